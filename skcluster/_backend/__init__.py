@@ -1,0 +1,470 @@
+"""skcluster's shared compute layer.
+
+Estimators call the functions below and never write their own distance loops. Each function
+checks its inputs, allocates its outputs and hands the work to one of two kernel modules with
+the same functions and signatures:
+
+- ``_numba_kernels`` for NumPy arrays (Numba loops, BLAS products, threads);
+- ``_cupy_kernels`` for CuPy arrays, written against the array namespace so that the same code
+  runs on NumPy as the reference path (``config_context(backend="numpy")``).
+
+Which one runs is decided by the input's array type and ``skcluster.get_config()["backend"]``.
+Neither module is imported before its first use: ``import skcluster`` loads neither Numba
+nor CuPy. Float32 input stays float32; other real input is computed in float64.
+"""
+
+import importlib
+import numbers
+
+import numpy as np
+
+from .._config import get_config
+
+__all__ = [
+    "is_cupy_array",
+    "cupy_is_usable",
+    "get_backend_name",
+    "sq_euclidean_distances",
+    "kneighbors",
+    "nearest_center",
+    "center_sums",
+    "lloyd_step",
+    "kmeans_plusplus",
+    "logsumexp",
+    "gaussian_log_density",
+    "precision_cholesky",
+]
+
+
+def is_cupy_array(a):
+    """True when ``a`` is a CuPy array (checked without importing CuPy)."""
+    return type(a).__module__.split(".")[0] == "cupy"
+
+
+_cupy_usable = None
+
+
+def cupy_is_usable():
+    """True when CuPy imports and can run a tiny operation on a GPU (checked once)."""
+    global _cupy_usable
+    if _cupy_usable is None:
+        try:
+            import cupy
+
+            _cupy_usable = bool(int((cupy.arange(3) * 2).sum()) == 6)
+        except Exception:  # no CuPy, no driver, no device: all mean "not usable"
+            _cupy_usable = False
+    return _cupy_usable
+
+
+def get_backend_name(*arrays):
+    """Name of the kernels that will run on ``arrays``: "numba", "numpy" or "cupy"."""
+    backend = get_config()["backend"]
+    on_gpu = any(is_cupy_array(a) for a in arrays)
+    if on_gpu:
+        if backend in ("numpy", "numba"):
+            raise TypeError(
+                f"backend={backend!r} runs on the CPU and cannot take CuPy arrays; "
+                "move them to the host with .get() or use backend='auto'."
+            )
+        return "cupy"
+    if backend == "auto":
+        return "numba"
+    if backend == "cupy" and not cupy_is_usable():
+        raise ValueError("backend='cupy' was requested but CuPy cannot run on a GPU here.")
+    return backend
+
+
+def _module(name):
+    mod = "_numba_kernels" if name == "numba" else "_cupy_kernels"
+    return importlib.import_module(f"{__name__}.{mod}")
+
+
+def _xp(name):
+    if name == "cupy":
+        import cupy
+
+        return cupy
+    return np
+
+
+def _float_dtype(xp, *arrays):
+    """float32 if every array is float32, else float64."""
+    if all(a.dtype == xp.float32 for a in arrays):
+        return xp.float32
+    return xp.float64
+
+
+def _check_2d(xp, a, name, dtype):
+    """A C-contiguous, finite, non-empty 2-D copy-if-needed of ``a`` in ``dtype``."""
+    a = xp.asarray(a)
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array, got {a.ndim} dimension(s).")
+    if a.shape[0] == 0 or a.shape[1] == 0:
+        raise ValueError(f"{name} is empty: shape {tuple(a.shape)}.")
+    if a.dtype.kind not in "fiub":
+        raise ValueError(f"{name} must be numeric, got dtype {a.dtype}.")
+    a = xp.ascontiguousarray(a, dtype=dtype)
+    if not bool(xp.isfinite(a).all()):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    return a
+
+
+def _prepare(*named_arrays):
+    """Decide the backend and convert the arrays; returns (name, xp, arrays, to_host)."""
+    name = get_backend_name(*(a for _, a in named_arrays))
+    to_host = False
+    xp = _xp(name)
+    if name == "cupy" and not any(is_cupy_array(a) for _, a in named_arrays):
+        to_host = True  # backend="cupy" with NumPy input: compute there, bring results back
+    arrays = [xp.asarray(a) if hasattr(a, "dtype") else np.asarray(a) for _, a in named_arrays]
+    dtype = _float_dtype(xp, *(xp.asarray(a) for a in arrays))
+    checked = [_check_2d(xp, a, n, dtype) for (n, _), a in zip(named_arrays, arrays)]
+    return name, xp, checked, to_host
+
+
+def _host(a, to_host):
+    return a.get() if to_host else a
+
+
+def _working_memory():
+    return get_config()["working_memory"]
+
+
+def sq_euclidean_distances(X, Y=None, *, out=None):
+    """Squared Euclidean distances between the rows of ``X`` and of ``Y``.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples_X, n_features)
+    Y : array of shape (n_samples_Y, n_features), default=None
+        ``None`` means ``Y = X``.
+    out : array of shape (n_samples_X, n_samples_Y), default=None
+        Where to write the result (its dtype must be the computation's).
+
+    Returns
+    -------
+    D : array of shape (n_samples_X, n_samples_Y)
+        Non-negative; float32 when both inputs are float32.
+    """
+    name, xp, (X, Y), to_host = _prepare(("X", X), ("Y", X if Y is None else Y))
+    _same_features(X, Y)
+    out = _output(xp, out, (X.shape[0], Y.shape[0]), X.dtype, "out", to_host)
+    return _host(_module(name).sq_euclidean(X, Y, out, _working_memory()), to_host)
+
+
+def _same_features(X, Y, names=("X", "Y")):
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"{names[0]} has {X.shape[1]} features but {names[1]} has {Y.shape[1]}."
+        )
+
+
+def _output(xp, out, shape, dtype, name, to_host=False):
+    if out is None or to_host:
+        return xp.empty(shape, dtype=dtype)
+    if tuple(out.shape) != tuple(shape) or out.dtype != dtype:
+        raise ValueError(
+            f"{name} must have shape {tuple(shape)} and dtype {np.dtype(dtype).name}, "
+            f"got {tuple(out.shape)} and {out.dtype}."
+        )
+    return out
+
+
+def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
+    """The ``n_neighbors`` nearest rows of ``Y`` for every row of ``X``.
+
+    Parameters
+    ----------
+    X : array of shape (n_queries, n_features)
+    Y : array of shape (n_samples, n_features)
+    n_neighbors : int
+    exclude_self : bool, default=False
+        ``X`` and ``Y`` are the same set and row ``i`` is not its own neighbour.
+
+    Returns
+    -------
+    sq_dist : array of shape (n_queries, n_neighbors)
+        Squared distances, ascending per row, recomputed exactly for the neighbours found.
+    indices : array of shape (n_queries, n_neighbors)
+        Row indices into ``Y``; ties are broken towards the lower index.
+    """
+    name, xp, (X, Y), to_host = _prepare(("X", X), ("Y", Y))
+    _same_features(X, Y)
+    if exclude_self and X.shape[0] != Y.shape[0]:
+        raise ValueError("exclude_self=True needs X and Y to be the same set of rows.")
+    available = Y.shape[0] - bool(exclude_self)
+    _check_count(n_neighbors, "n_neighbors")
+    if n_neighbors > available:
+        raise ValueError(
+            f"n_neighbors={n_neighbors} is larger than the {available} sample(s) available"
+            + (" (each point excluded from its own neighbours)." if exclude_self else ".")
+        )
+    dist = xp.empty((X.shape[0], n_neighbors), dtype=X.dtype)
+    ind = xp.empty((X.shape[0], n_neighbors), dtype=xp.intp)
+    _module(name).kneighbors(X, Y, bool(exclude_self), dist, ind, _working_memory())
+    return _host(dist, to_host), _host(ind, to_host)
+
+
+def _check_count(k, name):
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(f"{name} must be a positive integer, got {k!r}.")
+
+
+def nearest_center(X, centers):
+    """Index of and squared distance to the nearest centre for every row of ``X``.
+
+    Returns
+    -------
+    labels : int array of shape (n_samples,)
+        Ties go to the lowest centre index.
+    sq_dist : array of shape (n_samples,)
+    """
+    name, xp, (X, C), to_host = _prepare(("X", X), ("centers", centers))
+    _same_features(X, C, ("X", "centers"))
+    labels = xp.empty(X.shape[0], dtype=xp.intp)
+    dist = xp.empty(X.shape[0], dtype=X.dtype)
+    _module(name).assign_nearest(X, C, labels, dist, _working_memory())
+    return _host(labels, to_host), _host(dist, to_host)
+
+
+def _weights(xp, sample_weight, n, dtype):
+    if sample_weight is None:
+        return xp.ones(n, dtype=dtype)
+    w = xp.ascontiguousarray(xp.asarray(sample_weight), dtype=dtype)
+    if w.shape != (n,):
+        raise ValueError(f"sample_weight must have shape ({n},), got {tuple(w.shape)}.")
+    if not bool(xp.isfinite(w).all()) or bool((w < 0).any()):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    return w
+
+
+def center_sums(X, labels, n_centers, sample_weight=None):
+    """Weighted per-centre sums of the rows of ``X`` and weighted counts.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    labels : int array of shape (n_samples,), values in ``[0, n_centers)``
+    n_centers : int
+    sample_weight : array of shape (n_samples,), default=None
+
+    Returns
+    -------
+    sums : array of shape (n_centers, n_features), in X's float dtype
+    counts : array of shape (n_centers,), in X's float dtype
+    """
+    name, xp, (X,), to_host = _prepare(("X", X))
+    _check_count(n_centers, "n_centers")
+    if is_cupy_array(labels) or name == "cupy":
+        labels = xp.asarray(labels)
+    labels = xp.ascontiguousarray(xp.asarray(labels), dtype=xp.intp)
+    if labels.shape != (X.shape[0],):
+        raise ValueError(f"labels must have shape ({X.shape[0]},), got {tuple(labels.shape)}.")
+    if int(labels.min()) < 0 or int(labels.max()) >= n_centers:
+        raise ValueError(f"labels must lie in [0, {n_centers}).")
+    w = _weights(xp, sample_weight, X.shape[0], X.dtype)
+    sums = xp.empty((n_centers, X.shape[1]), dtype=X.dtype)
+    counts = xp.empty(n_centers, dtype=X.dtype)
+    _module(name).center_sums(X, labels, w, sums, counts, _working_memory())
+    return _host(sums, to_host), _host(counts, to_host)
+
+
+def lloyd_step(X, centers, sample_weight=None):
+    """One Lloyd iteration: assign rows to their nearest centre, then sum them per centre.
+
+    Returns
+    -------
+    labels : int array of shape (n_samples,)
+    sq_dist : array of shape (n_samples,)
+        Squared distance of each row to its (old) nearest centre.
+    sums, counts : arrays of shape (n_centers, n_features) and (n_centers,)
+        Weighted sums and counts per centre; ``sums / counts[:, None]`` are the new centres
+        where ``counts > 0`` (what to do with empty centres is the caller's choice).
+    """
+    labels, dist = nearest_center(X, centers)
+    sums, counts = center_sums(X, labels, len(centers), sample_weight)
+    return labels, dist, sums, counts
+
+
+def kmeans_plusplus(
+    X,
+    n_clusters,
+    *,
+    random_state=None,
+    sample_weight=None,
+    init_centers=None,
+    power=2,
+    n_local_trials=None,
+):
+    """Greedy k-means++ seeding, optionally continuing from given centres.
+
+    Each new centre is drawn with probability proportional to ``w * D(x)^power``, where
+    ``D(x)`` is the distance to the nearest centre chosen so far (``init_centers`` included),
+    and the best of ``n_local_trials`` candidates (lowest potential) is kept, as in
+    scikit-learn's ``kmeans_plusplus``. Random numbers come from a NumPy generator on the
+    host, so a seed gives the same draws on every backend.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    n_clusters : int
+        Number of new centres to choose.
+    random_state : int, RandomState instance or None, default=None
+    sample_weight : array of shape (n_samples,), default=None
+    init_centers : array of shape (n_init_centers, n_features), default=None
+        Centres that are already fixed (for example the known classes' means in novel
+        class discovery). New centres are seeded against them.
+    power : {1, 2}, default=2
+        Exponent of the distance in the sampling probability.
+    n_local_trials : int, default=None
+        Candidates per step; ``None`` means ``2 + int(log(n_clusters))``.
+
+    Returns
+    -------
+    centers : array of shape (n_clusters, n_features)
+        The new centres only (``init_centers`` not repeated).
+    indices : int array of shape (n_clusters,)
+        Row of ``X`` each new centre was taken from.
+    """
+    from sklearn.utils import check_random_state
+
+    name, xp, (X,), to_host = _prepare(("X", X))
+    _check_count(n_clusters, "n_clusters")
+    if power not in (1, 2):
+        raise ValueError(f"power must be 1 or 2, got {power!r}.")
+    n = X.shape[0]
+    if n_clusters > n:
+        raise ValueError(f"n_clusters={n_clusters} is larger than n_samples={n}.")
+    rng = check_random_state(random_state)
+    w = _weights(xp, sample_weight, n, X.dtype)
+    if n_local_trials is None:
+        n_local_trials = 2 + int(np.log(n_clusters))
+
+    def potential_of(sq):
+        return w * (sq if power == 2 else xp.sqrt(sq))
+
+    indices = np.empty(n_clusters, dtype=np.intp)
+    if init_centers is None:
+        p = _to_numpy(w) / float(w.sum()) if sample_weight is not None else None
+        indices[0] = rng.choice(n, p=p)
+        closest = sq_euclidean_distances(X, X[indices[0] : indices[0] + 1])[:, 0]
+        start = 1
+    else:
+        C = _check_2d(xp, init_centers, "init_centers", X.dtype)
+        _same_features(X, C, ("X", "init_centers"))
+        closest = nearest_center(X, C)[1]
+        start = 0
+    pot = potential_of(closest)
+    for c in range(start, n_clusters):
+        total = float(pot.sum())
+        if total > 0:
+            cum = _to_numpy(xp.cumsum(pot, dtype=xp.float64))
+            cand = np.minimum(np.searchsorted(cum, rng.uniform(size=n_local_trials) * total), n - 1)
+            D = xp.minimum(sq_euclidean_distances(X[xp.asarray(cand)], X), closest[None, :])
+            best = int(xp.argmin(potential_of(D).sum(axis=1)))
+            indices[c] = cand[best]
+            closest = D[best]
+        else:
+            # every point already sits on a centre (duplicates): take the first unused row
+            indices[c] = np.setdiff1d(np.arange(n), indices[:c])[0]
+            new = sq_euclidean_distances(X, X[indices[c] : indices[c] + 1])[:, 0]
+            closest = xp.minimum(closest, new)
+        pot = potential_of(closest)
+    centers = X[xp.asarray(indices)]
+    return _host(centers, to_host), indices
+
+
+def _to_numpy(a):
+    return a.get() if is_cupy_array(a) else np.asarray(a)
+
+
+def logsumexp(A, *, responsibilities=False):
+    """Row-wise log-sum-exp of ``A`` (n, K), optionally with ``exp(A - lse)``.
+
+    Rows that are all ``-inf`` give ``-inf`` (and NaN responsibilities).
+
+    Returns
+    -------
+    lse : array of shape (n,)
+    resp : array of shape (n, K), only when ``responsibilities=True``
+    """
+    name = get_backend_name(A)
+    xp = _xp(name)
+    to_host = name == "cupy" and not is_cupy_array(A)
+    A = xp.asarray(A)
+    if A.ndim != 2 or 0 in A.shape:
+        raise ValueError(f"A must be a non-empty 2-D array, got shape {tuple(A.shape)}.")
+    A = xp.ascontiguousarray(A, dtype=_float_dtype(xp, A))
+    if bool(xp.isnan(A).any()) or bool(xp.isposinf(A).any()):
+        raise ValueError("A contains NaN or +infinity.")
+    out = xp.empty(A.shape[0], dtype=A.dtype)
+    resp = xp.empty_like(A) if responsibilities else None
+    _module(name).logsumexp(A, out, resp, _working_memory())
+    if responsibilities:
+        return _host(out, to_host), _host(resp, to_host)
+    return _host(out, to_host)
+
+
+def precision_cholesky(covariances, covariance_type="full"):
+    """Cholesky factors of the precision matrices, with a clear error when one is not PD.
+
+    ``full``: covariances (K, d, d) -> P (K, d, d), upper triangular, ``Sigma^-1 = P P^T``;
+    ``diag``: variances (K, d) -> ``1 / sqrt(var)``.
+    """
+    xp = _xp("cupy") if is_cupy_array(covariances) else np
+    cov = xp.asarray(covariances)
+    if covariance_type == "diag":
+        if not bool((cov > 0).all()):
+            raise ValueError("diagonal covariances must be strictly positive.")
+        return 1.0 / xp.sqrt(cov)
+    d = cov.shape[-1]
+    try:
+        L = xp.linalg.cholesky(cov)
+    except Exception as exc:  # LinAlgError on NumPy, a different one on CuPy
+        raise ValueError(
+            "a covariance matrix is not positive definite; increase the regularisation."
+        ) from exc
+    if not bool(xp.isfinite(L).all()):  # CuPy returns NaN instead of raising
+        raise ValueError(
+            "a covariance matrix is not positive definite; increase the regularisation."
+        )
+    eye = xp.broadcast_to(xp.eye(d, dtype=L.dtype), L.shape)
+    Linv = xp.linalg.solve(L, eye)  # lower triangular inverse
+    return xp.ascontiguousarray(xp.swapaxes(Linv, 1, 2))
+
+
+def gaussian_log_density(X, means, covariances, covariance_type="full"):
+    """Gaussian log-densities ``log N(x_i | mean_k, Sigma_k)`` for a mixture's E-step.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    means : array of shape (n_components, n_features)
+    covariances : array
+        (n_components, n_features, n_features) for ``"full"``,
+        (n_components, n_features) variances for ``"diag"``.
+    covariance_type : {"full", "diag"}, default="full"
+
+    Returns
+    -------
+    log_prob : array of shape (n_samples, n_components)
+    """
+    if covariance_type not in ("full", "diag"):
+        raise ValueError(f"covariance_type must be 'full' or 'diag', got {covariance_type!r}.")
+    name, xp, (X, M), to_host = _prepare(("X", X), ("means", means))
+    _same_features(X, M, ("X", "means"))
+    K, d = M.shape
+    cov = xp.asarray(covariances, dtype=X.dtype)
+    want = (K, d, d) if covariance_type == "full" else (K, d)
+    if tuple(cov.shape) != want:
+        raise ValueError(
+            f"covariances must have shape {want} for covariance_type={covariance_type!r}, "
+            f"got {tuple(cov.shape)}."
+        )
+    if not bool(xp.isfinite(cov).all()):
+        raise ValueError("covariances contain NaN or infinity.")
+    P = xp.ascontiguousarray(precision_cholesky(cov, covariance_type), dtype=X.dtype)
+    out = xp.empty((X.shape[0], K), dtype=X.dtype)
+    _module(name).gaussian_log_density(X, M, P, covariance_type, out, _working_memory())
+    return _host(out, to_host)

@@ -1,0 +1,148 @@
+"""GPU kernels for CuPy arrays, written against the array namespace of their inputs.
+
+The functions mirror ``_numba_kernels`` name for name and signature for signature. They use
+only operations that NumPy and CuPy share, so the same code also serves as the reference
+implementation behind ``config_context(backend="numpy")`` and is tested on every machine,
+GPU or not. This module never imports CuPy itself: it takes the namespace from the arrays.
+"""
+
+import math
+
+import numpy as np
+
+
+def _xp(a):
+    if type(a).__module__.split(".")[0] == "cupy":
+        import cupy
+
+        return cupy
+    return np
+
+
+def _row_block(n_rows, bytes_per_row, working_memory):
+    return max(1, min(n_rows, int(working_memory * 2**20 // max(1, bytes_per_row))))
+
+
+def _sq_dist_block(xp, Xb, Ys, ynorm, shift):
+    """Squared distances of a block of rows to the (shifted) base set, clipped at 0."""
+    Xs = Xb - shift
+    D = Xs @ Ys.T
+    D *= -2
+    D += (Xs * Xs).sum(axis=1)[:, None]
+    D += ynorm[None, :]
+    xp.maximum(D, 0, out=D)
+    return D
+
+
+def _shifted(xp, Y):
+    shift = Y.mean(axis=0, dtype=xp.float64).astype(Y.dtype)
+    Ys = Y - shift
+    return Ys, (Ys * Ys).sum(axis=1), shift
+
+
+def sq_euclidean(X, Y, out, working_memory):
+    """Squared Euclidean distances between the rows of X and of Y, written into ``out``."""
+    xp = _xp(X)
+    Ys, ynorm, shift = _shifted(xp, Y)
+    rows = _row_block(X.shape[0], Y.shape[0] * X.itemsize * 2, working_memory)
+    for i0 in range(0, X.shape[0], rows):
+        out[i0 : i0 + rows] = _sq_dist_block(xp, X[i0 : i0 + rows], Ys, ynorm, shift)
+    return out
+
+
+def _exact_sorted(xp, Xb, Y, ind):
+    """Exact squared distances of the chosen neighbours, rows sorted by (distance, index)."""
+    diff = Xb[:, None, :] - Y[ind]
+    dist = (diff * diff).sum(axis=2)
+    # sort by index, then stably by distance: ties end up in index order
+    order = xp.argsort(ind, axis=1)
+    ind = xp.take_along_axis(ind, order, axis=1)
+    dist = xp.take_along_axis(dist, order, axis=1)
+    order = xp.argsort(dist, axis=1, kind="stable") if xp is np else xp.argsort(dist, axis=1)
+    return xp.take_along_axis(dist, order, axis=1), xp.take_along_axis(ind, order, axis=1)
+
+
+def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
+    """The ``dist.shape[1]`` nearest rows of Y for every row of X (squared distances, sorted)."""
+    xp = _xp(X)
+    k = dist.shape[1]
+    m = Y.shape[0]
+    Ys, ynorm, shift = _shifted(xp, Y)
+    rows = _row_block(X.shape[0], m * X.itemsize * 3, working_memory)
+    for i0 in range(0, X.shape[0], rows):
+        Xb = X[i0 : i0 + rows]
+        D = _sq_dist_block(xp, Xb, Ys, ynorm, shift)
+        if exclude_self:
+            r = xp.arange(Xb.shape[0])
+            D[r, r + i0] = xp.inf
+        if k < m:
+            cand = xp.argpartition(D, k - 1, axis=1)[:, :k]
+        else:
+            cand = xp.broadcast_to(xp.arange(m), (Xb.shape[0], m)).copy()
+        db, ib = _exact_sorted(xp, Xb, Y, cand)
+        dist[i0 : i0 + rows] = db
+        ind[i0 : i0 + rows] = ib
+    return dist, ind
+
+
+def assign_nearest(X, centers, labels, distances, working_memory):
+    """Index of and squared distance to the nearest centre for every row (ties: lowest index)."""
+    xp = _xp(X)
+    Cs, cnorm, shift = _shifted(xp, centers)
+    rows = _row_block(X.shape[0], centers.shape[0] * X.itemsize * 2, working_memory)
+    for i0 in range(0, X.shape[0], rows):
+        Xb = X[i0 : i0 + rows]
+        lab = xp.argmin(_sq_dist_block(xp, Xb, Cs, cnorm, shift), axis=1)
+        diff = Xb - centers[lab]
+        labels[i0 : i0 + rows] = lab
+        distances[i0 : i0 + rows] = (diff * diff).sum(axis=1)
+    return labels, distances
+
+
+def center_sums(X, labels, sample_weight, sums, counts, working_memory):
+    """Weighted per-centre sums of the rows and weighted counts, by one-hot products."""
+    xp = _xp(X)
+    n_centers, d = sums.shape
+    acc = xp.zeros((n_centers, d), dtype=xp.float64)
+    cnt = xp.zeros(n_centers, dtype=xp.float64)
+    ids = xp.arange(n_centers)
+    rows = _row_block(X.shape[0], (n_centers + d) * 8, working_memory)
+    for i0 in range(0, X.shape[0], rows):
+        onehot = (labels[i0 : i0 + rows, None] == ids[None, :]).astype(xp.float64)
+        w = sample_weight[i0 : i0 + rows].astype(xp.float64)
+        acc += onehot.T @ (X[i0 : i0 + rows].astype(xp.float64) * w[:, None])
+        cnt += onehot.T @ w
+    sums[...] = acc
+    counts[...] = cnt
+    return sums, counts
+
+
+def logsumexp(A, out, resp, working_memory):
+    """Row-wise log-sum-exp into ``out``; with ``resp`` also ``exp(A - lse)``."""
+    xp = _xp(A)
+    mx = A.max(axis=1)
+    finite = xp.isfinite(mx)  # a row of only -inf has no finite maximum
+    safe = xp.where(finite, mx, 0)[:, None]
+    total = xp.exp(A - safe).sum(axis=1)
+    out[...] = xp.where(finite, xp.log(xp.where(finite, total, 1)) + safe[:, 0], mx)
+    if resp is not None:
+        resp[...] = xp.where(finite[:, None], xp.exp(A - xp.where(finite, out, 0)[:, None]), xp.nan)
+    return out, resp
+
+
+def gaussian_log_density(X, means, prec_chol, covariance_type, out, working_memory):
+    """log N(x | mean_k, Sigma_k) for every row and component, into ``out`` (n, K)."""
+    xp = _xp(X)
+    d = X.shape[1]
+    log2pi = math.log(2 * math.pi)
+    if covariance_type == "diag":
+        log_det = xp.log(prec_chol).sum(axis=1)
+        for k in range(means.shape[0]):
+            y = (X - means[k]) * prec_chol[k]
+            out[:, k] = -0.5 * (d * log2pi + (y * y).sum(axis=1)) + log_det[k]
+        return out
+    log_det = xp.log(xp.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    for k in range(means.shape[0]):
+        y = X @ prec_chol[k] - means[k] @ prec_chol[k]
+        out[:, k] = -0.5 * (d * log2pi + (y * y).sum(axis=1)) + log_det[k]
+    return out

@@ -1,0 +1,403 @@
+"""CPU kernels: Numba for the loops, BLAS for the products, Python threads for parallelism.
+
+Every function here takes C-contiguous float32 or float64 inputs that the dispatcher in
+``skcluster._backend`` has already validated, and writes into preallocated outputs.
+
+Why threads and not ``prange`` for the product-heavy kernels: a fused "GEMM then scan" per
+block is fastest when each thread runs a single-threaded BLAS product on a block that stays
+in its L2 cache and scans it at once; NumPy's BLAS called from inside Numba is slower than
+NumPy's own, and alternating a multi-threaded BLAS with a Numba parallel region makes both
+thread pools spin against each other. Blocks are fixed by the data's shape, never by the
+thread count, so results do not depend on how many threads ran.
+"""
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+# Below this many features a direct loop beats the GEMM trick (measured in
+# benchmarks/bench_kernels.py) and is exact as well.
+DIRECT_MAX_FEATURES = 4
+
+# Queries x base points in one GEMM block: 512 x 512 floats keep a block in L2.
+_BLOCK_ROWS = 512
+_BLOCK_COLS = 512
+
+_controller = None
+
+
+def _n_threads():
+    return numba.get_num_threads()
+
+
+def _blas_single_thread():
+    """Context in which BLAS runs single-threaded (each of our threads runs its own GEMM)."""
+    global _controller
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
+
+
+def _run_blocks(func, n_blocks):
+    """Run ``func(b)`` for every block ``b``, on up to ``numba.get_num_threads()`` threads."""
+    n_threads = min(_n_threads(), n_blocks)
+    if n_threads <= 1:
+        for b in range(n_blocks):
+            func(b)
+        return
+    with _blas_single_thread(), ThreadPoolExecutor(n_threads) as pool:
+        # list() re-raises the first exception of a worker here.
+        list(pool.map(func, range(n_blocks)))
+
+
+def _block_shape(n_rows, n_cols, itemsize, working_memory):
+    """Block (rows, cols) of the distance matrix one thread holds at a time."""
+    cols = min(n_cols, _BLOCK_COLS)
+    rows = max(1, (_BLOCK_ROWS * _BLOCK_COLS) // cols)
+    budget = int(working_memory * 2**20 / (itemsize * cols * max(1, _n_threads())))
+    rows = max(1, min(rows, budget, n_rows))
+    return rows, cols
+
+
+def _augment(X, Y):
+    """Shift both sets by Y's mean and fold the base norms into the product.
+
+    ``Xa @ YaT`` gives ``|y|^2 - 2 x.y`` (the squared distance less ``|x|^2``) in one GEMM;
+    the shift removes most of the cancellation error of the GEMM trick on offset data.
+    """
+    d = X.shape[1]
+    shift = Y.mean(axis=0, dtype=np.float64).astype(X.dtype)
+    Xa = np.empty((X.shape[0], d + 1), dtype=X.dtype)
+    np.subtract(X, shift, out=Xa[:, :d])
+    Xa[:, d] = 1
+    Ys = Y - shift
+    YaT = np.empty((d + 1, Y.shape[0]), dtype=X.dtype)
+    np.multiply(Ys.T, -2, out=YaT[:d])
+    YaT[d] = np.einsum("ij,ij->i", Ys, Ys)
+    xnorm = np.einsum("ij,ij->i", Xa[:, :d], Xa[:, :d])
+    return Xa, YaT, xnorm
+
+
+def _column_blocks(YaT, cols):
+    return [
+        np.ascontiguousarray(YaT[:, j0 : j0 + cols]) for j0 in range(0, YaT.shape[1], cols)
+    ]
+
+
+# --------------------------------------------------------------------------------------
+# squared Euclidean distances
+# --------------------------------------------------------------------------------------
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _sq_euclidean_direct(X, Y, out):
+    n, d = X.shape
+    m = Y.shape[0]
+    for i in prange(n):
+        for j in range(m):
+            acc = 0.0
+            for t in range(d):
+                diff = X[i, t] - Y[j, t]
+                acc += diff * diff
+            out[i, j] = acc
+
+
+@njit(cache=True, nogil=True)
+def _add_row_norms_clip(G, xnorm, out):
+    n, m = G.shape
+    for i in range(n):
+        for j in range(m):
+            v = G[i, j] + xnorm[i]
+            out[i, j] = v if v > 0 else 0
+
+
+def sq_euclidean(X, Y, out, working_memory):
+    """Squared Euclidean distances between the rows of X and of Y, written into ``out``."""
+    if X.shape[1] <= DIRECT_MAX_FEATURES:
+        _sq_euclidean_direct(X, Y, out)
+        return out
+    Xa, YaT, xnorm = _augment(X, Y)
+    rows, cols = _block_shape(X.shape[0], Y.shape[0], X.itemsize, working_memory)
+    col_blocks = _column_blocks(YaT, cols)
+
+    def work(b):
+        i0 = b * rows
+        q = Xa[i0 : i0 + rows]
+        for jb, yb in enumerate(col_blocks):
+            j0 = jb * cols
+            g = q @ yb
+            _add_row_norms_clip(g, xnorm[i0 : i0 + rows], out[i0 : i0 + rows, j0 : j0 + cols])
+
+    _run_blocks(work, -(-X.shape[0] // rows))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# top-k neighbours and nearest-centre assignment
+# --------------------------------------------------------------------------------------
+
+
+@njit(inline="always")
+def _push(dist, ind, i, value, index):
+    """Insert (value, index) into row i of the sorted top-k lists; ties keep the lower index."""
+    p = dist.shape[1] - 1
+    while p > 0 and dist[i, p - 1] > value:
+        dist[i, p] = dist[i, p - 1]
+        ind[i, p] = ind[i, p - 1]
+        p -= 1
+    dist[i, p] = value
+    ind[i, p] = index
+
+
+# fastmath lets LLVM vectorise the min-reduction; it assumes no NaN/inf, so "empty" slots and
+# masked entries hold the dtype's largest finite value instead of inf.
+@njit(cache=True, nogil=True, fastmath=True)
+def _scan_topk(G, j0, dist, ind):
+    """Merge a block of (partial) distances into the running top-k lists.
+
+    Sixteen values at a time are first reduced to their minimum (vectorised); only a group
+    that beats the current k-th distance is inserted element by element.
+    """
+    n, m = G.shape
+    k = dist.shape[1]
+    W = 16
+    for i in range(n):
+        thr = dist[i, k - 1]
+        j = 0
+        while j + W <= m:
+            lo = G[i, j]
+            for t in range(1, W):
+                lo = min(lo, G[i, j + t])
+            if lo < thr:
+                for t in range(W):
+                    v = G[i, j + t]
+                    if v < thr:
+                        _push(dist, ind, i, v, j0 + j + t)
+                        thr = dist[i, k - 1]
+            j += W
+        while j < m:
+            v = G[i, j]
+            if v < thr:
+                _push(dist, ind, i, v, j0 + j)
+                thr = dist[i, k - 1]
+            j += 1
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _topk_direct(X, Y, exclude_self, dist, ind):
+    n, d = X.shape
+    m = Y.shape[0]
+    k = dist.shape[1]
+    for i in prange(n):
+        thr = dist[i, k - 1]
+        for j in range(m):
+            if exclude_self and j == i:
+                continue
+            acc = 0.0
+            for t in range(d):
+                diff = X[i, t] - Y[j, t]
+                acc += diff * diff
+            if acc < thr:
+                _push(dist, ind, i, acc, j)
+                thr = dist[i, k - 1]
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _exact_sorted(X, Y, dist, ind):
+    """Recompute the found neighbours' distances exactly and sort each row by (distance, index)."""
+    n, k = ind.shape
+    d = X.shape[1]
+    for i in prange(n):
+        for a in range(k):
+            j = ind[i, a]
+            acc = 0.0
+            for t in range(d):
+                diff = X[i, t] - Y[j, t]
+                acc += diff * diff
+            dist[i, a] = acc
+        # insertion sort of k items
+        for a in range(1, k):
+            v = dist[i, a]
+            idx = ind[i, a]
+            p = a
+            while p > 0 and (dist[i, p - 1] > v or (dist[i, p - 1] == v and ind[i, p - 1] > idx)):
+                dist[i, p] = dist[i, p - 1]
+                ind[i, p] = ind[i, p - 1]
+                p -= 1
+            dist[i, p] = v
+            ind[i, p] = idx
+
+
+def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
+    """The ``dist.shape[1]`` nearest rows of Y for every row of X (squared distances, sorted).
+
+    With ``exclude_self`` X and Y are the same set and row i never counts as its own
+    neighbour (duplicates of it still do), as in scikit-learn's ``kneighbors()``.
+    """
+    big = np.finfo(dist.dtype).max
+    dist.fill(big)
+    ind.fill(0)
+    if X.shape[1] <= DIRECT_MAX_FEATURES:
+        _topk_direct(X, Y, exclude_self, dist, ind)
+        return dist, ind
+    Xa, YaT, _ = _augment(X, Y)
+    rows, cols = _block_shape(X.shape[0], Y.shape[0], X.itemsize, working_memory)
+    col_blocks = _column_blocks(YaT, cols)
+
+    def work(b):
+        i0 = b * rows
+        q = Xa[i0 : i0 + rows]
+        nq = q.shape[0]
+        full = np.empty((nq, cols), dtype=X.dtype)
+        D, I = dist[i0 : i0 + nq], ind[i0 : i0 + nq]
+        for jb, yb in enumerate(col_blocks):
+            j0 = jb * cols
+            g = full if yb.shape[1] == cols else np.empty((nq, yb.shape[1]), X.dtype)
+            np.dot(q, yb, out=g)
+            if exclude_self:
+                lo, hi = max(i0, j0), min(i0 + nq, j0 + g.shape[1])
+                r = np.arange(lo, hi)
+                g[r - i0, r - j0] = big
+            _scan_topk(g, j0, D, I)
+
+    _run_blocks(work, -(-X.shape[0] // rows))
+    _exact_sorted(X, Y, dist, ind)
+    return dist, ind
+
+
+def assign_nearest(X, centers, labels, distances, working_memory):
+    """Index of and squared distance to the nearest centre for every row (ties: lowest index)."""
+    dist = np.empty((X.shape[0], 1), dtype=X.dtype)
+    ind = np.empty((X.shape[0], 1), dtype=np.intp)
+    kneighbors(X, centers, False, dist, ind, working_memory)
+    labels[:] = ind[:, 0]
+    distances[:] = dist[:, 0]
+    return labels, distances
+
+
+# --------------------------------------------------------------------------------------
+# Lloyd step: per-centre weighted sums and counts
+# --------------------------------------------------------------------------------------
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _center_sums_chunks(X, labels, weights, chunk, part_sums, part_counts):
+    n, d = X.shape
+    for c in prange(part_sums.shape[0]):
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            lab = labels[i]
+            w = weights[i]
+            part_counts[c, lab] += w
+            for t in range(d):
+                part_sums[c, lab, t] += w * X[i, t]
+
+
+def center_sums(X, labels, sample_weight, sums, counts, working_memory):
+    """Weighted per-centre sums of the rows and weighted counts (accumulated in float64).
+
+    Rows are cut into at most 32 fixed chunks whose partial sums are added in order, so the
+    result is the same whatever the number of threads.
+    """
+    n_centers, d = sums.shape
+    budget_chunks = int(working_memory * 2**20 / (8 * n_centers * (d + 1)))
+    n_chunks = max(1, min(32, budget_chunks, -(-X.shape[0] // 4096)))
+    chunk = -(-X.shape[0] // n_chunks)
+    part_sums = np.zeros((n_chunks, n_centers, d))
+    part_counts = np.zeros((n_chunks, n_centers))
+    _center_sums_chunks(X, labels, sample_weight, chunk, part_sums, part_counts)
+    sums[:] = part_sums.sum(axis=0)
+    counts[:] = part_counts.sum(axis=0)
+    return sums, counts
+
+
+# --------------------------------------------------------------------------------------
+# mixture-model E-step pieces
+# --------------------------------------------------------------------------------------
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _logsumexp_rows(A, out, resp, want_resp):
+    n, K = A.shape
+    for i in prange(n):
+        mx = -np.inf
+        for k in range(K):
+            if A[i, k] > mx:
+                mx = A[i, k]
+        if mx == -np.inf:
+            out[i] = -np.inf
+            if want_resp:
+                for k in range(K):
+                    resp[i, k] = np.nan
+            continue
+        s = 0.0
+        for k in range(K):
+            s += math.exp(A[i, k] - mx)
+        lse = mx + math.log(s)
+        out[i] = lse
+        if want_resp:
+            for k in range(K):
+                resp[i, k] = math.exp(A[i, k] - lse)
+
+
+def logsumexp(A, out, resp, working_memory):
+    """Row-wise log-sum-exp into ``out``; with ``resp`` also ``exp(A - lse)`` (responsibilities)."""
+    want = resp is not None
+    _logsumexp_rows(A, out, resp if want else A[:0], want)
+    return out, resp
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _log_density_diag(X, means, prec_chol, log_det, out):
+    n, d = X.shape
+    K = means.shape[0]
+    log2pi = math.log(2 * math.pi)
+    for i in prange(n):
+        for k in range(K):
+            acc = 0.0
+            for t in range(d):
+                y = (X[i, t] - means[k, t]) * prec_chol[k, t]
+                acc += y * y
+            out[i, k] = -0.5 * (d * log2pi + acc) + log_det[k]
+
+
+@njit(cache=True, nogil=True)
+def _sq_norm_rows_shifted(T, shift, const, out_col):
+    n, d = T.shape
+    for i in range(n):
+        acc = 0.0
+        for t in range(d):
+            y = T[i, t] - shift[t]
+            acc += y * y
+        out_col[i] = const - 0.5 * acc
+
+
+def gaussian_log_density(X, means, prec_chol, covariance_type, out, working_memory):
+    """log N(x | mean_k, Sigma_k) for every row and component, into ``out`` (n, K).
+
+    ``prec_chol`` is the Cholesky factor of each precision matrix (``full``: (K, d, d) with
+    ``Sigma_k^-1 = P_k P_k^T``; ``diag``: (K, d) of ``1 / sqrt(var)``).
+    """
+    n, d = X.shape
+    K = means.shape[0]
+    if covariance_type == "diag":
+        log_det = np.log(prec_chol).sum(axis=1)
+        _log_density_diag(X, means, prec_chol, log_det, out)
+        return out
+    log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    const = log_det - 0.5 * d * math.log(2 * math.pi)
+    shifts = np.einsum("kd,kde->ke", means, prec_chol)
+    rows = max(1, min(n, int(working_memory * 2**20 / (X.itemsize * d * 2 * _n_threads()))))
+    rows = min(rows, 8192)
+
+    def work(b):
+        sl = slice(b * rows, (b + 1) * rows)
+        for k in range(K):
+            _sq_norm_rows_shifted(X[sl] @ prec_chol[k], shifts[k], const[k], out[sl, k])
+
+    _run_blocks(work, -(-n // rows))
+    return out
