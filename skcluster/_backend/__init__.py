@@ -452,7 +452,8 @@ def gaussian_log_density(X, means, covariances, covariance_type="full"):
     """
     if covariance_type not in ("full", "diag"):
         raise ValueError(f"covariance_type must be 'full' or 'diag', got {covariance_type!r}.")
-    name, xp, (X, M), to_host = _prepare(("X", X), ("means", means))
+    name, xp, (X,), to_host = _prepare(("X", X))  # parameters follow X's dtype
+    M = _check_2d(xp, means, "means", X.dtype)
     _same_features(X, M, ("X", "means"))
     K, d = M.shape
     cov = xp.asarray(covariances, dtype=X.dtype)

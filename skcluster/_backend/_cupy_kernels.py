@@ -62,6 +62,23 @@ def _exact_sorted(xp, Xb, Y, ind):
     return xp.take_along_axis(dist, order, axis=1), xp.take_along_axis(ind, order, axis=1)
 
 
+def _smallest_k(xp, D, k):
+    """Column indices of the k smallest entries of each row, ties towards the lower index.
+
+    argpartition alone picks an arbitrary member of a tie at the k-th value; here every
+    entry below the k-th value is kept, then the lowest-indexed entries equal to it.
+    """
+    n, m = D.shape
+    if k == m:
+        return xp.broadcast_to(xp.arange(m), (n, m)).copy()
+    kth = xp.take_along_axis(D, xp.argpartition(D, k - 1, axis=1)[:, k - 1 : k], axis=1)
+    below = D < kth
+    equal = D == kth
+    room = k - below.sum(axis=1, keepdims=True)
+    keep = below | (equal & (xp.cumsum(equal, axis=1) <= room))
+    return xp.nonzero(keep)[1].reshape(n, k)  # row-major: each row's k columns in order
+
+
 def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
     """The ``dist.shape[1]`` nearest rows of Y for every row of X (squared distances, sorted)."""
     xp = _xp(X)
@@ -75,11 +92,7 @@ def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
         if exclude_self:
             r = xp.arange(Xb.shape[0])
             D[r, r + i0] = xp.inf
-        if k < m:
-            cand = xp.argpartition(D, k - 1, axis=1)[:, :k]
-        else:
-            cand = xp.broadcast_to(xp.arange(m), (Xb.shape[0], m)).copy()
-        db, ib = _exact_sorted(xp, Xb, Y, cand)
+        db, ib = _exact_sorted(xp, Xb, Y, _smallest_k(xp, D, k))
         dist[i0 : i0 + rows] = db
         ind[i0 : i0 + rows] = ib
     return dist, ind

@@ -1,0 +1,5 @@
+"""Brute-force nearest neighbours on skcluster's backend."""
+
+from ._nearest import NearestNeighbors
+
+__all__ = ["NearestNeighbors"]

@@ -1,0 +1,184 @@
+"""NearestNeighbors: exact brute-force search with scikit-learn's interface."""
+
+from numbers import Integral
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .. import _backend
+from ..utils.validation import check_X
+
+
+class NearestNeighbors(BaseEstimator):
+    """Exact nearest neighbours by brute force on skcluster's CPU/GPU backend.
+
+    A drop-in for :class:`sklearn.neighbors.NearestNeighbors` with the Euclidean metric:
+    the same ``fit`` / ``kneighbors`` / ``kneighbors_graph`` signatures and the same
+    neighbours (up to ties). It is also accepted wherever imbalanced-learn takes a
+    neighbours object (``SMOTE(k_neighbors=NearestNeighbors(n_neighbors=6))``).
+
+    Distances come from blocked matrix products (the "GEMM trick", with the base set
+    centred first to limit cancellation) and are then recomputed exactly for the neighbours
+    returned. Ties are broken towards the
+    lower index of the fitted set. CuPy arrays are searched on the GPU and give CuPy arrays.
+    Threads: ``numba.get_num_threads()``; memory per call is bounded by
+    ``skcluster.config_context(working_memory=...)``.
+
+    Parameters
+    ----------
+    n_neighbors : int, default=5
+        Number of neighbours returned by :meth:`kneighbors` when not given there.
+    metric : {"euclidean", "sqeuclidean"}, default="euclidean"
+        Distance reported by :meth:`kneighbors` (both give the same neighbours).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`, when ``X`` has string column names.
+    n_samples_fit_ : int
+        Number of rows in the fitted set.
+    effective_metric_ : str
+        The metric used, as in scikit-learn.
+
+    See Also
+    --------
+    sklearn.neighbors.NearestNeighbors : tree-based and brute-force search, many metrics.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcluster.neighbors import NearestNeighbors
+    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0], [5.0, 5.0]])
+    >>> nn = NearestNeighbors(n_neighbors=2).fit(X)
+    >>> dist, ind = nn.kneighbors([[0.2, 0.1]])
+    >>> ind
+    array([[0, 1]])
+    >>> nn.kneighbors(return_distance=False)  # each point without itself
+    array([[1, 2],
+           [0, 2],
+           [0, 1],
+           [2, 1]])
+    """
+
+    _parameter_constraints: dict = {
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "metric": [StrOptions({"euclidean", "sqeuclidean"})],
+    }
+
+    def __init__(self, n_neighbors=5, *, metric="euclidean"):
+        self.n_neighbors = n_neighbors
+        self.metric = metric
+
+    def fit(self, X, y=None):
+        """Store the set to search.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The fitted set (NumPy-like or CuPy).
+        y : Ignored
+            Present for API consistency.
+
+        Returns
+        -------
+        self : NearestNeighbors
+            The fitted estimator.
+        """
+        self._validate_params()
+        self._fit_X = check_X(self, X, reset=True)
+        self.n_samples_fit_ = self._fit_X.shape[0]
+        self.effective_metric_ = self.metric
+        return self
+
+    def _query(self, X, n_neighbors):
+        check_is_fitted(self)
+        if n_neighbors is None:
+            n_neighbors = self.n_neighbors
+        elif isinstance(n_neighbors, bool) or not isinstance(n_neighbors, Integral) or n_neighbors < 1:
+            raise ValueError(f"n_neighbors must be a positive integer, got {n_neighbors!r}.")
+        exclude_self = X is None
+        Q = self._fit_X if exclude_self else check_X(self, X, reset=False)
+        available = self.n_samples_fit_ - exclude_self
+        if n_neighbors > available:
+            raise ValueError(
+                f"Expected n_neighbors <= n_samples_fit{' - 1' if exclude_self else ''}, "
+                f"but n_neighbors = {n_neighbors}, n_samples_fit = {self.n_samples_fit_}, "
+                f"n_samples = {Q.shape[0]}."
+            )
+        fit_X = self._fit_X
+        if _backend.is_cupy_array(fit_X) != _backend.is_cupy_array(Q):
+            raise TypeError("query and fitted set must both be NumPy or both be CuPy arrays.")
+        sq, ind = _backend.kneighbors(Q, fit_X, n_neighbors, exclude_self=exclude_self)
+        return sq, ind
+
+    def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
+        """Find the nearest neighbours of each query row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features), default=None
+            Query rows. ``None`` queries the fitted set, each row excluded from its own
+            neighbours.
+        n_neighbors : int, default=None
+            Neighbours per query; ``None`` uses the constructor's value.
+        return_distance : bool, default=True
+            Whether to return the distances too.
+
+        Returns
+        -------
+        neigh_dist : ndarray of shape (n_queries, n_neighbors)
+            Distances (``metric``), ascending per row; only when ``return_distance``.
+        neigh_ind : ndarray of shape (n_queries, n_neighbors)
+            Indices of the neighbours in the fitted set.
+        """
+        sq, ind = self._query(X, n_neighbors)
+        if not return_distance:
+            return ind
+        if self.metric == "euclidean":
+            sq = (np if isinstance(sq, np.ndarray) else _cupy()).sqrt(sq)
+        return sq, ind
+
+    def kneighbors_graph(self, X=None, n_neighbors=None, mode="connectivity"):
+        """Sparse graph of each query's nearest neighbours.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features), default=None
+            Query rows; ``None`` queries the fitted set without self-neighbours.
+        n_neighbors : int, default=None
+            Neighbours per query; ``None`` uses the constructor's value.
+        mode : {"connectivity", "distance"}, default="connectivity"
+            Ones, or the distances (``metric``), as the stored values.
+
+        Returns
+        -------
+        A : sparse matrix of shape (n_queries, n_samples_fit)
+            CSR; a CuPy sparse matrix for CuPy input.
+        """
+        if mode not in ("connectivity", "distance"):
+            raise ValueError(f"mode must be 'connectivity' or 'distance', got {mode!r}.")
+        dist, ind = self.kneighbors(X, n_neighbors, return_distance=True)
+        n_queries, k = ind.shape
+        if isinstance(ind, np.ndarray):
+            data = np.ones(n_queries * k) if mode == "connectivity" else dist.ravel()
+            indptr = np.arange(0, n_queries * k + 1, k)
+            return sparse.csr_matrix(
+                (data, ind.ravel(), indptr), shape=(n_queries, self.n_samples_fit_)
+            )
+        cp = _cupy()
+        from cupyx.scipy import sparse as cpsparse
+
+        data = cp.ones(n_queries * k) if mode == "connectivity" else dist.ravel()
+        indptr = cp.arange(0, n_queries * k + 1, k)
+        return cpsparse.csr_matrix((data, ind.ravel(), indptr), shape=(n_queries, self.n_samples_fit_))
+
+
+def _cupy():
+    import cupy
+
+    return cupy

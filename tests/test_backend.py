@@ -1,0 +1,318 @@
+"""The shared kernels against SciPy / scikit-learn references, on both CPU backends."""
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.spatial.distance import cdist
+from scipy.special import logsumexp as scipy_logsumexp
+from scipy.stats import multivariate_normal
+from sklearn.neighbors import NearestNeighbors as SkNN
+
+from skcluster import _backend as B
+from skcluster import config_context
+
+
+def _frozen(a):
+    a = np.array(a)
+    a.setflags(write=False)
+    return a
+
+
+# ----------------------------------------------------------------- distances
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 5, 33])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sq_euclidean_matches_cdist(backend, rng, d, dtype):
+    X = rng.standard_normal((70, d)).astype(dtype)
+    Y = (rng.standard_normal((130, d)) * 3 + 10).astype(dtype)  # offset: cancellation test
+    D = B.sq_euclidean_distances(X, Y)
+    assert D.dtype == dtype and D.shape == (70, 130)
+    ref = cdist(X.astype(np.float64), Y.astype(np.float64), "sqeuclidean")
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(D, ref, rtol=tol, atol=tol * ref.max())
+    assert (D >= 0).all()
+
+
+def test_sq_euclidean_self_is_zero_and_symmetric(backend, rng):
+    X = rng.standard_normal((40, 8))
+    D = B.sq_euclidean_distances(X)
+    np.testing.assert_allclose(np.diag(D), 0, atol=1e-12)
+    np.testing.assert_allclose(D, D.T, atol=1e-12)
+
+
+def test_sq_euclidean_out_and_layouts_unchanged(backend, rng):
+    X = np.asfortranarray(rng.standard_normal((50, 6)))
+    Y = _frozen(rng.standard_normal((20, 6)))
+    X_before, Y_before = X.copy(), Y.copy()
+    out = np.empty((50, 20))
+    res = B.sq_euclidean_distances(X, Y, out=out)
+    assert res is out
+    np.testing.assert_allclose(out, cdist(X, Y, "sqeuclidean"), atol=1e-10)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(Y, Y_before)
+    with pytest.raises(ValueError, match="out must have shape"):
+        B.sq_euclidean_distances(X, Y, out=np.empty((50, 19)))
+
+
+def test_small_working_memory_gives_same_result(backend, rng):
+    X = rng.standard_normal((300, 9))
+    D1 = B.sq_euclidean_distances(X, X[:200])
+    d1, i1 = B.kneighbors(X, X, 4, exclude_self=True)
+    with config_context(working_memory=0.05):
+        D2 = B.sq_euclidean_distances(X, X[:200])
+        d2, i2 = B.kneighbors(X, X, 4, exclude_self=True)
+    np.testing.assert_allclose(D1, D2, atol=1e-12)
+    np.testing.assert_array_equal(i1, i2)
+    np.testing.assert_array_equal(d1, d2)
+
+
+# ----------------------------------------------------------------- neighbours
+
+
+@pytest.mark.parametrize("d", [1, 2, 7, 32])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kneighbors_matches_sklearn(backend, rng, d, dtype):
+    X = rng.standard_normal((600, d)).astype(dtype)
+    Q = rng.standard_normal((90, d)).astype(dtype)
+    dist, ind = B.kneighbors(Q, X, 6)
+    ref_d, ref_i = SkNN(n_neighbors=6, algorithm="brute").fit(X.astype(np.float64)).kneighbors(
+        Q.astype(np.float64)
+    )
+    assert dist.dtype == dtype and ind.shape == (90, 6)
+    np.testing.assert_array_equal(ind, ref_i)
+    np.testing.assert_allclose(np.sqrt(dist), ref_d, rtol=1e-5 if dtype == np.float32 else 1e-7)
+    # the distances returned are exact (sklearn's own use the GEMM trick)
+    exact = np.take_along_axis(cdist(Q, X, "sqeuclidean"), ind, axis=1)
+    np.testing.assert_allclose(dist, exact, rtol=1e-6 if dtype == np.float32 else 1e-14)
+
+
+def test_kneighbors_exclude_self_matches_sklearn(backend, rng):
+    X = rng.standard_normal((700, 12))  # more rows than one 512-row block
+    _, ind = B.kneighbors(X, X, 5, exclude_self=True)
+    _, ref = SkNN(n_neighbors=5).fit(X).kneighbors()
+    np.testing.assert_array_equal(ind, ref)
+    assert not (ind == np.arange(700)[:, None]).any()
+
+
+def test_kneighbors_duplicates_and_ties(backend):
+    # every point appears three times: the two copies come first, at distance exactly 0,
+    # in index order; ties are broken towards the lower index
+    base = np.array([[0.0, 0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0], [3.0, 0, 0, 0, 0]])
+    X = np.vstack([base, base, base])
+    dist, ind = B.kneighbors(X, X, 3, exclude_self=True)
+    assert dist.dtype == np.float64
+    np.testing.assert_array_equal(dist[:, :2], 0.0)
+    np.testing.assert_array_equal(ind[0], [3, 6, 1])
+    np.testing.assert_array_equal(ind[4], [1, 7, 0])
+
+
+def test_kneighbors_single_point_and_k_equals_n(backend):
+    X = np.array([[1.5, -2.0]])
+    dist, ind = B.kneighbors(X, X, 1)
+    assert ind.tolist() == [[0]] and dist.tolist() == [[0.0]]
+    Y = np.array([[0.0], [2.0], [1.0]])
+    dist, ind = B.kneighbors(np.array([[0.9]]), Y, 3)
+    np.testing.assert_array_equal(ind, [[2, 0, 1]])
+    np.testing.assert_allclose(dist, [[0.01, 0.81, 1.21]])
+
+
+def test_kneighbors_same_result_whatever_the_thread_count(rng):
+    X = rng.standard_normal((2000, 16)).astype(np.float32)
+    previous = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        d1, i1 = B.kneighbors(X, X, 4, exclude_self=True)
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        d2, i2 = B.kneighbors(X, X, 4, exclude_self=True)
+    finally:
+        numba.set_num_threads(previous)
+    np.testing.assert_array_equal(i1, i2)
+    np.testing.assert_array_equal(d1, d2)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    arrays(np.float64, st.tuples(st.integers(2, 40), st.integers(1, 6)),
+           elements=st.integers(-3, 3).map(float)),
+    st.integers(1, 3),
+)
+def test_kneighbors_property_sorted_and_exact(X, k):
+    # integer grid data: many exact ties; the distances must still be the true k smallest
+    k = min(k, len(X) - 1)
+    dist, ind = B.kneighbors(X, X, k, exclude_self=True)
+    full = cdist(X, X, "sqeuclidean")
+    np.fill_diagonal(full, np.inf)
+    np.testing.assert_array_equal(dist, np.sort(full, axis=1)[:, :k])
+    np.testing.assert_array_equal(dist, np.take_along_axis(full, ind, axis=1))
+    assert (np.diff(dist, axis=1) >= 0).all()
+
+
+# ----------------------------------------------------------------- k-means pieces
+
+
+def test_nearest_center_and_lloyd_step(backend, rng):
+    X = rng.standard_normal((500, 5)).astype(np.float32)
+    C = rng.standard_normal((7, 5)).astype(np.float32)
+    w = rng.uniform(0.5, 2.0, 500)
+    labels, dist, sums, counts = B.lloyd_step(X, C, sample_weight=w)
+    full = cdist(X, C, "sqeuclidean")
+    np.testing.assert_array_equal(labels, full.argmin(axis=1))
+    np.testing.assert_allclose(dist, full.min(axis=1), rtol=1e-5)
+    assert sums.dtype == np.float32 and counts.dtype == np.float32
+    ref_sums = np.zeros((7, 5))
+    np.add.at(ref_sums, labels, X * w[:, None])
+    np.testing.assert_allclose(sums, ref_sums, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(counts, np.bincount(labels, weights=w, minlength=7), rtol=1e-6)
+
+
+def test_nearest_center_ties_go_to_lowest_index(backend):
+    X = np.array([[0.0, 0.0, 0, 0, 0, 0]])
+    C = np.array([[1.0, 0, 0, 0, 0, 0], [-1.0, 0, 0, 0, 0, 0]])
+    labels, _ = B.nearest_center(X, C)
+    assert labels.tolist() == [0]
+
+
+def test_center_sums_rejects_bad_labels(backend, rng):
+    X = rng.standard_normal((10, 2))
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 3\)"):
+        B.center_sums(X, np.full(10, 3), 3)
+    with pytest.raises(ValueError, match="labels must have shape"):
+        B.center_sums(X, np.zeros(9, dtype=int), 3)
+
+
+def test_kmeans_plusplus_seeds_separated_blobs(backend, rng):
+    centers = np.array([[0.0, 0.0], [20.0, 0.0], [0.0, 20.0], [20.0, 20.0]])
+    X = np.vstack([c + rng.standard_normal((50, 2)) * 0.1 for c in centers])
+    C, idx = B.kmeans_plusplus(X, 4, random_state=3)
+    # one seed in each blob, taken from the data rows it names
+    assert sorted(i // 50 for i in idx) == [0, 1, 2, 3]
+    np.testing.assert_array_equal(C, X[idx])
+    C2, idx2 = B.kmeans_plusplus(X, 4, random_state=3)
+    np.testing.assert_array_equal(idx, idx2)
+
+
+@pytest.mark.parametrize("power", [1, 2])
+def test_kmeans_plusplus_continues_from_given_centres(backend, rng, power):
+    blobs = np.array([[0.0, 0.0], [20.0, 0.0], [0.0, 20.0]])
+    X = np.vstack([c + rng.standard_normal((40, 2)) * 0.1 for c in blobs])
+    # the first two blobs are known: the new centre must land in the third
+    C, idx = B.kmeans_plusplus(X, 1, init_centers=blobs[:2], power=power, random_state=0)
+    assert idx[0] // 40 == 2
+
+
+def test_kmeans_plusplus_same_draws_on_both_backends(rng):
+    X = rng.standard_normal((300, 4))
+    with config_context(backend="numba"):
+        _, a = B.kmeans_plusplus(X, 6, random_state=11)
+    with config_context(backend="numpy"):
+        _, b = B.kmeans_plusplus(X, 6, random_state=11)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_kmeans_plusplus_on_duplicates(backend):
+    X = np.zeros((5, 3))
+    C, idx = B.kmeans_plusplus(X, 3, random_state=0)
+    assert len(set(idx.tolist())) == 3
+    with pytest.raises(ValueError, match="n_clusters=6 is larger than n_samples=5"):
+        B.kmeans_plusplus(X, 6)
+    with pytest.raises(ValueError, match="power must be 1 or 2"):
+        B.kmeans_plusplus(X, 2, power=3)
+
+
+# ----------------------------------------------------------------- mixture E-step
+
+
+def test_logsumexp_and_responsibilities(backend, rng):
+    A = rng.standard_normal((30, 4)) * 50
+    A[3] = -np.inf
+    A[4, 1] = -np.inf
+    lse, resp = B.logsumexp(A, responsibilities=True)
+    with np.errstate(all="ignore"):
+        ref = scipy_logsumexp(A, axis=1)
+    np.testing.assert_allclose(lse, ref, rtol=1e-12)
+    ok = np.isfinite(lse)
+    np.testing.assert_allclose(resp[ok].sum(axis=1), 1.0)
+    assert resp[4, 1] == 0.0 and np.isnan(resp[3]).all()
+    lse32 = B.logsumexp(A.astype(np.float32))
+    assert lse32.dtype == np.float32
+    with pytest.raises(ValueError, match="NaN"):
+        B.logsumexp(np.array([[np.nan, 0.0]]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gaussian_log_density_full_and_diag(backend, rng, dtype):
+    d = 4
+    X = (rng.standard_normal((200, d)) + 3).astype(dtype)
+    means = rng.standard_normal((3, d))
+    A = rng.standard_normal((3, d, d))
+    covs = A @ A.transpose(0, 2, 1) + np.eye(d)
+    lp = B.gaussian_log_density(X, means, covs, "full")
+    assert lp.dtype == dtype and lp.shape == (200, 3)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    for k in range(3):
+        ref = multivariate_normal(means[k], covs[k]).logpdf(X.astype(np.float64))
+        np.testing.assert_allclose(lp[:, k], ref, rtol=tol)
+    var = rng.uniform(0.5, 2, (3, d))
+    lp = B.gaussian_log_density(X, means, var, "diag")
+    for k in range(3):
+        ref = multivariate_normal(means[k], np.diag(var[k])).logpdf(X.astype(np.float64))
+        np.testing.assert_allclose(lp[:, k], ref, rtol=tol)
+
+
+def test_gaussian_log_density_rejects_bad_covariances(backend, rng):
+    X = rng.standard_normal((10, 2))
+    means = np.zeros((1, 2))
+    with pytest.raises(ValueError, match="not positive definite"):
+        B.gaussian_log_density(X, means, np.array([[[1.0, 2.0], [2.0, 1.0]]]))
+    with pytest.raises(ValueError, match="covariances must have shape"):
+        B.gaussian_log_density(X, means, np.eye(2))
+    with pytest.raises(ValueError, match="strictly positive"):
+        B.gaussian_log_density(X, means, np.array([[1.0, 0.0]]), "diag")
+    with pytest.raises(ValueError, match="covariance_type"):
+        B.gaussian_log_density(X, means, np.eye(2)[None], "tied")
+
+
+# ----------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (np.array([[np.nan, 1.0], [0.0, 1.0]]), "NaN or infinity"),
+        (np.array([[np.inf, 1.0], [0.0, 1.0]]), "NaN or infinity"),
+        (np.zeros((2, 2, 2)), "2-D array"),
+        (np.zeros((0, 2)), "empty"),
+        (np.zeros((3, 0)), "empty"),
+        (np.array([["a", "b"]]), "numeric"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(backend, bad, match):
+    good = np.ones((3, 2))
+    with pytest.raises(ValueError, match=match):
+        B.sq_euclidean_distances(bad, good if bad.ndim != 2 or bad.shape[1] == 2 else None)
+    with pytest.raises(ValueError, match=match):
+        B.kneighbors(good, bad, 1)
+
+
+def test_kneighbors_k_too_large_and_feature_mismatch(backend):
+    X = np.ones((4, 2))
+    with pytest.raises(ValueError, match="larger than the 4 sample"):
+        B.kneighbors(X, X, 5)
+    with pytest.raises(ValueError, match="larger than the 3 sample"):
+        B.kneighbors(X, X, 4, exclude_self=True)
+    with pytest.raises(ValueError, match="n_neighbors must be a positive integer"):
+        B.kneighbors(X, X, 0)
+    with pytest.raises(ValueError, match="X has 3 features but Y has 2"):
+        B.kneighbors(np.ones((2, 3)), X, 1)
+
+
+def test_cpu_backends_reject_cupy_like_input():
+    class FakeCupyArray:  # only its module name matters to the dispatcher
+        __module__ = "cupy._core.core"
+
+    with config_context(backend="numba"), pytest.raises(TypeError, match="CPU"):
+        B.get_backend_name(FakeCupyArray())
