@@ -1,0 +1,37 @@
+"""scikit-learn's (and, for samplers, imbalanced-learn's) estimator checks on every estimator."""
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skcluster.utils import all_estimators
+
+ESTIMATORS = [cls() for _, cls in all_estimators()]
+SAMPLERS = [cls() for _, cls in all_estimators(type_filter="sampler")]
+
+# estimator class name -> {check name: why it is expected to fail}
+EXPECTED_FAILED_CHECKS = {}
+
+
+def _expected_failed_checks(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
+def test_all_estimators_finds_the_public_ones():
+    names = [name for name, _ in all_estimators()]
+    assert "NearestNeighbors" in names
+    assert names == sorted(set(names))
+    with pytest.raises(ValueError, match="unknown type_filter"):
+        all_estimators(type_filter="sorter")
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+if SAMPLERS:
+    from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
+
+    @imblearn_checks(SAMPLERS, expected_failed_checks=_expected_failed_checks)
+    def test_imblearn_compatible(estimator, check):
+        check(estimator)
