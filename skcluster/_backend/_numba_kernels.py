@@ -29,10 +29,10 @@ def _use_direct(X):
     """
     return X.shape[1] <= 2 or (X.shape[1] <= 4 and X.dtype == np.float64)
 
-# Queries x base points in one GEMM block: 256 x 256 keeps a block in a 512 KiB L2
-# (measured 256x256, 256x512, 512x512 within 5% of each other on 2 cores).
-_BLOCK_ROWS = 256
-_BLOCK_COLS = 256
+# Queries x base points in one GEMM block. Measured on 2 cores (benchmarks/bench_neighbors.py):
+# 512 x 512 10.1 s, 256 x 256 10.8 s at 100k x 100k x 32; 128-row blocks were slower.
+_BLOCK_ROWS = 512
+_BLOCK_COLS = 512
 
 _controller = None
 
