@@ -33,6 +33,7 @@ def main():
     parser.add_argument("--n", type=int, default=100_000, help="base rows = queries")
     parser.add_argument("--d", type=int, default=32)
     parser.add_argument("--k", type=int, default=6)
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     parser.add_argument("--skip-sklearn-auto", action="store_true")
     args = parser.parse_args()
     n, d, k = args.n, args.d, args.k
@@ -42,13 +43,13 @@ def main():
     from skcluster.neighbors import NearestNeighbors
 
     rng = np.random.default_rng(0)
-    base = rng.standard_normal((n, d), dtype=np.float32)
-    queries = rng.standard_normal((n, d), dtype=np.float32)
+    base = rng.standard_normal((n, d)).astype(args.dtype)
+    queries = rng.standard_normal((n, d)).astype(args.dtype)
     flops = 2.0 * n * n * d  # the products of the search (norm terms not counted)
 
     print(f"# machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
           f"BLAS: {[i.get('internal_api') + ' ' + str(i.get('version')) for i in threadpool_info() if i['user_api'] == 'blas']}")
-    print(f"# workload: base {n} x {d} float32, queries {n}, k={k}")
+    print(f"# workload: base {n} x {d} {args.dtype}, queries {n}, k={k}")
 
     # the machine's matrix-product rate, same run
     A = rng.standard_normal((4096, 4096), dtype=np.float32)
@@ -58,7 +59,7 @@ def main():
     # top-k scan: what any GEMM-based search must spend at least
     from skcluster._backend._numba_kernels import _augment, _block_shape, _run_blocks
 
-    Qa, YaT, _ = _augment(queries, base)
+    Qa, YaT, _ = _augment(queries.astype(np.float32), base.astype(np.float32))
     rows_b, cols_b = _block_shape(n, n, 4, 1024)
     blocks = [np.ascontiguousarray(YaT[:, j : j + cols_b]) for j in range(0, n, cols_b)]
 
@@ -98,8 +99,8 @@ def main():
         import faiss
 
         index = faiss.IndexFlatL2(d)
-        index.add(base)
-        t_faiss, (_, ind_faiss) = timed(lambda: index.search(queries, k))
+        index.add(base.astype(np.float32))  # faiss is float32 only
+        t_faiss, (_, ind_faiss) = timed(lambda: index.search(queries.astype(np.float32), k))
         rows.append(("faiss-cpu IndexFlatL2", t_faiss, None))
         agree_faiss = (ind_faiss == ind_ours).mean()
     except ImportError:

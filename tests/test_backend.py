@@ -316,3 +316,24 @@ def test_cpu_backends_reject_cupy_like_input():
 
     with config_context(backend="numba"), pytest.raises(TypeError, match="CPU"):
         B.get_backend_name(FakeCupyArray())
+
+
+def test_float64_search_is_exact_where_float32_cannot_rank(backend, rng):
+    # two tight clusters far apart: float32 cannot tell their points apart (spacing 1e-3 at
+    # 1e5), so the float32 candidates are uncertified and the float64 search must take over
+    X = np.vstack([1e5 + 1e-3 * rng.standard_normal((300, 8)),
+                   -1e5 + 1e-3 * rng.standard_normal((300, 8))])
+    dist, ind = B.kneighbors(X, X, 4, exclude_self=True)
+    full = cdist(X, X, "sqeuclidean")
+    np.fill_diagonal(full, np.inf)
+    np.testing.assert_array_equal(ind, np.argsort(full, axis=1, kind="stable")[:, :4])
+    np.testing.assert_allclose(dist, np.sort(full, axis=1)[:, :4], rtol=1e-9)
+
+
+def test_float64_search_matches_float64_brute_force(rng):
+    X = rng.standard_normal((3000, 24))
+    Q = rng.standard_normal((700, 24))
+    dist, ind = B.kneighbors(Q, X, 7)
+    full = cdist(Q, X, "sqeuclidean")
+    np.testing.assert_array_equal(ind, np.argsort(full, axis=1, kind="stable")[:, :7])
+    np.testing.assert_allclose(dist, np.sort(full, axis=1)[:, :7], rtol=1e-12)

@@ -80,21 +80,42 @@ def _smallest_k(xp, D, k):
 
 
 def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
-    """The ``dist.shape[1]`` nearest rows of Y for every row of X (squared distances, sorted)."""
+    """The ``dist.shape[1]`` nearest rows of Y for every row of X (squared distances, sorted).
+
+    As on the CPU: the GEMM trick finds ``k + 3`` candidates, their distances are computed
+    exactly, and rows whose answer the rounding bound cannot certify are redone by direct
+    differences, so the answer is exact.
+    """
     xp = _xp(X)
     k = dist.shape[1]
     m = Y.shape[0]
+    available = m - bool(exclude_self)
+    kk = min(k + 3, available)
+    eps = float(np.finfo(X.dtype).eps)
     Ys, ynorm, shift = _shifted(xp, Y)
+    radius = float(xp.sqrt(ynorm.max()))
     rows = _row_block(X.shape[0], m * X.itemsize * 3, working_memory)
     for i0 in range(0, X.shape[0], rows):
         Xb = X[i0 : i0 + rows]
         D = _sq_dist_block(xp, Xb, Ys, ynorm, shift)
+        r = xp.arange(Xb.shape[0])
         if exclude_self:
-            r = xp.arange(Xb.shape[0])
             D[r, r + i0] = xp.inf
-        db, ib = _exact_sorted(xp, Xb, Y, _smallest_k(xp, D, k))
-        dist[i0 : i0 + rows] = db
-        ind[i0 : i0 + rows] = ib
+        cand = _smallest_k(xp, D, kk)
+        last = xp.take_along_axis(D, cand, axis=1).max(axis=1)
+        db, ib = _exact_sorted(xp, Xb, Y, cand)
+        xs = xp.sqrt(((Xb - shift) ** 2).sum(axis=1))
+        bound = 2 * (X.shape[1] + 4) * eps * (xs + radius) ** 2
+        redo = xp.nonzero((last - bound <= db[:, k - 1]) & (kk < available))[0]
+        for i in redo.tolist():  # rare: near-ties at the rounding level
+            diff = Y - Xb[i]
+            exact = (diff * diff).sum(axis=1)
+            if exclude_self:
+                exact[i0 + i] = xp.inf
+            pick = _smallest_k(xp, exact[None, :], k)
+            db[i, :k], ib[i, :k] = _exact_sorted(xp, Xb[i : i + 1], Y, pick)
+        dist[i0 : i0 + rows] = db[:, :k]
+        ind[i0 : i0 + rows] = ib[:, :k]
     return dist, ind
 
 

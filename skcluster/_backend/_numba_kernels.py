@@ -222,16 +222,16 @@ def _exact_sorted(X, Y, dist, ind):
             ind[i, p] = idx
 
 
-def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
-    """The ``dist.shape[1]`` nearest rows of Y for every row of X (squared distances, sorted).
+def _search(X, Y, self_index, dist, ind, working_memory):
+    """GEMM + scan: the candidates with the smallest ``|y|^2 - 2 x.y`` (shifted coordinates).
 
-    With ``exclude_self`` X and Y are the same set and row i never counts as its own
-    neighbour (duplicates of it still do), as in scikit-learn's ``kneighbors()``.
+    ``dist`` receives those partial values (not yet distances), unsorted beyond the scan's
+    order. ``self_index[i]``, when given, is the row of Y that row i of X must not return.
     """
     big = np.finfo(dist.dtype).max
     dist.fill(big)
     ind.fill(0)
-    Xa, YaT, _ = _augment(X, Y)
+    Xa, YaT, xnorm = _augment(X, Y)
     rows, cols = _block_shape(X.shape[0], Y.shape[0], X.itemsize, working_memory)
     col_blocks = _column_blocks(YaT, cols)
 
@@ -241,18 +241,106 @@ def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
         nq = q.shape[0]
         full = np.empty((nq, cols), dtype=X.dtype)
         D, I = dist[i0 : i0 + nq], ind[i0 : i0 + nq]
+        own = None if self_index is None else self_index[i0 : i0 + nq]
         for jb, yb in enumerate(col_blocks):
             j0 = jb * cols
             g = full if yb.shape[1] == cols else np.empty((nq, yb.shape[1]), X.dtype)
             np.dot(q, yb, out=g)
-            if exclude_self:
-                lo, hi = max(i0, j0), min(i0 + nq, j0 + g.shape[1])
-                r = np.arange(lo, hi)
-                g[r - i0, r - j0] = big
+            if own is not None:
+                r = np.flatnonzero((own >= j0) & (own < j0 + g.shape[1]))
+                g[r, own[r] - j0] = big
             _scan_topk(g, j0, D, I)
 
     _run_blocks(work, -(-X.shape[0] // rows))
-    _exact_sorted(X, Y, dist, ind)
+    return xnorm
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _topk_direct(X, Y, self_index, dist, ind):
+    """Exact top-k by direct differences (float64 sums): the fallback for uncertified rows."""
+    n, d = X.shape
+    k = dist.shape[1]
+    for i in prange(n):
+        for a in range(k):
+            dist[i, a] = np.inf
+        thr = np.inf
+        for j in range(Y.shape[0]):
+            if j == self_index[i]:
+                continue
+            acc = 0.0
+            for t in range(d):
+                diff = X[i, t] - Y[j, t]
+                acc += diff * diff
+            if acc < thr:
+                _push(dist, ind, i, acc, j)
+                thr = dist[i, k - 1]
+
+
+# Extra candidates per query that the certificate can lean on (see kneighbors).
+_MARGIN = 3
+
+
+def _certified_search(X, Y, self_index, k, search_dtype, working_memory):
+    """Top-k by the GEMM trick in ``search_dtype``, exact distances, and a per-row certificate.
+
+    Returns exact squared distances and indices (n, k), sorted, and a mask of the rows whose
+    answer is proven exact.
+    """
+    n = X.shape[0]
+    kk = min(k + _MARGIN, Y.shape[0] - (self_index is not None))
+    shift = Y.mean(axis=0, dtype=np.float64)
+    Xs = (X - shift).astype(search_dtype)
+    Ys = (Y - shift).astype(search_dtype)
+    part = np.empty((n, kk), search_dtype)
+    cand = np.empty((n, kk), np.intp)
+    xnorm = _search(Xs, Ys, self_index, part, cand, working_memory)
+    last = part.max(axis=1).astype(np.float64) + xnorm  # GEMM-trick distance of the last one
+    exact = np.empty((n, kk))
+    _exact_sorted(X, Y, exact, cand)
+    if kk == Y.shape[0] - (self_index is not None):  # every point is a candidate
+        return exact[:, :k], cand[:, :k], np.ones(n, dtype=bool)
+    # rounding bound of the GEMM trick (inputs rounded to search_dtype, then d products summed)
+    eps = float(np.finfo(search_dtype).eps)
+    xs = np.sqrt(np.einsum("ij,ij->i", Xs, Xs, dtype=np.float64))
+    radius = np.sqrt(np.einsum("ij,ij->i", Ys, Ys, dtype=np.float64).max())
+    bound = 2 * (X.shape[1] + 4) * eps * (xs + radius) ** 2
+    return exact[:, :k], cand[:, :k], last - bound > exact[:, k - 1]
+
+
+def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
+    """The ``dist.shape[1]`` nearest rows of Y for every row of X (squared distances, sorted).
+
+    With ``exclude_self`` X and Y are the same set and row i never counts as its own
+    neighbour (duplicates of it still do), as in scikit-learn's ``kneighbors()``.
+
+    The search runs in float32 (twice float64's GEMM rate) for ``k + 3`` candidates, whose
+    distances are then computed exactly. A query's answer is certified when the GEMM-trick
+    value of its last candidate, less a rounding bound ``2 (d + 4) eps (|x| + max|y|)^2``,
+    still exceeds the exact k-th distance: no point left out can then be closer. Queries
+    without the certificate (near-ties at the rounding level, or tight clusters far from
+    the data's mean) are searched again in float64 (float64 input) and, if still
+    uncertified, by exact direct differences. The answer is therefore always exact.
+    """
+    n, k = ind.shape
+    rows = np.arange(n)
+    own = rows if exclude_self else np.full(n, -1)
+    dtypes = [np.float32, np.float64] if X.dtype == np.float64 else [np.float32]
+    for search_dtype in dtypes:
+        Xr = X if rows.size == n else X[rows]
+        d_r, i_r, ok = _certified_search(
+            Xr, Y, own[rows] if exclude_self else None, k, search_dtype, working_memory
+        )
+        dist[rows[ok]] = d_r[ok]
+        ind[rows[ok]] = i_r[ok]
+        rows = rows[~ok]
+        if rows.size == 0:
+            return dist, ind
+    d_r = np.empty((rows.size, k))
+    i_r = np.empty((rows.size, k), np.intp)
+    _topk_direct(X[rows], Y, own[rows], d_r, i_r)
+    _exact_sorted(X[rows], Y, d_r, i_r)  # same tie order as the certified rows
+    dist[rows] = d_r
+    ind[rows] = i_r
     return dist, ind
 
 
