@@ -5,8 +5,16 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skcluster.utils import all_estimators
 
-ESTIMATORS = [cls() for _, cls in all_estimators()]
-SAMPLERS = [cls() for _, cls in all_estimators(type_filter="sampler")]
+def _instance(cls):
+    # seeded, as scikit-learn's and imbalanced-learn's own common tests do
+    est = cls()
+    if "random_state" in est.get_params():
+        est.set_params(random_state=0)
+    return est
+
+
+ESTIMATORS = [_instance(cls) for _, cls in all_estimators()]
+SAMPLERS = [_instance(cls) for _, cls in all_estimators(type_filter="sampler")]
 
 # estimator class name -> {check name: why it is expected to fail}
 EXPECTED_FAILED_CHECKS = {}

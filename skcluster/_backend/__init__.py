@@ -179,31 +179,50 @@ def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
     X : array of shape (n_queries, n_features)
     Y : array of shape (n_samples, n_features)
     n_neighbors : int
-    exclude_self : bool, default=False
-        ``X`` and ``Y`` are the same set and row ``i`` is not its own neighbour.
+    exclude_self : bool or int array of shape (n_queries,), default=False
+        ``True``: ``X`` and ``Y`` are the same set and row ``i`` is not its own neighbour.
+        An array: row ``exclude_self[i]`` of ``Y`` is not a neighbour of query ``i``
+        (the queries are those rows of ``Y``; ``-1`` excludes nothing).
 
     Returns
     -------
     sq_dist : array of shape (n_queries, n_neighbors)
-        Squared distances, ascending per row, recomputed exactly for the neighbours found.
+        Squared distances, ascending per row, exact (see the kernels for how).
     indices : array of shape (n_queries, n_neighbors)
         Row indices into ``Y``; ties are broken towards the lower index.
     """
     name, xp, (X, Y), to_host = _prepare(("X", X), ("Y", Y))
     _same_features(X, Y)
-    if exclude_self and X.shape[0] != Y.shape[0]:
-        raise ValueError("exclude_self=True needs X and Y to be the same set of rows.")
-    available = Y.shape[0] - bool(exclude_self)
+    exclude = _exclusions(xp, exclude_self, X.shape[0], Y.shape[0])
+    available = Y.shape[0] - (exclude is not None and bool((exclude >= 0).any()))
     _check_count(n_neighbors, "n_neighbors")
     if n_neighbors > available:
         raise ValueError(
             f"n_neighbors={n_neighbors} is larger than the {available} sample(s) available"
-            + (" (each point excluded from its own neighbours)." if exclude_self else ".")
+            + (" (each point excluded from its own neighbours)." if exclude is not None else ".")
         )
     dist = xp.empty((X.shape[0], n_neighbors), dtype=X.dtype)
     ind = xp.empty((X.shape[0], n_neighbors), dtype=xp.intp)
-    _module(name).kneighbors(X, Y, bool(exclude_self), dist, ind, _working_memory())
+    _module(name).kneighbors(X, Y, exclude, dist, ind, _working_memory())
     return _host(dist, to_host), _host(ind, to_host)
+
+
+def _exclusions(xp, exclude_self, n_queries, n_samples):
+    """None, or the row of Y each query must not return (-1: none)."""
+    if exclude_self is True:
+        if n_queries != n_samples:
+            raise ValueError("exclude_self=True needs X and Y to be the same set of rows.")
+        return xp.arange(n_queries, dtype=xp.intp)
+    if exclude_self is False or exclude_self is None:
+        return None
+    exclude = xp.ascontiguousarray(xp.asarray(exclude_self), dtype=xp.intp)
+    if exclude.shape != (n_queries,) or bool((exclude >= n_samples).any()) or bool(
+        (exclude < -1).any()
+    ):
+        raise ValueError(
+            f"exclude_self must be a bool or {n_queries} row indices of Y (or -1)."
+        )
+    return exclude
 
 
 def _check_count(k, name):

@@ -79,7 +79,7 @@ def _smallest_k(xp, D, k):
     return xp.nonzero(keep)[1].reshape(n, k)  # row-major: each row's k columns in order
 
 
-def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
+def kneighbors(X, Y, exclude, dist, ind, working_memory):
     """The ``dist.shape[1]`` nearest rows of Y for every row of X (squared distances, sorted).
 
     As on the CPU: the GEMM trick finds ``k + 3`` candidates, their distances are computed
@@ -89,7 +89,7 @@ def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
     xp = _xp(X)
     k = dist.shape[1]
     m = Y.shape[0]
-    available = m - bool(exclude_self)
+    available = m - (exclude is not None and bool((exclude >= 0).any()))
     kk = min(k + 3, available)
     eps = float(np.finfo(X.dtype).eps)
     Ys, ynorm, shift = _shifted(xp, Y)
@@ -98,9 +98,10 @@ def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
     for i0 in range(0, X.shape[0], rows):
         Xb = X[i0 : i0 + rows]
         D = _sq_dist_block(xp, Xb, Ys, ynorm, shift)
-        r = xp.arange(Xb.shape[0])
-        if exclude_self:
-            D[r, r + i0] = xp.inf
+        own = None if exclude is None else exclude[i0 : i0 + rows]
+        if own is not None:
+            r = xp.nonzero(own >= 0)[0]
+            D[r, own[r]] = xp.inf
         cand = _smallest_k(xp, D, kk)
         last = xp.take_along_axis(D, cand, axis=1).max(axis=1)
         db, ib = _exact_sorted(xp, Xb, Y, cand)
@@ -110,8 +111,8 @@ def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
         for i in redo.tolist():  # rare: near-ties at the rounding level
             diff = Y - Xb[i]
             exact = (diff * diff).sum(axis=1)
-            if exclude_self:
-                exact[i0 + i] = xp.inf
+            if own is not None and int(own[i]) >= 0:
+                exact[int(own[i])] = xp.inf
             pick = _smallest_k(xp, exact[None, :], k)
             db[i, :k], ib[i, :k] = _exact_sorted(xp, Xb[i : i + 1], Y, pick)
         dist[i0 : i0 + rows] = db[:, :k]

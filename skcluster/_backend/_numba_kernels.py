@@ -287,7 +287,8 @@ def _certified_search(X, Y, self_index, k, search_dtype, working_memory):
     answer is proven exact.
     """
     n = X.shape[0]
-    kk = min(k + _MARGIN, Y.shape[0] - (self_index is not None))
+    available = Y.shape[0] - (self_index is not None and bool((self_index >= 0).any()))
+    kk = min(k + _MARGIN, available)
     shift = Y.mean(axis=0, dtype=np.float64)
     Xs = (X - shift).astype(search_dtype)
     Ys = (Y - shift).astype(search_dtype)
@@ -297,7 +298,7 @@ def _certified_search(X, Y, self_index, k, search_dtype, working_memory):
     last = part.max(axis=1).astype(np.float64) + xnorm  # GEMM-trick distance of the last one
     exact = np.empty((n, kk))
     _exact_sorted(X, Y, exact, cand)
-    if kk == Y.shape[0] - (self_index is not None):  # every point is a candidate
+    if kk == available:  # every point is a candidate
         return exact[:, :k], cand[:, :k], np.ones(n, dtype=bool)
     # rounding bound of the GEMM trick (inputs rounded to search_dtype, then d products summed)
     eps = float(np.finfo(search_dtype).eps)
@@ -307,11 +308,12 @@ def _certified_search(X, Y, self_index, k, search_dtype, working_memory):
     return exact[:, :k], cand[:, :k], last - bound > exact[:, k - 1]
 
 
-def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
+def kneighbors(X, Y, exclude, dist, ind, working_memory):
     """The ``dist.shape[1]`` nearest rows of Y for every row of X (squared distances, sorted).
 
-    With ``exclude_self`` X and Y are the same set and row i never counts as its own
-    neighbour (duplicates of it still do), as in scikit-learn's ``kneighbors()``.
+    ``exclude`` is None or, per query, the row of Y it must not return (-1: none): a point
+    is not its own neighbour (its duplicates still are), as in scikit-learn's
+    ``kneighbors()`` without queries.
 
     The search runs in float32 (twice float64's GEMM rate) for ``k + 3`` candidates, whose
     distances are then computed exactly. A query's answer is certified when the GEMM-trick
@@ -323,12 +325,12 @@ def kneighbors(X, Y, exclude_self, dist, ind, working_memory):
     """
     n, k = ind.shape
     rows = np.arange(n)
-    own = rows if exclude_self else np.full(n, -1)
+    own = np.full(n, -1) if exclude is None else exclude
     dtypes = [np.float32, np.float64] if X.dtype == np.float64 else [np.float32]
     for search_dtype in dtypes:
         Xr = X if rows.size == n else X[rows]
         d_r, i_r, ok = _certified_search(
-            Xr, Y, own[rows] if exclude_self else None, k, search_dtype, working_memory
+            Xr, Y, None if exclude is None else own[rows], k, search_dtype, working_memory
         )
         dist[rows[ok]] = d_r[ok]
         ind[rows[ok]] = i_r[ok]
@@ -348,7 +350,7 @@ def assign_nearest(X, centers, labels, distances, working_memory):
     """Index of and squared distance to the nearest centre for every row (ties: lowest index)."""
     dist = np.empty((X.shape[0], 1), dtype=X.dtype)
     ind = np.empty((X.shape[0], 1), dtype=np.intp)
-    kneighbors(X, centers, False, dist, ind, working_memory)
+    kneighbors(X, centers, None, dist, ind, working_memory)
     labels[:] = ind[:, 0]
     distances[:] = dist[:, 0]
     return labels, distances

@@ -1,0 +1,123 @@
+"""What every skcluster over-sampler shares: neighbours on the backend, vectorised
+interpolation, and provenance of each synthetic row."""
+
+from numbers import Integral
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
+
+from .. import _backend
+
+
+def neighbors_param():
+    """Constraint of a ``k_neighbors``-style parameter: an int or a neighbours object."""
+    return [Interval(Integral, 1, None, closed="left"), HasMethods(["kneighbors"])]
+
+
+class BaseSMOTE(BaseOverSampler):
+    """Base of the SMOTE family: interpolation between a row and one of its neighbours.
+
+    After ``fit_resample`` the output holds the original rows first, then the synthetic
+    ones, and every synthetic row ``s`` satisfies, up to the dtype's rounding::
+
+        X_res[n + s] == X[p0] + synthetic_steps_[s] * (X[p1] - X[p0])
+        with (p0, p1) = synthetic_parents_[s]
+
+    Attributes set by ``fit_resample``: ``sample_indices_`` (rows of ``X`` at the top of
+    the output, in order), ``synthetic_parents_`` (n_synthetic, 2) and ``synthetic_steps_``.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "k_neighbors": neighbors_param(),
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.k_neighbors = k_neighbors
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.sampler_tags.sample_indices = True
+        return tags
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        # dense only: neighbours run on the backend's dense kernels
+        return super()._check_X_y(X, y, accept_sparse=False)
+
+    # -- neighbours ---------------------------------------------------------------------
+
+    def _neighbors(self, param, name, X, fit_rows, query_rows):
+        """Neighbours (as rows of ``X``) of the rows ``query_rows`` among the rows ``fit_rows``.
+
+        A query never counts as its own neighbour. ``param`` is an int (neighbours to
+        return) or a neighbours object, used as imbalanced-learn uses it: fitted on the set,
+        queried, and its first column (the point itself) dropped.
+        """
+        X_fit = X[fit_rows]
+        Q = X[query_rows]
+        if isinstance(param, Integral):
+            if param > len(fit_rows) - 1:
+                raise ValueError(
+                    f"{name}={param} needs at least {param + 1} samples to search among, "
+                    f"got {len(fit_rows)}; lower {name}."
+                )
+            position = np.full(X.shape[0], -1, dtype=np.intp)
+            position[fit_rows] = np.arange(len(fit_rows))
+            _, ind = _backend.kneighbors(Q, X_fit, param, exclude_self=position[query_rows])
+        else:
+            nn = clone(param).fit(X_fit)
+            if nn.n_neighbors > len(fit_rows):
+                raise ValueError(
+                    f"{name} asks for {nn.n_neighbors} neighbours (itself included) among "
+                    f"{len(fit_rows)} samples; lower its n_neighbors."
+                )
+            ind = np.asarray(nn.kneighbors(Q, return_distance=False))[:, 1:]
+        return fit_rows[ind]
+
+    # -- generation ---------------------------------------------------------------------
+
+    def _start_provenance(self, n_samples):
+        self.sample_indices_ = np.arange(n_samples)
+        self._parents = []
+        self._steps = []
+
+    def _add_synthetic(self, X, p0, p1, steps):
+        """Rows ``X[p0] + steps * (X[p1] - X[p0])`` in X's dtype, recorded for provenance."""
+        self._parents.append(np.column_stack([p0, p1]))
+        self._steps.append(steps)
+        X_new = X[p0] + steps[:, None] * (X[p1] - X[p0])
+        return X_new.astype(X.dtype, copy=False)
+
+    def _finish(self, X, y, X_new, y_new):
+        parents = self._parents or [np.empty((0, 2), dtype=np.intp)]
+        self.synthetic_parents_ = np.vstack(parents).astype(np.intp)
+        self.synthetic_steps_ = np.concatenate(self._steps or [np.empty(0)])
+        del self._parents, self._steps
+        return np.vstack([X] + X_new), np.hstack([y] + y_new)
+
+    def _interpolate(self, X, base_rows, neighbors, n_samples, step_size=1.0, y=None, cls=None):
+        """SMOTE's draw: a random (row, neighbour) pair and a random step for each new row.
+
+        The random numbers are drawn in imbalanced-learn's order from a generator made
+        afresh from ``random_state`` (as imbalanced-learn does), so with the same neighbours
+        the output is the same as imbalanced-learn's. With ``y`` (borderline-2), a step
+        towards a neighbour of another class is shortened by a factor in [0, 0.5).
+        """
+        rng = check_random_state(self.random_state)
+        k = neighbors.shape[1]
+        flat = rng.randint(low=0, high=neighbors.size, size=n_samples)
+        steps = step_size * rng.uniform(size=n_samples)
+        rows, cols = np.divmod(flat, k)
+        p0 = base_rows[rows]
+        p1 = neighbors[rows, cols]
+        if y is not None:
+            other = y[p1] != cls
+            rng = check_random_state(self.random_state)
+            steps[other] *= rng.uniform(low=0.0, high=0.5, size=int(other.sum()))
+        return self._add_synthetic(X, p0, p1, steps)

@@ -1,0 +1,256 @@
+"""SMOTE, Borderline-SMOTE and ADASYN: imbalanced-learn's semantics on skcluster's backend."""
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import StrOptions
+
+from ._base import BaseSMOTE, neighbors_param
+
+
+class SMOTE(BaseSMOTE):
+    """Synthetic Minority Over-sampling Technique (Chawla et al., 2002).
+
+    Each new row lies on the segment between a row of the class being over-sampled and one
+    of its ``k_neighbors`` nearest neighbours within that class. Same parameters and output
+    as :class:`imblearn.over_sampling.SMOTE`: with the same ``random_state`` and data
+    without tied neighbours it returns exactly imbalanced-learn's rows, faster, because the
+    neighbour search runs on skcluster's backend. A point is never its own neighbour (with
+    duplicated rows imbalanced-learn may drop a duplicate instead of the point itself).
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+    k_neighbors : int or object, default=5
+        Number of neighbours to interpolate with, or a neighbours object with
+        ``kneighbors`` (fitted on the class, its first neighbour dropped as the point itself).
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of rows to add per class.
+    sample_indices_ : ndarray of shape (n_samples,)
+        The original rows, which come first in the output.
+    synthetic_parents_ : ndarray of shape (n_synthetic, 2)
+        For each synthetic row, the original rows it lies between.
+    synthetic_steps_ : ndarray of shape (n_synthetic,)
+        Its position on that segment, in [0, 1).
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    See Also
+    --------
+    imblearn.over_sampling.SMOTE : the reference implementation.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import SMOTE
+    >>> X, y = make_classification(n_samples=1000, weights=[0.9], random_state=0)
+    >>> X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(0, 897), (1, 897)]
+    >>> sm = SMOTE(random_state=0).fit(X, y)
+    >>> X_res, y_res = sm.fit_resample(X, y)
+    >>> p0, p1 = sm.synthetic_parents_[0]
+    >>> bool(abs(X_res[1000] - (X[p0] + sm.synthetic_steps_[0] * (X[p1] - X[p0]))).max() < 1e-12)
+    True
+    """
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
+            X_new.append(self._interpolate(X, rows, nns, n_samples))
+            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
+
+
+def _count_other(neighbors, y, cls):
+    return (y[neighbors] != cls).sum(axis=1)
+
+
+class BorderlineSMOTE(BaseSMOTE):
+    """Borderline-SMOTE (Han et al., 2005): SMOTE from the rows in danger only.
+
+    A row of the class being over-sampled is *in danger* when at least half, but not all,
+    of its ``m_neighbors`` nearest neighbours in the whole data set belong to other classes;
+    new rows are made from those only. ``kind="borderline-1"`` interpolates with
+    neighbours of the same class; ``"borderline-2"`` with neighbours from the whole data set,
+    a step towards another class being shortened by a random factor below 0.5. Same
+    parameters and output as :class:`imblearn.over_sampling.BorderlineSMOTE`.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+    k_neighbors : int or object, default=5
+        Neighbours to interpolate with (see :class:`SMOTE`).
+    m_neighbors : int or object, default=10
+        Neighbours that decide whether a row is in danger.
+    kind : {"borderline-1", "borderline-2"}, default="borderline-1"
+        Which neighbours to interpolate with.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of rows to add per class.
+    in_danger_indices : dict
+        Per class, the rows of ``X`` found in danger (imbalanced-learn's name).
+    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
+        Provenance, see :class:`SMOTE`.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    See Also
+    --------
+    imblearn.over_sampling.BorderlineSMOTE : the reference implementation.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import BorderlineSMOTE
+    >>> X, y = make_classification(n_samples=1000, weights=[0.9], random_state=0)
+    >>> X_res, y_res = BorderlineSMOTE(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(0, 897), (1, 897)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSMOTE._parameter_constraints,
+        "m_neighbors": neighbors_param(),
+        "kind": [StrOptions({"borderline-1", "borderline-2"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+        m_neighbors=10,
+        kind="borderline-1",
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
+        )
+        self.m_neighbors = m_neighbors
+        self.kind = kind
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        everyone = np.arange(X.shape[0])
+        X_new, y_new = [], []
+        self.in_danger_indices = {}
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            m_nns = self._neighbors(self.m_neighbors, "m_neighbors", X, everyone, rows)
+            n_other = _count_other(m_nns, y, cls)
+            m = m_nns.shape[1]
+            danger = rows[(n_other >= m / 2) & (n_other < m)]
+            if danger.size == 0:
+                continue
+            self.in_danger_indices[cls] = danger
+            if self.kind == "borderline-1":
+                nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, danger)
+                X_new.append(self._interpolate(X, danger, nns, n_samples))
+            else:
+                nns = self._neighbors(self.k_neighbors, "k_neighbors", X, everyone, danger)
+                X_new.append(self._interpolate(X, danger, nns, n_samples, y=y, cls=cls))
+            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
+
+
+class ADASYN(BaseSMOTE):
+    """Adaptive Synthetic sampling (He et al., 2008).
+
+    Like SMOTE, but each row of the class being over-sampled makes a number of new rows
+    proportional to the share of other classes among its ``n_neighbors`` nearest
+    neighbours in the whole data set: harder regions get more. Same parameters and output
+    as :class:`imblearn.over_sampling.ADASYN` (class counts may differ from the target by
+    rounding, as there).
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+    n_neighbors : int or object, default=5
+        Neighbours for the difficulty ratio and for the interpolation.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of rows to add per class (before rounding).
+    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
+        Provenance, see :class:`SMOTE`.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    See Also
+    --------
+    imblearn.over_sampling.ADASYN : the reference implementation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import ADASYN
+    >>> X, y = make_classification(n_samples=1000, weights=[0.9], random_state=0)
+    >>> X_res, y_res = ADASYN(random_state=0).fit_resample(X, y)
+    >>> X_res.shape[0] > X.shape[0]
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSMOTE._parameter_constraints,
+        "n_neighbors": neighbors_param(),
+    }
+    _parameter_constraints.pop("k_neighbors")
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, n_neighbors=5):
+        BaseOverSampler.__init__(self, sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.n_neighbors = n_neighbors
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        everyone = np.arange(X.shape[0])
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            nns = self._neighbors(self.n_neighbors, "n_neighbors", X, everyone, rows)
+            ratio = _count_other(nns, y, cls) / nns.shape[1]
+            if not ratio.sum():
+                raise ValueError(
+                    f"no neighbour of class {cls!r} belongs to another class, so ADASYN "
+                    "has no hard region to sample; use SMOTE instead."
+                )
+            per_row = np.rint(ratio / ratio.sum() * n_samples).astype(int)
+            n_samples = int(per_row.sum())
+            if not n_samples:
+                raise ValueError("No samples will be generated with the provided ratio settings.")
+            nns = self._neighbors(self.n_neighbors, "n_neighbors", X, rows, rows)
+            p0 = np.repeat(rows, per_row)
+            cols = rng.choice(nns.shape[1], size=n_samples)
+            p1 = nns[np.repeat(np.arange(rows.size), per_row), cols]
+            steps = rng.uniform(size=n_samples)
+            X_new.append(self._add_synthetic(X, p0, p1, steps))
+            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
