@@ -1,7 +1,8 @@
 """skcluster quickstart: the main job, end to end, on data the package generates.
 
 It grows with every estimator skcluster gains. Today: exact nearest neighbours on the shared
-backend, checked against scikit-learn, and used as imbalanced-learn's neighbour search.
+backend, checked against scikit-learn, and the SMOTE family over-sampling an imbalanced
+problem inside an imbalanced-learn pipeline, with the provenance of each synthetic row.
 
     pip install . && python examples/quickstart.py
 """
@@ -9,12 +10,15 @@ backend, checked against scikit-learn, and used as imbalanced-learn's neighbour 
 import time
 
 import numpy as np
-from imblearn.over_sampling import SMOTE
+from imblearn.pipeline import make_pipeline
 from sklearn.datasets import make_blobs, make_classification
+from sklearn.model_selection import cross_val_score
 from sklearn.neighbors import NearestNeighbors as SkNearestNeighbors
+from sklearn.tree import DecisionTreeClassifier
 
 import skcluster
 from skcluster.neighbors import NearestNeighbors
+from skcluster.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
 
 print(f"skcluster {skcluster.__version__}")
 
@@ -38,8 +42,14 @@ print(f"  neighbours identical to scikit-learn's: {(ind == ind_sk).mean():.2%}")
 print(f"  neighbours from the point's own blob:    {same_blob:.2%}")
 print(f"  median distance to the 10th neighbour:   {np.median(dist[:, -1]):.3f}")
 
-# 2. The same search as imbalanced-learn's neighbour object inside SMOTE.
-Xi, yi = make_classification(n_samples=5_000, n_features=8, weights=[0.95], random_state=0)
-X_res, y_res = SMOTE(k_neighbors=NearestNeighbors(n_neighbors=6), random_state=0).fit_resample(Xi, yi)
-print(f"\n[imblearn SMOTE + skcluster NearestNeighbors] class counts "
-      f"{np.bincount(yi).tolist()} -> {np.bincount(y_res).tolist()}")
+# 2. Over-sampling an imbalanced problem, inside an imbalanced-learn pipeline.
+Xi, yi = make_classification(n_samples=20_000, n_features=16, weights=[0.95], random_state=0)
+for sampler in (SMOTE(random_state=0), BorderlineSMOTE(random_state=0), ADASYN(random_state=0)):
+    pipe = make_pipeline(sampler, DecisionTreeClassifier(max_depth=6, random_state=0))
+    auc = cross_val_score(pipe, Xi, yi, cv=3, scoring="roc_auc").mean()
+    X_res, y_res = sampler.fit_resample(Xi, yi)
+    p0, p1 = sampler.synthetic_parents_[0]
+    print(f"\n[{type(sampler).__name__}] class counts {np.bincount(yi).tolist()} -> "
+          f"{np.bincount(y_res).tolist()}, CV ROC AUC {auc:.3f}")
+    print(f"  first synthetic row lies between rows {p0} and {p1}, "
+          f"at {sampler.synthetic_steps_[0]:.2f} of the way")

@@ -20,7 +20,7 @@ SAMPLERS = [_instance(cls) for _, cls in all_estimators(type_filter="sampler")]
 _DENSE_ONLY = "sparse input is rejected with a clear TypeError: the kernels are dense"
 EXPECTED_FAILED_CHECKS = {
     name: {"check_samplers_pandas_sparse": _DENSE_ONLY}
-    for name in ("SMOTE", "BorderlineSMOTE", "ADASYN")
+    for name in ("SMOTE", "BorderlineSMOTE", "SVMSMOTE", "ADASYN")
 }
 
 

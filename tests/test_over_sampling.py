@@ -11,12 +11,14 @@ from sklearn.neighbors import NearestNeighbors as SkNN
 from sklearn.tree import DecisionTreeClassifier
 
 from skcluster.neighbors import NearestNeighbors
-from skcluster.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
+from skcluster.over_sampling import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE
 
 TWINS = [
     (SMOTE, imb.SMOTE, {}),
     (BorderlineSMOTE, imb.BorderlineSMOTE, {"kind": "borderline-1"}),
     (BorderlineSMOTE, imb.BorderlineSMOTE, {"kind": "borderline-2"}),
+    (SVMSMOTE, imb.SVMSMOTE, {}),
+    (SVMSMOTE, imb.SVMSMOTE, {"out_step": 0.2, "m_neighbors": 6}),
     (ADASYN, imb.ADASYN, {}),
 ]
 
@@ -48,11 +50,12 @@ def test_provenance_rebuilds_every_synthetic_row(ours, theirs, params):
     np.testing.assert_array_equal(X_res[:n], X[sampler.sample_indices_])
     p0, p1 = sampler.synthetic_parents_.T
     steps = sampler.synthetic_steps_
-    assert len(p0) == len(X_res) - n and ((steps >= 0) & (steps < 1)).all()
+    lowest = -sampler.out_step if ours is SVMSMOTE else 0  # SVM-SMOTE also extrapolates
+    assert len(p0) == len(X_res) - n and ((steps >= lowest) & (steps < 1)).all()
     np.testing.assert_allclose(X_res[n:], X[p0] + steps[:, None] * (X[p1] - X[p0]), atol=1e-12)
     # every synthetic row starts from a row of its own class
     np.testing.assert_array_equal(y[p0], y_res[n:])
-    if ours is SMOTE or params.get("kind") == "borderline-1":
+    if ours in (SMOTE, SVMSMOTE) or params.get("kind") == "borderline-1":
         np.testing.assert_array_equal(y[p1], y_res[n:])
 
 
@@ -102,7 +105,7 @@ def test_in_imblearn_pipeline_and_grid_search():
     assert grid.best_score_ > 0.7
 
 
-@pytest.mark.parametrize("sampler", [SMOTE(), BorderlineSMOTE(), ADASYN()])
+@pytest.mark.parametrize("sampler", [SMOTE(), BorderlineSMOTE(), SVMSMOTE(), ADASYN()])
 def test_bad_input(sampler):
     X, y = _data()
     small_y = y.copy()
@@ -131,3 +134,11 @@ def test_adasyn_without_hard_region_is_a_clear_error():
     y = np.array([0] * 50 + [1] * 20)
     with pytest.raises(ValueError, match="use SMOTE instead"):
         ADASYN().fit_resample(X, y)
+
+
+def test_svmsmote_needs_an_svm():
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = _data()
+    with pytest.raises(ValueError, match="support_"):
+        SVMSMOTE(svm_estimator=DecisionTreeClassifier()).fit_resample(X, y)

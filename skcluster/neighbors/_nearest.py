@@ -20,10 +20,12 @@ class NearestNeighbors(BaseEstimator):
     neighbours (up to ties). It is also accepted wherever imbalanced-learn takes a
     neighbours object (``SMOTE(k_neighbors=NearestNeighbors(n_neighbors=6))``).
 
-    Distances come from blocked matrix products (the "GEMM trick", with the base set
-    centred first to limit cancellation) and are then recomputed exactly for the neighbours
-    returned. Ties are broken towards the
-    lower index of the fitted set. CuPy arrays are searched on the GPU and give CuPy arrays.
+    Candidates come from blocked float32 matrix products (the "GEMM trick", on data centred
+    at the fitted set's mean), their distances are then computed exactly, and a rounding
+    bound certifies each query's answer; the rare uncertified queries are searched again in
+    float64 and, failing that, by direct differences. The neighbours and distances are
+    therefore exact, for float64 input at float32 speed. Ties are broken towards the lower
+    index of the fitted set. CuPy arrays are searched on the GPU and give CuPy arrays.
     Threads: ``numba.get_num_threads()``; memory per call is bounded by
     ``skcluster.config_context(working_memory=...)``.
 

@@ -1,5 +1,5 @@
 """Over-samplers of the SMOTE family, compatible with imbalanced-learn, on the fast backend."""
 
-from ._smote import ADASYN, SMOTE, BorderlineSMOTE
+from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE
 
-__all__ = ["ADASYN", "SMOTE", "BorderlineSMOTE"]
+__all__ = ["ADASYN", "SMOTE", "SVMSMOTE", "BorderlineSMOTE"]

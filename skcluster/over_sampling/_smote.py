@@ -1,9 +1,13 @@
-"""SMOTE, Borderline-SMOTE and ADASYN: imbalanced-learn's semantics on skcluster's backend."""
+"""SMOTE, Borderline-SMOTE, SVM-SMOTE and ADASYN: imbalanced-learn's semantics, on the backend."""
 
 import numpy as np
+from numbers import Real
+
 from imblearn.over_sampling.base import BaseOverSampler
+from sklearn.base import clone
+from sklearn.svm import SVC
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._base import BaseSMOTE, neighbors_param
 
@@ -76,6 +80,11 @@ class SMOTE(BaseSMOTE):
 
 def _count_other(neighbors, y, cls):
     return (y[neighbors] != cls).sum(axis=1)
+
+
+def _in_danger(n_other, m):
+    """Borderline rule: at least half, but not all, of the m neighbours are of other classes."""
+    return (n_other >= m / 2) & (n_other < m)
 
 
 class BorderlineSMOTE(BaseSMOTE):
@@ -158,9 +167,7 @@ class BorderlineSMOTE(BaseSMOTE):
                 continue
             rows = np.flatnonzero(y == cls)
             m_nns = self._neighbors(self.m_neighbors, "m_neighbors", X, everyone, rows)
-            n_other = _count_other(m_nns, y, cls)
-            m = m_nns.shape[1]
-            danger = rows[(n_other >= m / 2) & (n_other < m)]
+            danger = rows[_in_danger(_count_other(m_nns, y, cls), m_nns.shape[1])]
             if danger.size == 0:
                 continue
             self.in_danger_indices[cls] = danger
@@ -253,4 +260,123 @@ class ADASYN(BaseSMOTE):
             steps = rng.uniform(size=n_samples)
             X_new.append(self._add_synthetic(X, p0, p1, steps))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
+
+
+class SVMSMOTE(BaseSMOTE):
+    """SVM-SMOTE (Nguyen, Cooper and Kamei, 2011): SMOTE around an SVM's support vectors.
+
+    An SVM is fitted on the whole data; the support vectors of the class being over-sampled
+    that are not noise (all ``m_neighbors`` neighbours of other classes) seed the new rows.
+    Support vectors in danger (see :class:`BorderlineSMOTE`) interpolate towards a
+    neighbour of their class; safe ones extrapolate away from it, up to ``out_step``. A
+    Beta(10, 10) draw splits the new rows between the two. Same parameters and output as
+    :class:`imblearn.over_sampling.SVMSMOTE`, including its rule that when one group is
+    empty only the other group's share is generated.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws (and of the default SVM).
+    k_neighbors : int or object, default=5
+        Neighbours to interpolate with (see :class:`SMOTE`).
+    m_neighbors : int or object, default=10
+        Neighbours that decide noise and danger.
+    svm_estimator : estimator with ``support_``, default=None
+        ``None`` means ``sklearn.svm.SVC(gamma="scale", random_state=random_state)``.
+    out_step : float in [0, 1], default=0.5
+        Longest extrapolation step from a safe support vector.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of rows to add per class.
+    svm_estimator_ : estimator
+        The fitted SVM.
+    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
+        Provenance, see :class:`SMOTE`; steps are negative for extrapolated rows.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    See Also
+    --------
+    imblearn.over_sampling.SVMSMOTE : the reference implementation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import SVMSMOTE
+    >>> X, y = make_classification(n_samples=1000, weights=[0.9], random_state=0)
+    >>> X_res, y_res = SVMSMOTE(random_state=0).fit_resample(X, y)
+    >>> np.bincount(y_res).tolist()
+    [898, 898]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSMOTE._parameter_constraints,
+        "m_neighbors": neighbors_param(),
+        "svm_estimator": [HasMethods(["fit", "predict"]), None],
+        "out_step": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+        m_neighbors=10,
+        svm_estimator=None,
+        out_step=0.5,
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
+        )
+        self.m_neighbors = m_neighbors
+        self.svm_estimator = svm_estimator
+        self.out_step = out_step
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        if self.svm_estimator is None:
+            self.svm_estimator_ = SVC(gamma="scale", random_state=self.random_state)
+        else:
+            self.svm_estimator_ = clone(self.svm_estimator)
+        everyone = np.arange(X.shape[0])
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            self.svm_estimator_.fit(X, y)
+            if not hasattr(self.svm_estimator_, "support_"):
+                raise ValueError("svm_estimator must expose a fitted support_ attribute (an SVM).")
+            support = self.svm_estimator_.support_
+            support = support[y[support] == cls]
+            m_nns = self._neighbors(self.m_neighbors, "m_neighbors", X, everyone, support)
+            n_other = _count_other(m_nns, y, cls)
+            keep = n_other != m_nns.shape[1]  # drop noise
+            support, n_other = support[keep], n_other[keep]
+            if support.size == 0:
+                raise ValueError(
+                    "All support vectors are considered as noise. SVM-SMOTE is not "
+                    "adapted to your dataset. Try another SMOTE variant."
+                )
+            danger = _in_danger(n_other, m_nns.shape[1])
+            n_danger = int(rng.beta(10, 10) * (n_samples + 1))
+            made = 0
+            if danger.any():
+                nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, support[danger])
+                X_new.append(self._interpolate(X, support[danger], nns, n_danger))
+                made += n_danger
+            if (~danger).any():
+                nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, support[~danger])
+                X_new.append(self._interpolate(X, support[~danger], nns, n_samples - n_danger,
+                                               step_size=-self.out_step))
+                made += n_samples - n_danger
+            y_new.append(np.full(made, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
