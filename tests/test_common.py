@@ -5,9 +5,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skcluster.utils import all_estimators
 
+# estimators with a required parameter, and the value the checks use
+REQUIRED = {"SMOTENC": {"categorical_features": [0]}}
+
+
 def _instance(cls):
     # seeded, as scikit-learn's and imbalanced-learn's own common tests do
-    est = cls()
+    est = cls(**REQUIRED.get(cls.__name__, {}))
     if "random_state" in est.get_params():
         est.set_params(random_state=0)
     return est
@@ -21,6 +25,10 @@ _DENSE_ONLY = "sparse input is rejected with a clear TypeError: the kernels are 
 EXPECTED_FAILED_CHECKS = {
     name: {"check_samplers_pandas_sparse": _DENSE_ONLY}
     for name in ("SMOTE", "BorderlineSMOTE", "SVMSMOTE", "ADASYN")
+}
+EXPECTED_FAILED_CHECKS["SMOTENC"] = {
+    "check_samplers_string": "its data has one (categorical) column and SMOTE-NC needs a "
+    "continuous one too; all-categorical data is SMOTEN's",
 }
 
 

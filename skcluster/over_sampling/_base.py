@@ -101,19 +101,26 @@ class BaseSMOTE(BaseOverSampler):
         del self._parents, self._steps
         return np.vstack([X] + X_new), np.hstack([y] + y_new)
 
-    def _interpolate(self, X, base_rows, neighbors, n_samples, step_size=1.0, y=None, cls=None):
-        """SMOTE's draw: a random (row, neighbour) pair and a random step for each new row.
+    def _draw(self, n_rows, k, n_samples, step_size=1.0):
+        """SMOTE's draw: a random (row, neighbour column) pair and a step for each new row.
 
-        The random numbers are drawn in imbalanced-learn's order from a generator made
-        afresh from ``random_state`` (as imbalanced-learn does), so with the same neighbours
-        the output is the same as imbalanced-learn's. With ``y`` (borderline-2), a step
-        towards a neighbour of another class is shortened by a factor in [0, 0.5).
+        The numbers are drawn in imbalanced-learn's order from a generator made afresh
+        from ``random_state`` (as imbalanced-learn does), so with the same neighbours the
+        output is the same as imbalanced-learn's.
         """
         rng = check_random_state(self.random_state)
-        k = neighbors.shape[1]
-        flat = rng.randint(low=0, high=neighbors.size, size=n_samples)
+        flat = rng.randint(low=0, high=n_rows * k, size=n_samples)
         steps = step_size * rng.uniform(size=n_samples)
         rows, cols = np.divmod(flat, k)
+        return rows, cols, steps
+
+    def _interpolate(self, X, base_rows, neighbors, n_samples, step_size=1.0, y=None, cls=None):
+        """New rows between ``base_rows`` and their ``neighbors`` (rows of X), SMOTE's way.
+
+        With ``y`` (borderline-2), a step towards a neighbour of another class is shortened
+        by a factor in [0, 0.5).
+        """
+        rows, cols, steps = self._draw(len(base_rows), neighbors.shape[1], n_samples, step_size)
         p0 = base_rows[rows]
         p1 = neighbors[rows, cols]
         if y is not None:
