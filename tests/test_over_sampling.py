@@ -1,17 +1,28 @@
 """The SMOTE family against imbalanced-learn: same rows, same errors, plus provenance."""
 
+import imblearn.combine as imbc
 import imblearn.over_sampling as imb
+import imblearn.under_sampling as imbu
 import numpy as np
 import pytest
 from imblearn.pipeline import make_pipeline
 from scipy import sparse
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import NearestNeighbors as SkNN
 from sklearn.tree import DecisionTreeClassifier
 
 from skcluster.neighbors import NearestNeighbors
-from skcluster.over_sampling import ADASYN, SMOTE, SMOTENC, SVMSMOTE, BorderlineSMOTE
+from skcluster.over_sampling import (
+    ADASYN,
+    SMOTE,
+    SMOTEENN,
+    SMOTENC,
+    SVMSMOTE,
+    BorderlineSMOTE,
+    SMOTETomek,
+)
 
 TWINS = [
     (SMOTE, imb.SMOTE, {}),
@@ -227,3 +238,45 @@ def test_smotenc_bad_input():
         SMOTENC(categorical_features=[1]).fit_resample(X_nan, y)
     with pytest.raises(TypeError, match="sparse"):
         SMOTENC(categorical_features=[1]).fit_resample(sparse.csr_matrix(X), y)
+
+
+# ----------------------------------------------------------------- combined samplers
+
+
+@pytest.mark.parametrize("ours, theirs", [(SMOTEENN, imbc.SMOTEENN), (SMOTETomek, imbc.SMOTETomek)])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_combined_defaults_equal_imbalanced_learn(ours, theirs, n_classes):
+    X, y = _data(n_classes)
+    sampler = ours(random_state=0)
+    Xa, ya = sampler.fit_resample(X, y)
+    Xb, yb = theirs(random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(ya, yb)
+    np.testing.assert_allclose(Xa, Xb, atol=1e-12)
+    # kept_indices_ points into the over-sampled set, whose provenance is the sampler's
+    X_over, _ = sampler.sampler_.fit_resample(X, y)
+    np.testing.assert_array_equal(Xa, X_over[sampler.kept_indices_])
+
+
+@pytest.mark.parametrize("combined", [SMOTEENN, SMOTETomek])
+@pytest.mark.parametrize("inner", [BorderlineSMOTE(random_state=0), ADASYN(random_state=0),
+                                   imb.SVMSMOTE(random_state=0)])
+def test_combined_accept_any_over_sampler(combined, inner):
+    X, y = _data()
+    X_res, y_res = combined(sampler=inner).fit_resample(X, y)
+    X_over, y_over = clone(inner).fit_resample(X, y)
+    assert len(y_res) < len(y_over)  # something was cleaned
+    # the rows kept are rows of the over-sampled set
+    assert len({tuple(r) for r in X_res} - {tuple(r) for r in X_over}) == 0
+
+
+def test_smotetomek_removes_exactly_the_tomek_links():
+    X, y = _data()
+    sampler = SMOTETomek(random_state=0)
+    sampler.fit_resample(X, y)
+    X_over, y_over = sampler.sampler_.fit_resample(X, y)
+    nn = SkNN(n_neighbors=2).fit(X_over).kneighbors(X_over, return_distance=False)[:, 1]
+    link = (nn[nn] == np.arange(len(nn))) & (y_over != y_over[nn])
+    np.testing.assert_array_equal(sampler.kept_indices_, np.flatnonzero(~link))
+    custom = SMOTETomek(random_state=0, tomek=imbu.TomekLinks(sampling_strategy="majority"))
+    _, y_custom = custom.fit_resample(X, y)
+    assert (np.bincount(y_custom)[1] == np.bincount(y_over)[1])  # minority rows all kept

@@ -1,5 +1,6 @@
 """NearestNeighbors: exact brute-force search with scikit-learn's interface."""
 
+from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
@@ -35,6 +36,10 @@ class NearestNeighbors(BaseEstimator):
         Number of neighbours returned by :meth:`kneighbors` when not given there.
     metric : {"euclidean", "sqeuclidean"}, default="euclidean"
         Distance reported by :meth:`kneighbors` (both give the same neighbours).
+    n_jobs : int, default=None
+        Threads for the search: ``None`` uses ``numba.get_num_threads()`` (all cores
+        unless ``NUMBA_NUM_THREADS`` says otherwise), ``-1`` all cores, a positive number
+        at most that many. The result does not depend on it.
 
     Attributes
     ----------
@@ -70,11 +75,13 @@ class NearestNeighbors(BaseEstimator):
     _parameter_constraints: dict = {
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "metric": [StrOptions({"euclidean", "sqeuclidean"})],
+        "n_jobs": [Integral, None],
     }
 
-    def __init__(self, n_neighbors=5, *, metric="euclidean"):
+    def __init__(self, n_neighbors=5, *, metric="euclidean", n_jobs=None):
         self.n_neighbors = n_neighbors
         self.metric = metric
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
         """Store the set to search.
@@ -115,8 +122,8 @@ class NearestNeighbors(BaseEstimator):
         fit_X = self._fit_X
         if _backend.is_cupy_array(fit_X) != _backend.is_cupy_array(Q):
             raise TypeError("query and fitted set must both be NumPy or both be CuPy arrays.")
-        sq, ind = _backend.kneighbors(Q, fit_X, n_neighbors, exclude_self=exclude_self)
-        return sq, ind
+        with _threads(self.n_jobs):
+            return _backend.kneighbors(Q, fit_X, n_neighbors, exclude_self=exclude_self)
 
     def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
         """Find the nearest neighbours of each query row.
@@ -178,6 +185,26 @@ class NearestNeighbors(BaseEstimator):
         data = cp.ones(n_queries * k) if mode == "connectivity" else dist.ravel()
         indptr = cp.arange(0, n_queries * k + 1, k)
         return cpsparse.csr_matrix((data, ind.ravel(), indptr), shape=(n_queries, self.n_samples_fit_))
+
+
+@contextmanager
+def _threads(n_jobs):
+    """Numba's thread count set from ``n_jobs`` for the duration of a search."""
+    if n_jobs is None:
+        yield
+        return
+    import numba
+
+    if n_jobs == 0:
+        raise ValueError("n_jobs == 0 has no meaning; use None, -1 or a positive number.")
+    top = numba.config.NUMBA_NUM_THREADS
+    wanted = top if n_jobs < 0 else min(n_jobs, top)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
 
 
 def _cupy():
