@@ -5,13 +5,17 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skcluster.utils import all_estimators
 
-# estimators with a required parameter, and the value the checks use
-REQUIRED = {"SMOTENC": {"categorical_features": [0]}}
+# parameters the checks use: required ones, and imbalanced-learn's own choice for
+# KMeansSMOTE (8 clusters leave no cluster with enough rows of one class in its data)
+CHECK_PARAMS = {
+    "SMOTENC": {"categorical_features": [0]},
+    "KMeansSMOTE": {"kmeans_estimator": 12},
+}
 
 
 def _instance(cls):
     # seeded, as scikit-learn's and imbalanced-learn's own common tests do
-    est = cls(**REQUIRED.get(cls.__name__, {}))
+    est = cls(**CHECK_PARAMS.get(cls.__name__, {}))
     if "random_state" in est.get_params():
         est.set_params(random_state=0)
     return est
@@ -24,7 +28,8 @@ SAMPLERS = [_instance(cls) for _, cls in all_estimators(type_filter="sampler")]
 _DENSE_ONLY = "sparse input is rejected with a clear TypeError: the kernels are dense"
 EXPECTED_FAILED_CHECKS = {
     name: {"check_samplers_pandas_sparse": _DENSE_ONLY}
-    for name in ("SMOTE", "BorderlineSMOTE", "SVMSMOTE", "ADASYN", "SMOTEENN", "SMOTETomek")
+    for name in ("SMOTE", "BorderlineSMOTE", "SVMSMOTE", "ADASYN", "SMOTEENN", "SMOTETomek",
+                 "KMeansSMOTE")
 }
 EXPECTED_FAILED_CHECKS["SMOTENC"] = {
     "check_samplers_string": "its data has one (categorical) column and SMOTE-NC needs a "

@@ -8,7 +8,8 @@ import pytest
 from imblearn.pipeline import make_pipeline
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.datasets import make_classification
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs, make_classification
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import NearestNeighbors as SkNN
 from sklearn.tree import DecisionTreeClassifier
@@ -21,6 +22,7 @@ from skcluster.over_sampling import (
     SMOTENC,
     SVMSMOTE,
     BorderlineSMOTE,
+    KMeansSMOTE,
     SMOTETomek,
 )
 
@@ -280,3 +282,38 @@ def test_smotetomek_removes_exactly_the_tomek_links():
     custom = SMOTETomek(random_state=0, tomek=imbu.TomekLinks(sampling_strategy="majority"))
     _, y_custom = custom.fit_resample(X, y)
     assert (np.bincount(y_custom)[1] == np.bincount(y_over)[1])  # minority rows all kept
+
+
+# ----------------------------------------------------------------- K-Means SMOTE
+
+
+def _clustered(seed=0):
+    X, y = make_blobs(n_samples=[900, 60, 40, 300], centers=[[0, 0], [5, 5], [-5, 5], [0, 9]],
+                      cluster_std=[1.5, 1.0, 0.7, 1.0], random_state=seed)
+    return X, np.isin(y, [1, 2]).astype(int)
+
+
+@pytest.mark.parametrize("kmeans", [None, 4, KMeans(n_clusters=6, n_init=1, random_state=0)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_kmeans_smote_same_rows_as_imbalanced_learn(kmeans, seed):
+    X, y = _clustered(seed)
+    Xa, ya = KMeansSMOTE(kmeans_estimator=kmeans, random_state=seed).fit_resample(X, y)
+    Xb, yb = imb.KMeansSMOTE(kmeans_estimator=kmeans, random_state=seed).fit_resample(X, y)
+    np.testing.assert_array_equal(ya, yb)
+    np.testing.assert_allclose(Xa, Xb, atol=1e-12)
+
+
+def test_kmeans_smote_samples_only_inside_minority_clusters():
+    X, y = _clustered()
+    sampler = KMeansSMOTE(kmeans_estimator=4, random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    p0, p1 = sampler.synthetic_parents_.T
+    labels = sampler.kmeans_estimator_.predict(X)
+    np.testing.assert_array_equal(labels[p0], labels[p1])  # both parents in one cluster
+    assert set(labels[p0]) <= set(labels[y == 1])
+
+
+def test_kmeans_smote_without_valid_cluster_is_a_clear_error():
+    X, y = _clustered()
+    with pytest.raises(ValueError, match="No clusters found"):
+        KMeansSMOTE(kmeans_estimator=4, cluster_balance_threshold=0.99).fit_resample(X, y)

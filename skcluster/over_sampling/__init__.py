@@ -1,7 +1,7 @@
 """Over-samplers of the SMOTE family, compatible with imbalanced-learn, on the fast backend."""
 
 from ._combine import SMOTEENN, SMOTETomek
-from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE
+from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
 from ._smote_nc import SMOTENC
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "SMOTETomek",
     "SVMSMOTE",
     "BorderlineSMOTE",
+    "KMeansSMOTE",
 ]

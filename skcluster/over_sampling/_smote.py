@@ -1,14 +1,17 @@
 """SMOTE, Borderline-SMOTE, SVM-SMOTE and ADASYN: imbalanced-learn's semantics, on the backend."""
 
 import numpy as np
-from numbers import Real
+import math
+from numbers import Integral, Real
 
 from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.base import clone
+from sklearn.cluster import MiniBatchKMeans
 from sklearn.svm import SVC
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from .. import _backend
 from ._base import BaseSMOTE, neighbors_param
 
 
@@ -378,5 +381,161 @@ class SVMSMOTE(BaseSMOTE):
                 X_new.append(self._interpolate(X, support[~danger], nns, n_samples - n_danger,
                                                step_size=-self.out_step))
                 made += n_samples - n_danger
+            y_new.append(np.full(made, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
+
+
+class KMeansSMOTE(BaseSMOTE):
+    """K-Means SMOTE (Douzas, Bacao and Last, 2018): SMOTE inside sparse minority clusters.
+
+    The data are clustered; clusters where the class being over-sampled makes up at least
+    ``cluster_balance_threshold`` of the rows (and has more than ``k_neighbors`` rows) are
+    kept, each gets new rows in proportion to its sparsity (mean pairwise distance of its
+    rows of that class, to the ``density_exponent``, over their count), and SMOTE runs
+    inside each. Same parameters and, with the default clustering, the same output as
+    :class:`imblearn.over_sampling.KMeansSMOTE`; the mean pairwise distances are computed
+    in bounded blocks on skcluster's backend instead of a full distance matrix.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws and of the default clustering.
+    k_neighbors : int or object, default=2
+        Neighbours to interpolate with, within a cluster.
+    kmeans_estimator : int or clustering estimator, default=None
+        ``None``: ``MiniBatchKMeans(random_state=random_state)``; an int: the same with
+        that many clusters; or an estimator with ``fit_predict`` and ``n_clusters``.
+    cluster_balance_threshold : "auto" or float, default="auto"
+        Smallest share of the class in a cluster for the cluster to be used; ``"auto"`` is
+        imbalanced-learn's rule (half the class's share of all rows to generate).
+    density_exponent : "auto" or float, default="auto"
+        Exponent of the mean distance in the sparsity; ``"auto"`` is
+        ``0.16 * log_1.6(n)^1.8`` as in imbalanced-learn.
+
+    Attributes
+    ----------
+    kmeans_estimator_ : estimator
+        The fitted clustering.
+    cluster_balance_threshold_ : "auto" or float
+        The threshold used.
+    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
+        Provenance, see :class:`SMOTE`.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    See Also
+    --------
+    imblearn.over_sampling.KMeansSMOTE : the reference implementation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_blobs
+    >>> from skcluster.over_sampling import KMeansSMOTE
+    >>> X, y = make_blobs(n_samples=[900, 60, 40], centers=[[0, 0], [5, 5], [-5, 5]],
+    ...                   random_state=0)
+    >>> y = (y > 0).astype(int)
+    >>> sampler = KMeansSMOTE(kmeans_estimator=3, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> int(np.bincount(y_res)[1]) >= 900
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSMOTE._parameter_constraints,
+        "kmeans_estimator": [HasMethods(["fit", "predict"]), Interval(Integral, 1, None,
+                                                                      closed="left"), None],
+        "cluster_balance_threshold": [StrOptions({"auto"}), Real],
+        "density_exponent": [StrOptions({"auto"}), Real],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=2,
+        kmeans_estimator=None,
+        cluster_balance_threshold="auto",
+        density_exponent="auto",
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
+        )
+        self.kmeans_estimator = kmeans_estimator
+        self.cluster_balance_threshold = cluster_balance_threshold
+        self.density_exponent = density_exponent
+
+    def _sparsity(self, X_class):
+        """(mean pairwise distance)^exponent / n, the mean over distinct pairs, in blocks."""
+        n = X_class.shape[0]
+        rows = max(1, min(n, 2**24 // max(n, 1)))
+        total = 0.0
+        for i0 in range(0, n, rows):
+            block = _backend.sq_euclidean_distances(X_class[i0 : i0 + rows], X_class)
+            total += float(np.sqrt(block, out=block).sum())
+        # the diagonal is zero up to rounding; imbalanced-learn zeroes it explicitly
+        mean = total / (n * n - n)
+        exponent = (
+            math.log(n, 1.6) ** 1.8 * 0.16
+            if self.density_exponent == "auto"
+            else self.density_exponent
+        )
+        return mean**exponent / n
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        if self.kmeans_estimator is None:
+            self.kmeans_estimator_ = MiniBatchKMeans(random_state=self.random_state)
+        elif isinstance(self.kmeans_estimator, Integral):
+            self.kmeans_estimator_ = MiniBatchKMeans(
+                n_clusters=self.kmeans_estimator, random_state=self.random_state
+            )
+        else:
+            self.kmeans_estimator_ = clone(self.kmeans_estimator)
+        n_clusters = self.kmeans_estimator_.n_clusters
+        self.cluster_balance_threshold_ = (
+            self.cluster_balance_threshold if n_clusters != 1 else -np.inf
+        )
+        k = self.k_neighbors if isinstance(self.k_neighbors, Integral) else (
+            self.k_neighbors.n_neighbors - 1
+        )
+        total = sum(self.sampling_strategy_.values())
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            labels = self.kmeans_estimator_.fit_predict(X)
+            threshold = (
+                n_samples / total / 2
+                if self.cluster_balance_threshold_ == "auto"
+                else self.cluster_balance_threshold_
+            )
+            valid, sparsity = [], []
+            for c in range(n_clusters):
+                members = np.flatnonzero(labels == c)
+                if members.size == 0:
+                    continue
+                share = (y[members] == cls).mean()
+                if share < threshold or share * members.size < k + 1:
+                    continue
+                rows = members[y[members] == cls]
+                valid.append(rows)
+                sparsity.append(self._sparsity(X[rows]))
+            if not valid:
+                raise ValueError(
+                    f"No clusters found with sufficient samples of class {cls!r}. Try "
+                    "lowering the cluster_balance_threshold or increasing the number of "
+                    "clusters."
+                )
+            weights = np.array(sparsity) / np.sum(sparsity)
+            made = 0
+            for rows, weight in zip(valid, weights):
+                n_cluster = int(math.ceil(n_samples * weight))
+                nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
+                X_new.append(self._interpolate(X, rows, nns, n_cluster))
+                made += n_cluster
             y_new.append(np.full(made, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
