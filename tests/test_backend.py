@@ -337,3 +337,22 @@ def test_float64_search_matches_float64_brute_force(rng):
     full = cdist(Q, X, "sqeuclidean")
     np.testing.assert_array_equal(ind, np.argsort(full, axis=1, kind="stable")[:, :7])
     np.testing.assert_allclose(dist, np.sort(full, axis=1)[:, :7], rtol=1e-12)
+
+
+def test_kneighbors_categorical_matches_full_table_distances(backend, rng):
+    C = rng.integers(0, 4, (300, 3))
+    Q = rng.integers(0, 4, (40, 3))
+    tables = []
+    for _ in range(3):
+        t = rng.uniform(size=(4, 4))
+        t = t + t.T
+        np.fill_diagonal(t, 0)
+        tables.append(t)
+    full = sum(t[Q[:, f][:, None], C[:, f][None, :]] for f, t in enumerate(tables))
+    d, i = B.kneighbors_categorical(Q, C, tables, 7)
+    np.testing.assert_array_equal(i, np.argsort(full, axis=1, kind="stable")[:, :7])
+    np.testing.assert_allclose(d, np.sort(full, axis=1)[:, :7], atol=1e-12)
+    with pytest.raises(ValueError, match=r"must lie in \[0, 4\)"):
+        B.kneighbors_categorical(Q + 4, C, tables, 2)
+    with pytest.raises(ValueError, match="must be square"):
+        B.kneighbors_categorical(Q, C, [np.zeros((4, 3))] * 3, 2)

@@ -26,6 +26,7 @@ __all__ = [
     "get_backend_name",
     "sq_euclidean_distances",
     "kneighbors",
+    "kneighbors_categorical",
     "nearest_center",
     "center_sums",
     "lloyd_step",
@@ -204,6 +205,58 @@ def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
     dist = xp.empty((X.shape[0], n_neighbors), dtype=X.dtype)
     ind = xp.empty((X.shape[0], n_neighbors), dtype=xp.intp)
     _module(name).kneighbors(X, Y, exclude, dist, ind, _working_memory())
+    return _host(dist, to_host), _host(ind, to_host)
+
+
+def kneighbors_categorical(X_codes, Y_codes, tables, n_neighbors, *, exclude_self=False):
+    """Nearest rows under a sum of per-feature distance tables over categorical codes.
+
+    ``d(x, y) = sum_f tables[f][x_f, y_f]``: the shape of the Value Difference Metric and of
+    any other per-feature categorical dissimilarity. Exact, ties towards the lower index.
+
+    Parameters
+    ----------
+    X_codes : int array of shape (n_queries, n_features)
+    Y_codes : int array of shape (n_samples, n_features)
+        Codes in ``[0, tables[f].shape[0])`` for feature ``f``.
+    tables : list of n_features square float arrays
+    n_neighbors : int
+    exclude_self : bool or int array of shape (n_queries,), default=False
+        As in :func:`kneighbors`.
+
+    Returns
+    -------
+    dist : float64 array of shape (n_queries, n_neighbors)
+    indices : int array of shape (n_queries, n_neighbors)
+    """
+    name = get_backend_name(X_codes, Y_codes)
+    xp = _xp(name)
+    to_host = name == "cupy" and not is_cupy_array(X_codes)
+    Cq = xp.ascontiguousarray(xp.asarray(X_codes), dtype=xp.intp)
+    Cb = xp.ascontiguousarray(xp.asarray(Y_codes), dtype=xp.intp)
+    if Cq.ndim != 2 or Cb.ndim != 2 or Cq.shape[1] != Cb.shape[1] or len(tables) != Cq.shape[1]:
+        raise ValueError("X_codes and Y_codes must be 2-D with one table per column.")
+    sizes = np.array([np.shape(t)[0] for t in tables], dtype=np.intp)
+    for f, t in enumerate(tables):
+        if np.shape(t) != (sizes[f], sizes[f]):
+            raise ValueError(f"tables[{f}] must be square, got shape {np.shape(t)}.")
+        for codes, label in ((Cq, "X_codes"), (Cb, "Y_codes")):
+            if int(codes[:, f].min()) < 0 or int(codes[:, f].max()) >= sizes[f]:
+                raise ValueError(f"{label}[:, {f}] must lie in [0, {sizes[f]}).")
+    starts = np.concatenate([[0], np.cumsum(sizes**2)[:-1]]).astype(np.intp)
+    flat = xp.asarray(np.concatenate([np.asarray(_to_numpy(t), np.float64).ravel() for t in tables]))
+    exclude = _exclusions(xp, exclude_self, Cq.shape[0], Cb.shape[0])
+    if exclude is None:
+        exclude = xp.full(Cq.shape[0], -1, dtype=xp.intp)
+    _check_count(n_neighbors, "n_neighbors")
+    available = Cb.shape[0] - bool((exclude >= 0).any())
+    if n_neighbors > available:
+        raise ValueError(f"n_neighbors={n_neighbors} is larger than the {available} "
+                         "sample(s) available.")
+    dist = xp.empty((Cq.shape[0], n_neighbors))
+    ind = xp.empty((Cq.shape[0], n_neighbors), dtype=xp.intp)
+    _module(name).kneighbors_tables(Cq, Cb, flat, starts, sizes, exclude, dist, ind,
+                                    _working_memory())
     return _host(dist, to_host), _host(ind, to_host)
 
 

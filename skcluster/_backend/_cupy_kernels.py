@@ -120,6 +120,27 @@ def kneighbors(X, Y, exclude, dist, ind, working_memory):
     return dist, ind
 
 
+def kneighbors_tables(Cq, Cb, tables, starts, sizes, exclude, dist, ind, working_memory):
+    """Top-k under a distance that sums per-feature lookup tables over categorical codes."""
+    xp = _xp(Cq)
+    k = dist.shape[1]
+    rows = _row_block(Cq.shape[0], Cb.shape[0] * 8 * 3, working_memory)
+    for i0 in range(0, Cq.shape[0], rows):
+        cq = Cq[i0 : i0 + rows]
+        D = xp.zeros((cq.shape[0], Cb.shape[0]))
+        for f in range(Cq.shape[1]):
+            D += tables[starts[f] + cq[:, f, None] * sizes[f] + Cb[None, :, f]]
+        own = exclude[i0 : i0 + rows]
+        r = xp.nonzero(own >= 0)[0]
+        D[r, own[r]] = xp.inf
+        cand = _smallest_k(xp, D, k)
+        d = xp.take_along_axis(D, cand, axis=1)
+        order = xp.argsort(d, axis=1, kind="stable") if xp is np else xp.argsort(d, axis=1)
+        dist[i0 : i0 + rows] = xp.take_along_axis(d, order, axis=1)
+        ind[i0 : i0 + rows] = xp.take_along_axis(cand, order, axis=1)
+    return dist, ind
+
+
 def assign_nearest(X, centers, labels, distances, working_memory):
     """Index of and squared distance to the nearest centre for every row (ties: lowest index)."""
     xp = _xp(X)

@@ -346,6 +346,35 @@ def kneighbors(X, Y, exclude, dist, ind, working_memory):
     return dist, ind
 
 
+@njit(parallel=True, cache=True, nogil=True)
+def _topk_tables(Cq, Cb, tables, starts, sizes, exclude, dist, ind):
+    n, q = Cq.shape
+    k = dist.shape[1]
+    for i in prange(n):
+        for a in range(k):
+            dist[i, a] = np.inf
+        thr = np.inf
+        for j in range(Cb.shape[0]):
+            if j == exclude[i]:
+                continue
+            acc = 0.0
+            for f in range(q):
+                acc += tables[starts[f] + Cq[i, f] * sizes[f] + Cb[j, f]]
+            if acc < thr:
+                _push(dist, ind, i, acc, j)
+                thr = dist[i, k - 1]
+
+
+def kneighbors_tables(Cq, Cb, tables, starts, sizes, exclude, dist, ind, working_memory):
+    """Top-k under a distance that sums per-feature lookup tables over categorical codes.
+
+    ``d(x, y) = sum_f tables[starts[f] + x_f * sizes[f] + y_f]`` (each feature's square
+    table flattened into ``tables``); ties keep the lower index.
+    """
+    _topk_tables(Cq, Cb, tables, starts, sizes, exclude, dist, ind)
+    return dist, ind
+
+
 def assign_nearest(X, centers, labels, distances, working_memory):
     """Index of and squared distance to the nearest centre for every row (ties: lowest index)."""
     dist = np.empty((X.shape[0], 1), dtype=X.dtype)

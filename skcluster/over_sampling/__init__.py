@@ -3,11 +3,13 @@
 from ._combine import SMOTEENN, SMOTETomek
 from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
 from ._smote_nc import SMOTENC
+from ._smoten import SMOTEN
 
 __all__ = [
     "ADASYN",
     "SMOTE",
     "SMOTEENN",
+    "SMOTEN",
     "SMOTENC",
     "SMOTETomek",
     "SVMSMOTE",

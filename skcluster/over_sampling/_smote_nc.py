@@ -9,24 +9,12 @@ from sklearn.utils._indexing import _get_column_indices
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
+from ._base import mode_rows
 from ._smote import SMOTE
 
 
 def _is_dataframe(X):
     return hasattr(X, "dtypes") and hasattr(X, "columns")
-
-
-def random_mode(codes, rng):
-    """Most frequent value of each row of ``codes`` (n, k), ties broken uniformly at random.
-
-    Works on integer codes with (n, k, k) comparisons, so memory does not grow with the
-    number of categories (imbalanced-learn builds an (n, k, n_one_hot_columns) array).
-    """
-    counts = (codes[:, :, None] == codes[:, None, :]).sum(axis=2)
-    best = counts == counts.max(axis=1, keepdims=True)
-    # a random priority per position; each tied value holds the same number of positions
-    priority = np.where(best, rng.uniform(size=codes.shape), -1.0)
-    return codes[np.arange(codes.shape[0]), priority.argmax(axis=1)]
 
 
 class SMOTENC(SMOTE):
@@ -180,7 +168,7 @@ class SMOTENC(SMOTE):
             new_cont.append(self._add_synthetic(Xc, rows[r], nns[r, c], steps))
             rng = check_random_state(self.random_state)
             new_codes.append(np.column_stack(
-                [random_mode(codes[nns[r], j], rng) for j in range(codes.shape[1])]
+                [mode_rows(codes[nns[r], j], rng) for j in range(codes.shape[1])]
             ))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         _, y_res = self._finish(Xc, y, new_cont, y_new)
