@@ -29,7 +29,7 @@ _DENSE_ONLY = "sparse input is rejected with a clear TypeError: the kernels are 
 EXPECTED_FAILED_CHECKS = {
     name: {"check_samplers_pandas_sparse": _DENSE_ONLY}
     for name in ("SMOTE", "BorderlineSMOTE", "SVMSMOTE", "ADASYN", "SMOTEENN", "SMOTETomek",
-                 "KMeansSMOTE", "SMOTEN")
+                 "KMeansSMOTE", "SMOTEN", "PolynomFitSMOTE", "ProWSyn")
 }
 EXPECTED_FAILED_CHECKS["SMOTENC"] = {
     "check_samplers_string": "its data has one (categorical) column and SMOTE-NC needs a "

@@ -24,6 +24,8 @@ from skcluster.over_sampling import (
     SVMSMOTE,
     BorderlineSMOTE,
     KMeansSMOTE,
+    PolynomFitSMOTE,
+    ProWSyn,
     SMOTETomek,
 )
 
@@ -380,3 +382,65 @@ def test_smoten_bad_input():
         SMOTEN().fit_resample(X_nan, y)
     with pytest.raises(ValueError, match="needs at least 6 samples"):
         SMOTEN().fit_resample(X[:40], np.r_[np.zeros(36, int), np.ones(4, int)])
+
+
+# ----------------------------------------------------------------- Kovacs' best variants
+
+
+@pytest.mark.parametrize("topology", ["star", "bus", "mesh"])
+def test_polynom_fit_rows_lie_on_their_topology(topology):
+    X, y = _data(3)
+    sampler = PolynomFitSMOTE(topology=topology, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    n = len(X)
+    np.testing.assert_array_equal(np.bincount(y_res), [np.bincount(y).max()] * 3)
+    p0, p1 = sampler.synthetic_parents_.T
+    steps = sampler.synthetic_steps_
+    assert ((steps > 0) & (steps < 1)).all() if topology != "mesh" else (steps < 1).all()
+    if topology == "star":
+        assert (p1 == -1).all()
+        means = {c: X[y == c].mean(axis=0) for c in np.unique(y)}
+        end = np.array([means[c] for c in y_res[n:]])
+    else:
+        end = X[p1]
+        assert (y[p1] == y_res[n:]).all()
+        if topology == "bus":  # consecutive rows of the class
+            for c in np.unique(y_res[n:]):
+                rows = np.flatnonzero(y == c)
+                pos = np.searchsorted(rows, p0[y_res[n:] == c])
+                np.testing.assert_array_equal(rows[pos + 1], p1[y_res[n:] == c])
+    np.testing.assert_allclose(X_res[n:], X[p0] + steps[:, None] * (end - X[p0]), atol=1e-12)
+
+
+def test_polynom_fit_polynomial_recovers_a_quadratic_curve():
+    # minority rows on an exact quadratic curve in 3-D: new rows stay on it
+    t = np.linspace(0, 1, 40)
+    curve = np.column_stack([t, 2 * t**2 - 1, 3 - t + t**2])
+    rng = np.random.default_rng(0)
+    X = np.vstack([curve, rng.normal(size=(400, 3)) + 10])
+    y = np.r_[np.ones(40, int), np.zeros(400, int)]
+    X_res, _ = PolynomFitSMOTE(topology="polynomial", degree=2, random_state=0).fit_resample(X, y)
+    new = X_res[440:]
+    s = new[:, 0]  # first coordinate parametrises the curve
+    np.testing.assert_allclose(new[:, 1], 2 * s**2 - 1, atol=1e-8)
+    np.testing.assert_allclose(new[:, 2], 3 - s + s**2, atol=1e-8)
+
+
+def test_prowsyn_proximity_levels_known_answer():
+    # one feature: other class on the left, the class at 1..20; each other row marks the
+    # 2 nearest remaining rows of the class, so levels go 1,1,2,2,3,3,... from the boundary
+    X = np.r_[np.linspace(-5, -1, 30), np.arange(1, 21)].reshape(-1, 1).astype(float)
+    y = np.r_[np.zeros(30, int), np.ones(20, int)]
+    sampler = ProWSyn(n_neighbors=2, L=4, theta=1.0, sampling_strategy={1: 20_000},
+                      random_state=0)
+    _, y_res = sampler.fit_resample(X, y)
+    np.testing.assert_array_equal(sampler.proximity_levels_[1], [1, 1, 2, 2, 3, 3] + [4] * 14)
+    # share of new rows per level: exp(-(level - 1)), normalised
+    level_of_row = dict(zip(np.flatnonzero(y == 1), sampler.proximity_levels_[1]))
+    made = np.array([level_of_row[p] for p in sampler.synthetic_parents_[:, 0]])
+    share = np.bincount(made, minlength=5)[1:] / len(made)
+    expected = np.exp(-np.arange(4.0))
+    np.testing.assert_allclose(share, expected / expected.sum(), atol=0.01)
+    # both parents of a new row come from the same level
+    p0, p1 = sampler.synthetic_parents_.T
+    assert all(level_of_row[a] == level_of_row[b] for a, b in zip(p0[:500], p1[:500]))

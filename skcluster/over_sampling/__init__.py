@@ -4,6 +4,7 @@ from ._combine import SMOTEENN, SMOTETomek
 from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
 from ._smote_nc import SMOTENC
 from ._smoten import SMOTEN
+from ._variants import PolynomFitSMOTE, ProWSyn
 
 __all__ = [
     "ADASYN",
@@ -15,4 +16,6 @@ __all__ = [
     "SVMSMOTE",
     "BorderlineSMOTE",
     "KMeansSMOTE",
+    "PolynomFitSMOTE",
+    "ProWSyn",
 ]

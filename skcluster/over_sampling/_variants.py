@@ -1,0 +1,231 @@
+"""Best-ranked SMOTE variants of Kovacs' evaluation (Applied Soft Computing 83, 2019).
+
+Multi-class through ``sampling_strategy`` like the imbalanced-learn twins: each class to
+over-sample is treated against all rows of the other classes.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .. import _backend
+from ._base import BaseSMOTE
+
+
+class PolynomFitSMOTE(BaseSMOTE):
+    """Polynomial-fitting SMOTE (Gazzah and Amara, 2008), top-ranked in Kovacs (2019).
+
+    New rows of a class are laid along a topology that joins its rows:
+
+    - ``"star"``: on the segments from each row to the class mean, evenly spaced;
+    - ``"bus"``: on the segments between consecutive rows (in the data's order), evenly
+      spaced;
+    - ``"mesh"``: at random points of segments between random pairs of rows;
+    - ``"polynomial"``: on a curve of degree ``degree`` fitted, feature by feature, to the
+      rows sorted by their mean, at random positions along it.
+
+    The number of new rows is exactly what ``sampling_strategy`` asks for: the reference
+    implementation (smote_variants) rounds it to a multiple of the class size for star and
+    bus; here the extra rows go to the first rows' segments.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws (mesh and polynomial).
+    topology : {"star", "bus", "mesh", "polynomial"}, default="star"
+        How the rows are joined.
+    degree : int, default=2
+        Degree of the polynomial topology.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of rows to add per class.
+    sample_indices_ : ndarray
+        The original rows, which come first in the output.
+    synthetic_parents_ : ndarray of shape (n_synthetic, 2)
+        The rows each new row lies between; ``-1`` stands for the class mean (star) and
+        for the fitted curve (polynomial, both entries).
+    synthetic_steps_ : ndarray of shape (n_synthetic,)
+        Position on the segment, or on the curve (in row ranks) for the polynomial.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import PolynomFitSMOTE
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> X_res, y_res = PolynomFitSMOTE(topology="star").fit_resample(X, y)
+    >>> np.bincount(y_res).tolist()
+    [450, 450]
+    """
+
+    _parameter_constraints: dict = {
+        "sampling_strategy": BaseSMOTE._parameter_constraints["sampling_strategy"],
+        "random_state": ["random_state"],
+        "topology": [StrOptions({"star", "bus", "mesh", "polynomial"})],
+        "degree": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, topology="star", degree=2):
+        BaseOverSampler.__init__(self, sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.topology = topology
+        self.degree = degree
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            if self.topology == "polynomial":
+                X_new.append(self._polynomial(X, rows, n_samples, rng))
+            else:
+                X_new.append(self._segments(X, rows, n_samples, rng))
+            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
+
+    def _segments(self, X, rows, n_samples, rng):
+        if self.topology == "mesh":
+            if rows.size < 2:
+                raise ValueError("the mesh topology needs at least 2 rows of each class.")
+            p0 = rng.choice(rows, size=n_samples)
+            p1 = rng.choice(rows, size=n_samples)
+            return self._add_synthetic(X, p0, p1, rng.uniform(size=n_samples))
+        starts = rows if self.topology == "star" else rows[:-1]
+        if starts.size == 0:
+            raise ValueError("the bus topology needs at least 2 rows of each class.")
+        # n_samples points spread over the segments as evenly as possible
+        per = np.full(starts.size, n_samples // starts.size)
+        per[: n_samples % starts.size] += 1
+        seg = np.repeat(np.arange(starts.size), per)
+        rank = np.arange(n_samples) - np.repeat(np.cumsum(per) - per, per)
+        steps = (rank + 1) / (per[seg] + 1)
+        p0 = starts[seg]
+        if self.topology == "bus":
+            return self._add_synthetic(X, p0, rows[seg + 1], steps)
+        mean = X[rows].mean(axis=0)
+        self._parents.append(np.column_stack([p0, np.full(n_samples, -1)]))
+        self._steps.append(steps)
+        return (X[p0] + steps[:, None] * (mean - X[p0])).astype(X.dtype, copy=False)
+
+    def _polynomial(self, X, rows, n_samples, rng):
+        ordered = X[rows[np.argsort(X[rows].mean(axis=1), kind="stable")]]
+        ranks = np.arange(rows.size)
+        degree = min(self.degree, rows.size - 1)
+        coefs = np.polynomial.polynomial.polyfit(ranks, ordered, degree)  # (degree+1, d)
+        t = rng.uniform(size=n_samples) * rows.size
+        self._parents.append(np.full((n_samples, 2), -1))
+        self._steps.append(t)
+        return np.polynomial.polynomial.polyval(t, coefs).T.astype(X.dtype, copy=False)
+
+
+class ProWSyn(BaseSMOTE):
+    """Proximity Weighted Synthetic over-sampling (Barua, Islam and Murase, 2013).
+
+    The rows of the class to over-sample are split into proximity levels: level 1 holds
+    those among the ``n_neighbors`` nearest rows (of the class) of any row of another
+    class; they are removed and level 2 is found the same way, up to level ``L - 1``; the
+    rest form level ``L``. Level ``i`` gets a share ``exp(-theta (i - 1))`` of the new
+    rows (empty levels none), each made between two random rows of its level. Nearer to
+    the boundary, more rows. Every neighbour search runs on skcluster's backend.
+
+    The paper's loop is followed (``L - 1`` searches, the rest as level ``L``); the
+    smote_variants reference runs ``L`` searches and puts the rest at level ``L`` again.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+    n_neighbors : int, default=5
+        Rows of the class each row of another class marks per level.
+    L : int, default=5
+        Number of proximity levels.
+    theta : float, default=1.0
+        How fast the share of new rows falls with the level.
+
+    Attributes
+    ----------
+    proximity_levels_ : dict
+        Per over-sampled class, the level (1..L) of each of its rows, in row order.
+    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
+        Provenance, see :class:`SMOTE`.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import ProWSyn
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> X_res, y_res = ProWSyn(random_state=0).fit_resample(X, y)
+    >>> np.bincount(y_res).tolist()
+    [450, 450]
+    """
+
+    _parameter_constraints: dict = {
+        "sampling_strategy": BaseSMOTE._parameter_constraints["sampling_strategy"],
+        "random_state": ["random_state"],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "L": [Interval(Integral, 1, None, closed="left")],
+        "theta": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, n_neighbors=5, L=5,
+                 theta=1.0):
+        BaseOverSampler.__init__(self, sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.n_neighbors = n_neighbors
+        self.L = L
+        self.theta = theta
+
+    def _levels(self, X, rows, others):
+        level = np.full(rows.size, self.L)
+        remaining = np.arange(rows.size)
+        for i in range(1, self.L):
+            if remaining.size == 0 or others.size == 0:
+                break
+            k = min(self.n_neighbors, remaining.size)
+            _, nn = _backend.kneighbors(X[others], X[rows[remaining]], k)
+            marked = np.unique(nn)
+            level[remaining[marked]] = i
+            remaining = np.delete(remaining, marked)
+        return level
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        self.proximity_levels_ = {}
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            level = self._levels(X, rows, np.flatnonzero(y != cls))
+            self.proximity_levels_[cls] = level
+            present = np.unique(level)
+            weights = np.exp(-self.theta * (present - 1))
+            chosen = rng.choice(present, size=n_samples, p=weights / weights.sum())
+            p0 = np.empty(n_samples, dtype=np.intp)
+            p1 = np.empty(n_samples, dtype=np.intp)
+            for lv in present:
+                at = np.flatnonzero(chosen == lv)
+                members = rows[level == lv]
+                p0[at] = rng.choice(members, size=at.size)
+                p1[at] = rng.choice(members, size=at.size)
+            X_new.append(self._add_synthetic(X, p0, p1, rng.uniform(size=n_samples)))
+            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
