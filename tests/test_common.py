@@ -29,7 +29,8 @@ _DENSE_ONLY = "sparse input is rejected with a clear TypeError: the kernels are 
 EXPECTED_FAILED_CHECKS = {
     name: {"check_samplers_pandas_sparse": _DENSE_ONLY}
     for name in ("SMOTE", "BorderlineSMOTE", "SVMSMOTE", "ADASYN", "SMOTEENN", "SMOTETomek",
-                 "KMeansSMOTE", "SMOTEN", "PolynomFitSMOTE", "ProWSyn")
+                 "KMeansSMOTE", "SMOTEN", "PolynomFitSMOTE", "ProWSyn",
+                 "SafeLevelSMOTE")
 }
 EXPECTED_FAILED_CHECKS["SMOTENC"] = {
     "check_samplers_string": "its data has one (categorical) column and SMOTE-NC needs a "

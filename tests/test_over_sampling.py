@@ -26,6 +26,7 @@ from skcluster.over_sampling import (
     KMeansSMOTE,
     PolynomFitSMOTE,
     ProWSyn,
+    SafeLevelSMOTE,
     SMOTETomek,
 )
 
@@ -444,3 +445,30 @@ def test_prowsyn_proximity_levels_known_answer():
     # both parents of a new row come from the same level
     p0, p1 = sampler.synthetic_parents_.T
     assert all(level_of_row[a] == level_of_row[b] for a, b in zip(p0[:500], p1[:500]))
+
+
+def test_safe_level_steps_follow_the_papers_rule():
+    X, y = _data(3)
+    sampler = SafeLevelSMOTE(k_neighbors=5, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    n = len(X)
+    np.testing.assert_array_equal(np.bincount(y_res), [np.bincount(y).max()] * 3)
+    p0, p1 = sampler.synthetic_parents_.T
+    steps = sampler.synthetic_steps_
+    level = np.zeros(n, int)
+    nn = SkNN(n_neighbors=6).fit(X).kneighbors(X, return_distance=False)[:, 1:]
+    for cls, lv in sampler.safe_levels_.items():
+        level[y == cls] = lv
+        # safe levels: same-class counts among the 5 nearest neighbours in all data
+        np.testing.assert_array_equal(lv, (y[nn[y == cls]] == cls).sum(axis=1))
+    slp, sln = level[p0].astype(float), level[p1].astype(float)
+    assert ((slp > 0) | (sln > 0)).all()
+    assert (steps[sln == 0] == 0).all()
+    both = (sln > 0) & (slp > 0)
+    ratio = slp[both] / sln[both]
+    s = steps[both]
+    assert (s[ratio > 1] <= 1 / ratio[ratio > 1] + 1e-12).all()
+    assert (s[ratio < 1] >= 1 - ratio[ratio < 1] - 1e-12).all()
+    assert ((s >= 0) & (s <= 1)).all()
+    np.testing.assert_allclose(X_res[n:], X[p0] + steps[:, None] * (X[p1] - X[p0]), atol=1e-12)
+    assert (y[p1] == y_res[n:]).all()

@@ -4,7 +4,7 @@ from ._combine import SMOTEENN, SMOTETomek
 from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
 from ._smote_nc import SMOTENC
 from ._smoten import SMOTEN
-from ._variants import PolynomFitSMOTE, ProWSyn
+from ._variants import PolynomFitSMOTE, ProWSyn, SafeLevelSMOTE
 
 __all__ = [
     "ADASYN",
@@ -18,4 +18,5 @@ __all__ = [
     "KMeansSMOTE",
     "PolynomFitSMOTE",
     "ProWSyn",
+    "SafeLevelSMOTE",
 ]

@@ -235,3 +235,86 @@ class ProWSyn(BaseSMOTE):
             X_new.append(self._add_synthetic(X, p0, p1, rng.uniform(size=n_samples)))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
+
+
+class SafeLevelSMOTE(BaseSMOTE):
+    """Safe-Level-SMOTE (Bunkhumpornpat, Sinapiromsaran and Lursinsap, 2009).
+
+    The *safe level* of a row is how many of its ``k_neighbors`` nearest neighbours in the
+    whole data set share its class. A new row lies between a row ``p`` of the class and one
+    of its ``k_neighbors`` nearest neighbours ``n`` within the class, at a step drawn by the
+    paper's rule on ``ratio = sl(p) / sl(n)``: uniform in [0, 1] when the levels are equal,
+    in [0, 1 / ratio] when ``p`` is safer (closer to ``p``), in [1 - ratio, 1] when ``n`` is
+    safer, 0 (a copy of ``p``) when ``sl(n) = 0``; pairs with both levels 0 make no row.
+    As in the paper, one step per row (smote_variants draws one per feature) and ``n`` is a
+    neighbour of the same class (smote_variants takes any neighbour).
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+    k_neighbors : int, default=5
+        Neighbours for the safe levels and for the interpolation.
+
+    Attributes
+    ----------
+    safe_levels_ : dict
+        Per over-sampled class, the safe level of each of its rows, in row order.
+    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
+        Provenance, see :class:`SMOTE`.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import SafeLevelSMOTE
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> X_res, y_res = SafeLevelSMOTE(random_state=0).fit_resample(X, y)
+    >>> np.bincount(y_res).tolist()
+    [450, 450]
+    """
+
+    _parameter_constraints: dict = {
+        "sampling_strategy": BaseSMOTE._parameter_constraints["sampling_strategy"],
+        "random_state": ["random_state"],
+        "k_neighbors": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        everyone = np.arange(X.shape[0])
+        self.safe_levels_ = {}
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            level = (y[self._neighbors(self.k_neighbors, "k_neighbors", X, everyone, rows)]
+                     == cls).sum(axis=1)
+            self.safe_levels_[cls] = level
+            nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
+            position = np.searchsorted(rows, nns)  # neighbours as positions in the class
+            slp = np.repeat(level, nns.shape[1])
+            sln = level[position.ravel()]
+            allowed = np.flatnonzero((slp > 0) | (sln > 0))
+            if allowed.size == 0:
+                raise ValueError(f"every row of class {cls!r} and its neighbours have safe "
+                                 "level 0; Safe-Level-SMOTE cannot place a row.")
+            pair = rng.choice(allowed, size=n_samples)
+            slp, sln = slp[pair].astype(float), sln[pair].astype(float)
+            u = rng.uniform(size=n_samples)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = slp / sln
+                steps = np.select(
+                    [sln == 0, ratio > 1, ratio < 1], [0.0, u / ratio, 1 - ratio + u * ratio], u
+                )
+            p0 = rows[pair // nns.shape[1]]
+            p1 = nns.ravel()[pair]
+            X_new.append(self._add_synthetic(X, p0, p1, steps))
+            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
