@@ -24,6 +24,7 @@ from skcluster.over_sampling import (
     SVMSMOTE,
     BorderlineSMOTE,
     KMeansSMOTE,
+    LeeSMOTE,
     PolynomFitSMOTE,
     ProWSyn,
     SafeLevelSMOTE,
@@ -472,3 +473,21 @@ def test_safe_level_steps_follow_the_papers_rule():
     assert ((s >= 0) & (s <= 1)).all()
     np.testing.assert_allclose(X_res[n:], X[p0] + steps[:, None] * (X[p1] - X[p0]), atol=1e-12)
     assert (y[p1] == y_res[n:]).all()
+
+
+@pytest.mark.parametrize("level", [0.3, 0.5])
+def test_lee_smote_rejects_rows_in_other_classes_regions(level):
+    X, y = _data(3)
+    sampler = LeeSMOTE(k_neighbors=5, rejection_level=level, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    n = len(X)
+    np.testing.assert_array_equal(np.bincount(y_res), [np.bincount(y).max()] * 3)
+    nn = SkNN(n_neighbors=5).fit(X).kneighbors(X_res[n:], return_distance=False)
+    other = (y[nn] != y_res[n:, None]).mean(axis=1)
+    used = np.array([sampler.rejection_level_[c] for c in y_res[n:]])
+    assert (other < used).all()
+    assert all(v >= level for v in sampler.rejection_level_.values())
+    # plain SMOTE from the same data puts some rows where Lee's rule would reject them
+    X_sm, y_sm = SMOTE(random_state=0).fit_resample(X, y)
+    nn = SkNN(n_neighbors=5).fit(X).kneighbors(X_sm[n:], return_distance=False)
+    assert ((y[nn] != y_sm[n:, None]).mean(axis=1) >= level).any()

@@ -4,7 +4,7 @@ from ._combine import SMOTEENN, SMOTETomek
 from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
 from ._smote_nc import SMOTENC
 from ._smoten import SMOTEN
-from ._variants import PolynomFitSMOTE, ProWSyn, SafeLevelSMOTE
+from ._variants import LeeSMOTE, PolynomFitSMOTE, ProWSyn, SafeLevelSMOTE
 
 __all__ = [
     "ADASYN",
@@ -16,6 +16,7 @@ __all__ = [
     "SVMSMOTE",
     "BorderlineSMOTE",
     "KMeansSMOTE",
+    "LeeSMOTE",
     "PolynomFitSMOTE",
     "ProWSyn",
     "SafeLevelSMOTE",

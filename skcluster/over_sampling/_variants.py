@@ -318,3 +318,95 @@ class SafeLevelSMOTE(BaseSMOTE):
             X_new.append(self._add_synthetic(X, p0, p1, steps))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
+
+
+class LeeSMOTE(BaseSMOTE):
+    """SMOTE with rejection (Lee, Kim and Lee, 2015).
+
+    SMOTE candidates are generated in batches and a candidate is kept only when fewer than
+    ``rejection_level`` of its ``k_neighbors`` nearest rows of the original data belong to
+    other classes, so that new rows stay out of the other classes' regions. When five
+    batches in a row keep nothing, the level is raised by 0.1, as in the reference
+    implementation (smote_variants), so that the loop always ends.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+    k_neighbors : int, default=5
+        Neighbours for the interpolation (within the class) and for the rejection test.
+    rejection_level : float in [0, 1], default=0.5
+        Largest share of other classes allowed among a candidate's neighbours (exclusive).
+
+    Attributes
+    ----------
+    rejection_level_ : dict
+        Per over-sampled class, the level finally used (above ``rejection_level`` only if
+        it had to be raised).
+    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
+        Provenance, see :class:`SMOTE`.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import LeeSMOTE
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> X_res, y_res = LeeSMOTE(random_state=0).fit_resample(X, y)
+    >>> np.bincount(y_res).tolist()
+    [450, 450]
+    """
+
+    _parameter_constraints: dict = {
+        "sampling_strategy": BaseSMOTE._parameter_constraints["sampling_strategy"],
+        "random_state": ["random_state"],
+        "k_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "rejection_level": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5,
+                 rejection_level=0.5):
+        super().__init__(
+            sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
+        )
+        self.rejection_level = rejection_level
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        self.rejection_level_ = {}
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
+            k = nns.shape[1]
+            level, idle = self.rejection_level, 0
+            kept_p0, kept_p1, kept_steps, n_kept = [], [], [], 0
+            while n_kept < n_samples:
+                batch = max(n_samples - n_kept, 20)
+                flat = rng.randint(0, rows.size * k, size=batch)
+                p0, p1 = rows[flat // k], nns[flat // k, flat % k]
+                steps = rng.uniform(size=batch)
+                cand = X[p0] + steps[:, None] * (X[p1] - X[p0])
+                _, around = _backend.kneighbors(cand, X, min(self.k_neighbors, X.shape[0]))
+                ok = (y[around] != cls).mean(axis=1) < level
+                if not ok.any():
+                    idle += 1
+                    if idle > 5:
+                        level, idle = level + 0.1, 0
+                    continue
+                kept_p0.append(p0[ok])
+                kept_p1.append(p1[ok])
+                kept_steps.append(steps[ok])
+                n_kept += int(ok.sum())
+            self.rejection_level_[cls] = level
+            p0, p1, steps = (np.concatenate(a)[:n_samples] for a in (kept_p0, kept_p1, kept_steps))
+            X_new.append(self._add_synthetic(X, p0, p1, steps))
+            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
