@@ -51,6 +51,9 @@ def pairs():
         ("PolynomFitSMOTE poly", ours.PolynomFitSMOTE(topology="polynomial", random_state=0),
          sv_sampler(sv.polynom_fit_SMOTE_poly)),
         ("ProWSyn", ours.ProWSyn(random_state=0), sv_sampler(sv.ProWSyn)),
+        ("SafeLevelSMOTE", ours.SafeLevelSMOTE(random_state=0),
+         sv_sampler(sv.Safe_Level_SMOTE)),
+        ("LeeSMOTE", ours.LeeSMOTE(random_state=0), sv_sampler(sv.Lee)),
     ]
 
 

@@ -18,7 +18,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 import skcluster
 from skcluster.neighbors import NearestNeighbors
-from skcluster.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
+from skcluster.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, ProWSyn
 
 print(f"skcluster {skcluster.__version__}")
 
@@ -44,7 +44,8 @@ print(f"  median distance to the 10th neighbour:   {np.median(dist[:, -1]):.3f}"
 
 # 2. Over-sampling an imbalanced problem, inside an imbalanced-learn pipeline.
 Xi, yi = make_classification(n_samples=20_000, n_features=16, weights=[0.95], random_state=0)
-for sampler in (SMOTE(random_state=0), BorderlineSMOTE(random_state=0), ADASYN(random_state=0)):
+for sampler in (SMOTE(random_state=0), BorderlineSMOTE(random_state=0), ADASYN(random_state=0),
+                ProWSyn(random_state=0)):
     pipe = make_pipeline(sampler, DecisionTreeClassifier(max_depth=6, random_state=0))
     auc = cross_val_score(pipe, Xi, yi, cv=3, scoring="roc_auc").mean()
     X_res, y_res = sampler.fit_resample(Xi, yi)

@@ -463,15 +463,16 @@ def test_safe_level_steps_follow_the_papers_rule():
         # safe levels: same-class counts among the 5 nearest neighbours in all data
         np.testing.assert_array_equal(lv, (y[nn[y == cls]] == cls).sum(axis=1))
     slp, sln = level[p0].astype(float), level[p1].astype(float)
+    assert steps.shape == (len(p0), X.shape[1])  # one step per feature, as in the paper
     assert ((slp > 0) | (sln > 0)).all()
     assert (steps[sln == 0] == 0).all()
     both = (sln > 0) & (slp > 0)
-    ratio = slp[both] / sln[both]
+    ratio = (slp[both] / sln[both])[:, None]
     s = steps[both]
-    assert (s[ratio > 1] <= 1 / ratio[ratio > 1] + 1e-12).all()
-    assert (s[ratio < 1] >= 1 - ratio[ratio < 1] - 1e-12).all()
+    assert (s[(ratio > 1)[:, 0]] <= 1 / ratio[ratio > 1][:, None] + 1e-12).all()
+    assert (s[(ratio < 1)[:, 0]] >= 1 - ratio[ratio < 1][:, None] - 1e-12).all()
     assert ((s >= 0) & (s <= 1)).all()
-    np.testing.assert_allclose(X_res[n:], X[p0] + steps[:, None] * (X[p1] - X[p0]), atol=1e-12)
+    np.testing.assert_allclose(X_res[n:], X[p0] + steps * (X[p1] - X[p0]), atol=1e-12)
     assert (y[p1] == y_res[n:]).all()
 
 

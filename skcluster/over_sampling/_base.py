@@ -114,7 +114,7 @@ class BaseSMOTE(BaseOverSampler):
     def _finish(self, X, y, X_new, y_new):
         parents = self._parents or [np.empty((0, 2), dtype=np.intp)]
         self.synthetic_parents_ = np.vstack(parents).astype(np.intp)
-        self.synthetic_steps_ = np.concatenate(self._steps or [np.empty(0)])
+        self.synthetic_steps_ = np.concatenate(self._steps) if self._steps else np.empty(0)
         del self._parents, self._steps
         return np.vstack([X] + X_new), np.hstack([y] + y_new)
 

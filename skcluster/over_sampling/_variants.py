@@ -262,8 +262,10 @@ class SafeLevelSMOTE(BaseSMOTE):
     ----------
     safe_levels_ : dict
         Per over-sampled class, the safe level of each of its rows, in row order.
-    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
+    sample_indices_, synthetic_parents_ : ndarray
         Provenance, see :class:`SMOTE`.
+    synthetic_steps_ : ndarray of shape (n_synthetic, n_features)
+        The step of each feature: ``X[p0] + steps * (X[p1] - X[p0])`` rebuilds the row.
     n_features_in_ : int
         Number of features seen in ``fit_resample``.
 
@@ -306,8 +308,9 @@ class SafeLevelSMOTE(BaseSMOTE):
                 raise ValueError(f"every row of class {cls!r} and its neighbours have safe "
                                  "level 0; Safe-Level-SMOTE cannot place a row.")
             pair = rng.choice(allowed, size=n_samples)
-            slp, sln = slp[pair].astype(float), sln[pair].astype(float)
-            u = rng.uniform(size=n_samples)
+            slp = slp[pair].astype(float)[:, None]
+            sln = sln[pair].astype(float)[:, None]
+            u = rng.uniform(size=(n_samples, X.shape[1]))  # the paper draws a gap per feature
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = slp / sln
                 steps = np.select(
@@ -315,7 +318,9 @@ class SafeLevelSMOTE(BaseSMOTE):
                 )
             p0 = rows[pair // nns.shape[1]]
             p1 = nns.ravel()[pair]
-            X_new.append(self._add_synthetic(X, p0, p1, steps))
+            self._parents.append(np.column_stack([p0, p1]))
+            self._steps.append(steps)
+            X_new.append((X[p0] + steps * (X[p1] - X[p0])).astype(X.dtype, copy=False))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
 
