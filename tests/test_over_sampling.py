@@ -23,6 +23,7 @@ from skcluster.over_sampling import (
     SMOTENC,
     SVMSMOTE,
     BorderlineSMOTE,
+    GeometricSMOTE,
     KMeansSMOTE,
     LeeSMOTE,
     PolynomFitSMOTE,
@@ -492,3 +493,39 @@ def test_lee_smote_rejects_rows_in_other_classes_regions(level):
     X_sm, y_sm = SMOTE(random_state=0).fit_resample(X, y)
     nn = SkNN(n_neighbors=5).fit(X).kneighbors(X_sm[n:], return_distance=False)
     assert ((y[nn] != y_sm[n:, None]).mean(axis=1) >= level).any()
+
+
+@pytest.mark.parametrize("strategy", ["combined", "majority", "minority"])
+@pytest.mark.parametrize("truncation, deformation", [(1.0, 0.0), (0.0, 0.0), (-0.5, 0.3),
+                                                     (0.5, 1.0)])
+def test_geometric_smote_rows_lie_in_the_truncated_deformed_ball(strategy, truncation,
+                                                                  deformation):
+    X, y = _data(3)
+    sampler = GeometricSMOTE(selection_strategy=strategy, truncation_factor=truncation,
+                             deformation_factor=deformation, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    n = len(X)
+    np.testing.assert_array_equal(np.bincount(y_res), [np.bincount(y).max()] * 3)
+    c_idx, s_idx = sampler.synthetic_parents_.T
+    assert (y[c_idx] == y_res[n:]).all()
+    if strategy == "minority":
+        assert (y[s_idx] == y_res[n:]).all()
+    if strategy == "majority":
+        assert (y[s_idx] != y_res[n:]).all()
+    c, s, new = X[c_idx], X[s_idx], X_res[n:]
+    radius = np.linalg.norm(s - c, axis=1)
+    ok = radius > 0
+    offset = (new - c)[ok] / radius[ok, None]
+    axis = (s - c)[ok] / radius[ok, None]
+    along = (offset * axis).sum(axis=1)
+    across = np.linalg.norm(offset - along[:, None] * axis, axis=1)
+    assert (np.linalg.norm(offset, axis=1) <= 1 + 1e-9).all()          # inside the ball
+    np.testing.assert_allclose(along, sampler.synthetic_steps_[ok], atol=1e-9)
+    if truncation > 0:
+        assert (along >= truncation - 1 - 1e-9).all()                  # truncated side
+    if truncation < 0:
+        assert (along <= truncation + 1 + 1e-9).all()
+    if deformation == 1.0:
+        np.testing.assert_allclose(across, 0, atol=1e-9)               # on the segment
+    else:
+        assert across.max() > 0.1

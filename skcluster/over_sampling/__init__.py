@@ -4,7 +4,7 @@ from ._combine import SMOTEENN, SMOTETomek
 from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
 from ._smote_nc import SMOTENC
 from ._smoten import SMOTEN
-from ._variants import LeeSMOTE, PolynomFitSMOTE, ProWSyn, SafeLevelSMOTE
+from ._variants import GeometricSMOTE, LeeSMOTE, PolynomFitSMOTE, ProWSyn, SafeLevelSMOTE
 
 __all__ = [
     "ADASYN",
@@ -15,6 +15,7 @@ __all__ = [
     "SMOTETomek",
     "SVMSMOTE",
     "BorderlineSMOTE",
+    "GeometricSMOTE",
     "KMeansSMOTE",
     "LeeSMOTE",
     "PolynomFitSMOTE",

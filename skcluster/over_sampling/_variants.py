@@ -415,3 +415,120 @@ class LeeSMOTE(BaseSMOTE):
             X_new.append(self._add_synthetic(X, p0, p1, steps))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
+
+
+class GeometricSMOTE(BaseSMOTE):
+    """Geometric SMOTE (Douzas and Bacao, 2019): new rows inside deformed, truncated spheres.
+
+    For each new row a row ``c`` of the class is drawn, and a *surface* point ``s``: one of
+    its ``k_neighbors`` nearest rows of the class (``"minority"``), its nearest row of another
+    class (``"majority"``), or the closer of the two (``"combined"``). A point is drawn
+    uniformly in the ball of centre ``c`` and radius ``|s - c|``; with ``truncation_factor``
+    ``t > 0`` a point whose coordinate along ``s - c`` (in radius units) falls below ``t - 1``
+    is mirrored across the plane through ``c`` orthogonal to that axis (``t = 1`` keeps the
+    half-ball facing ``s``; ``t < 0`` mirrors those above ``t + 1``), and its part orthogonal to
+    the axis is shrunk by ``1 - deformation_factor`` (1 squeezes it onto the segment).
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+    k_neighbors : int, default=5
+        Neighbours of the class among which the minority surface point is drawn.
+    truncation_factor : float in [-1, 1], default=1.0
+        How much of the ball is cut away, on the side of the surface point (< 0) or
+        opposite it (> 0).
+    deformation_factor : float in [0, 1], default=0.0
+        How much the ball is flattened onto the axis ``s - c``.
+    selection_strategy : {"combined", "majority", "minority"}, default="combined"
+        Where the surface point comes from.
+
+    Attributes
+    ----------
+    sample_indices_ : ndarray
+        The original rows, which come first in the output.
+    synthetic_parents_ : ndarray of shape (n_synthetic, 2)
+        The centre row and the surface row of each new row.
+    synthetic_steps_ : ndarray of shape (n_synthetic,)
+        The new row's coordinate along ``s - c`` in units of ``|s - c|`` (its position
+        projected on the segment; the row itself lies off the segment unless
+        ``deformation_factor=1``).
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import GeometricSMOTE
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> X_res, y_res = GeometricSMOTE(random_state=0).fit_resample(X, y)
+    >>> np.bincount(y_res).tolist()
+    [450, 450]
+    """
+
+    _parameter_constraints: dict = {
+        "sampling_strategy": BaseSMOTE._parameter_constraints["sampling_strategy"],
+        "random_state": ["random_state"],
+        "k_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "truncation_factor": [Interval(Real, -1, 1, closed="both")],
+        "deformation_factor": [Interval(Real, 0, 1, closed="both")],
+        "selection_strategy": [StrOptions({"combined", "majority", "minority"})],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5,
+                 truncation_factor=1.0, deformation_factor=0.0, selection_strategy="combined"):
+        super().__init__(
+            sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
+        )
+        self.truncation_factor = truncation_factor
+        self.deformation_factor = deformation_factor
+        self.selection_strategy = selection_strategy
+
+    def _surface(self, X, y, cls, rows, centre, rng):
+        """The surface row of each drawn centre (positions ``centre`` within ``rows``)."""
+        n = centre.size
+        if self.selection_strategy != "majority":
+            nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
+            minority = nns[centre, rng.randint(0, nns.shape[1], size=n)]
+            if self.selection_strategy == "minority":
+                return minority
+        others = np.flatnonzero(y != cls)
+        nearest_other = others[_backend.kneighbors(X[rows], X[others], 1)[1][:, 0]][centre]
+        if self.selection_strategy == "majority":
+            return nearest_other
+        c = X[rows[centre]]
+        d_min = ((X[minority] - c) ** 2).sum(axis=1)
+        d_maj = ((X[nearest_other] - c) ** 2).sum(axis=1)
+        return np.where(d_min <= d_maj, minority, nearest_other)
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        d = X.shape[1]
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            centre = rng.randint(0, rows.size, size=n_samples)
+            surface = self._surface(X, y, cls, rows, centre, rng)
+            c, s = X[rows[centre]].astype(float), X[surface].astype(float)
+            radius = np.linalg.norm(s - c, axis=1)
+            axis = np.divide(s - c, radius[:, None], out=np.zeros_like(c), where=radius[:, None] > 0)
+            direction = rng.normal(size=(n_samples, d))
+            direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+            ball = direction * rng.uniform(size=(n_samples, 1)) ** (1 / d)  # uniform in the ball
+            along = (ball * axis).sum(axis=1)
+            t = self.truncation_factor
+            mirror = (along < t - 1) if t > 0 else (along > t + 1) if t < 0 else np.zeros(n_samples, bool)
+            ball[mirror] -= 2 * along[mirror, None] * axis[mirror]
+            along = (ball * axis).sum(axis=1)
+            ball = along[:, None] * axis + (1 - self.deformation_factor) * (ball - along[:, None] * axis)
+            self._parents.append(np.column_stack([rows[centre], surface]))
+            self._steps.append(along)
+            X_new.append((c + radius[:, None] * ball).astype(X.dtype, copy=False))
+            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
