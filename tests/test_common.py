@@ -30,7 +30,7 @@ EXPECTED_FAILED_CHECKS = {
     name: {"check_samplers_pandas_sparse": _DENSE_ONLY}
     for name in ("SMOTE", "BorderlineSMOTE", "SVMSMOTE", "ADASYN", "SMOTEENN", "SMOTETomek",
                  "KMeansSMOTE", "SMOTEN", "PolynomFitSMOTE", "ProWSyn",
-                 "SafeLevelSMOTE", "LeeSMOTE", "GeometricSMOTE")
+                 "SafeLevelSMOTE", "LeeSMOTE", "GeometricSMOTE", "SMOTEIPF")
 }
 EXPECTED_FAILED_CHECKS["SMOTENC"] = {
     "check_samplers_string": "its data has one (categorical) column and SMOTE-NC needs a "

@@ -19,6 +19,7 @@ from skcluster.over_sampling import (
     ADASYN,
     SMOTE,
     SMOTEENN,
+    SMOTEIPF,
     SMOTEN,
     SMOTENC,
     SVMSMOTE,
@@ -529,3 +530,23 @@ def test_geometric_smote_rows_lie_in_the_truncated_deformed_ball(strategy, trunc
         np.testing.assert_allclose(across, 0, atol=1e-9)               # on the segment
     else:
         assert across.max() > 0.1
+
+
+def test_smote_ipf_filters_mislabelled_rows():
+    # two far-apart blobs; 12 rows deep inside the majority blob carry the minority label:
+    # the filter removes them (and the synthetic rows SMOTE drew towards them)
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(600, 2)), rng.normal(size=(80, 2)) + 8])
+    y = np.r_[np.zeros(600, int), np.ones(80, int)]
+    planted = rng.choice(np.flatnonzero(np.linalg.norm(X[:600], axis=1) < 1), 12, replace=False)
+    y[planted] = 1
+    sampler = SMOTEIPF(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.n_iterations_ >= sampler.k
+    assert not np.isin(planted, sampler.kept_indices_).any()
+    kept_new = sampler.kept_indices_[sampler.kept_indices_ >= len(X)] - len(X)
+    p0, p1 = sampler.sampler_.synthetic_parents_[kept_new].T
+    assert not (np.isin(p0, planted) & np.isin(p1, planted)).any()
+    # the genuine minority blob is kept whole
+    assert np.isin(np.arange(600, 680), sampler.kept_indices_).all()
+    np.testing.assert_array_equal(X_res, sampler.sampler_.fit_resample(X, y)[0][sampler.kept_indices_])

@@ -1,6 +1,6 @@
 """Over-samplers of the SMOTE family, compatible with imbalanced-learn, on the fast backend."""
 
-from ._combine import SMOTEENN, SMOTETomek
+from ._combine import SMOTEENN, SMOTEIPF, SMOTETomek
 from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
 from ._smote_nc import SMOTENC
 from ._smoten import SMOTEN
@@ -10,6 +10,7 @@ __all__ = [
     "ADASYN",
     "SMOTE",
     "SMOTEENN",
+    "SMOTEIPF",
     "SMOTEN",
     "SMOTENC",
     "SMOTETomek",
