@@ -54,6 +54,7 @@ def pairs():
         ("SafeLevelSMOTE", ours.SafeLevelSMOTE(random_state=0),
          sv_sampler(sv.Safe_Level_SMOTE)),
         ("LeeSMOTE", ours.LeeSMOTE(random_state=0), sv_sampler(sv.Lee)),
+        ("SMOTEIPF", ours.SMOTEIPF(random_state=0), sv_sampler(sv.SMOTE_IPF)),
     ]
 
 
