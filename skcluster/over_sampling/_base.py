@@ -34,6 +34,10 @@ def mode_rows(codes, rng=None):
     return codes[np.arange(codes.shape[0]), priority.argmax(axis=1)]
 
 
+# constraints shared by every over-sampler: imbalanced-learn's strategy and a seed
+STRATEGY_AND_SEED = dict(BaseOverSampler._parameter_constraints)
+
+
 class BaseSMOTE(BaseOverSampler):
     """Base of the SMOTE family: interpolation between a row and one of its neighbours.
 

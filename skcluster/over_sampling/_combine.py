@@ -25,6 +25,10 @@ class _OverSampleThenClean(BaseSampler):
     """
 
     _sampling_type = "over-sampling"
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "sampler": [HasMethods(["fit_resample"]), None],
+    }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -93,8 +97,7 @@ class SMOTEENN(_OverSampleThenClean):
     """
 
     _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
-        "sampler": [HasMethods(["fit_resample"]), None],
+        **_OverSampleThenClean._parameter_constraints,
         "enn": [HasMethods(["fit_resample"]), None],
     }
 
@@ -154,8 +157,7 @@ class SMOTETomek(_OverSampleThenClean):
     """
 
     _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
-        "sampler": [HasMethods(["fit_resample"]), None],
+        **_OverSampleThenClean._parameter_constraints,
         "tomek": [HasMethods(["fit_resample"]), None],
     }
 
@@ -226,8 +228,7 @@ class SMOTEIPF(_OverSampleThenClean):
     """
 
     _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
-        "sampler": [HasMethods(["fit_resample"]), None],
+        **_OverSampleThenClean._parameter_constraints,
         "n_folds": [Interval(Integral, 2, None, closed="left")],
         "k": [Interval(Integral, 1, None, closed="left")],
         "p": [Interval(Real, 0, 1, closed="both")],

@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import _backend
-from ._base import BaseSMOTE
+from ._base import STRATEGY_AND_SEED, BaseSMOTE
 
 
 class PolynomFitSMOTE(BaseSMOTE):
@@ -70,8 +70,7 @@ class PolynomFitSMOTE(BaseSMOTE):
     """
 
     _parameter_constraints: dict = {
-        "sampling_strategy": BaseSMOTE._parameter_constraints["sampling_strategy"],
-        "random_state": ["random_state"],
+        **STRATEGY_AND_SEED,
         "topology": [StrOptions({"star", "bus", "mesh", "polynomial"})],
         "degree": [Interval(Integral, 1, None, closed="left")],
     }
@@ -183,8 +182,7 @@ class ProWSyn(BaseSMOTE):
     """
 
     _parameter_constraints: dict = {
-        "sampling_strategy": BaseSMOTE._parameter_constraints["sampling_strategy"],
-        "random_state": ["random_state"],
+        **STRATEGY_AND_SEED,
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "L": [Interval(Integral, 1, None, closed="left")],
         "theta": [Interval(Real, 0, None, closed="left")],
@@ -281,8 +279,7 @@ class SafeLevelSMOTE(BaseSMOTE):
     """
 
     _parameter_constraints: dict = {
-        "sampling_strategy": BaseSMOTE._parameter_constraints["sampling_strategy"],
-        "random_state": ["random_state"],
+        **STRATEGY_AND_SEED,
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -367,8 +364,7 @@ class LeeSMOTE(BaseSMOTE):
     """
 
     _parameter_constraints: dict = {
-        "sampling_strategy": BaseSMOTE._parameter_constraints["sampling_strategy"],
-        "random_state": ["random_state"],
+        **STRATEGY_AND_SEED,
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
         "rejection_level": [Interval(Real, 0, 1, closed="both")],
     }
@@ -470,8 +466,7 @@ class GeometricSMOTE(BaseSMOTE):
     """
 
     _parameter_constraints: dict = {
-        "sampling_strategy": BaseSMOTE._parameter_constraints["sampling_strategy"],
-        "random_state": ["random_state"],
+        **STRATEGY_AND_SEED,
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
         "truncation_factor": [Interval(Real, -1, 1, closed="both")],
         "deformation_factor": [Interval(Real, 0, 1, closed="both")],
