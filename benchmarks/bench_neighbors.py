@@ -47,8 +47,13 @@ def main():
     queries = rng.standard_normal((n, d)).astype(args.dtype)
     flops = 2.0 * n * n * d  # the products of the search (norm terms not counted)
 
-    print(f"# machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"BLAS: {[i.get('internal_api') + ' ' + str(i.get('version')) for i in threadpool_info() if i['user_api'] == 'blas']}")
+    blas = [
+        f"{i.get('internal_api')} {i.get('version')}"
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    ]
+    machine = platform.processor() or platform.machine()
+    print(f"# machine: {machine}, {os.cpu_count()} cores; BLAS: {blas}")
     print(f"# workload: base {n} x {d} {args.dtype}, queries {n}, k={k}")
 
     # the machine's matrix-product rate, same run
@@ -77,8 +82,10 @@ def main():
 
     t_same, _ = timed(gemm_only)
     same = flops / t_same
-    print(f"# SGEMM 4096^3: {peak / 1e9:.1f} GFLOP/s; same-shape products alone: "
-          f"{same / 1e9:.1f} GFLOP/s ({t_same:.2f} s)")
+    print(
+        f"# SGEMM 4096^3: {peak / 1e9:.1f} GFLOP/s; same-shape products alone: "
+        f"{same / 1e9:.1f} GFLOP/s ({t_same:.2f} s)"
+    )
 
     rows = []
     ours = NearestNeighbors(n_neighbors=k).fit(base)
@@ -124,7 +131,9 @@ def main():
 
         t_gpu, (_, ind_gpu) = timed(on_gpu)
         rows.append(("skcluster NearestNeighbors, CuPy on the GPU", t_gpu, None))
-        print(f"# GPU agrees with the CPU on {(ind_gpu.get() == ind_ours).mean():.4%} of neighbours")
+        print(
+            f"# GPU agrees with the CPU on {(ind_gpu.get() == ind_ours).mean():.4%} of neighbours"
+        )
 
     print()
     print("| method | time (s) | skcluster speed-up | GFLOP/s |")
@@ -135,10 +144,15 @@ def main():
     sk_best = min(t for name, t, _ in rows if name.startswith("scikit"))
     print(f"speed-up over scikit-learn's fastest: {sk_best / t_ours:.2f}x")
     if agree_faiss is not None:
-        print(f"time relative to faiss-cpu: {t_ours / t_faiss:.2f}x (same neighbours: {agree_faiss:.4%})")
+        print(
+            f"time relative to faiss-cpu: {t_ours / t_faiss:.2f}x "
+            f"(same neighbours: {agree_faiss:.4%})"
+        )
     print(f"same neighbours as scikit-learn: {agree:.4%}")
-    print(f"kernel rate: {flops / t_ours / 1e9:.1f} GFLOP/s = {flops / t_ours / peak:.0%} of "
-          f"SGEMM peak, {flops / t_ours / same:.0%} of the same-shape products alone")
+    print(
+        f"kernel rate: {flops / t_ours / 1e9:.1f} GFLOP/s = {flops / t_ours / peak:.0%} of "
+        f"SGEMM peak, {flops / t_ours / same:.0%} of the same-shape products alone"
+    )
 
 
 if __name__ == "__main__":

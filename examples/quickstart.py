@@ -36,21 +36,31 @@ _, ind_sk = SkNearestNeighbors(n_neighbors=10).fit(X).kneighbors()
 t_sk = time.perf_counter() - t0
 
 same_blob = (blob[ind] == blob[:, None]).mean()
-print(f"\n[NearestNeighbors] 20,000 x 16, k=10: {t_ours:.2f} s "
-      f"(scikit-learn {t_sk:.2f} s, {t_sk / t_ours:.1f}x slower)")
+print(
+    f"\n[NearestNeighbors] 20,000 x 16, k=10: {t_ours:.2f} s "
+    f"(scikit-learn {t_sk:.2f} s, {t_sk / t_ours:.1f}x slower)"
+)
 print(f"  neighbours identical to scikit-learn's: {(ind == ind_sk).mean():.2%}")
 print(f"  neighbours from the point's own blob:    {same_blob:.2%}")
 print(f"  median distance to the 10th neighbour:   {np.median(dist[:, -1]):.3f}")
 
 # 2. Over-sampling an imbalanced problem, inside an imbalanced-learn pipeline.
 Xi, yi = make_classification(n_samples=20_000, n_features=16, weights=[0.95], random_state=0)
-for sampler in (SMOTE(random_state=0), BorderlineSMOTE(random_state=0), ADASYN(random_state=0),
-                ProWSyn(random_state=0)):
+for sampler in (
+    SMOTE(random_state=0),
+    BorderlineSMOTE(random_state=0),
+    ADASYN(random_state=0),
+    ProWSyn(random_state=0),
+):
     pipe = make_pipeline(sampler, DecisionTreeClassifier(max_depth=6, random_state=0))
     auc = cross_val_score(pipe, Xi, yi, cv=3, scoring="roc_auc").mean()
     X_res, y_res = sampler.fit_resample(Xi, yi)
     p0, p1 = sampler.synthetic_parents_[0]
-    print(f"\n[{type(sampler).__name__}] class counts {np.bincount(yi).tolist()} -> "
-          f"{np.bincount(y_res).tolist()}, CV ROC AUC {auc:.3f}")
-    print(f"  first synthetic row lies between rows {p0} and {p1}, "
-          f"at {sampler.synthetic_steps_[0]:.2f} of the way")
+    print(
+        f"\n[{type(sampler).__name__}] class counts {np.bincount(yi).tolist()} -> "
+        f"{np.bincount(y_res).tolist()}, CV ROC AUC {auc:.3f}"
+    )
+    print(
+        f"  first synthetic row lies between rows {p0} and {p1}, "
+        f"at {sampler.synthetic_steps_[0]:.2f} of the way"
+    )

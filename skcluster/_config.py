@@ -1,4 +1,4 @@
-"""Global configuration: which compute backend runs the kernels, and how much memory a block may use."""
+"""Global configuration: which backend runs the kernels, how much memory a block may use."""
 
 import threading
 from contextlib import contextmanager
@@ -66,14 +66,14 @@ def set_config(backend=None, working_memory=None):
     config = _get_threadlocal_config()
     if backend is not None:
         if backend not in _VALID_BACKENDS:
-            raise ValueError(
-                f"backend must be one of {_VALID_BACKENDS}, got {backend!r}."
-            )
+            raise ValueError(f"backend must be one of {_VALID_BACKENDS}, got {backend!r}.")
         config["backend"] = backend
     if working_memory is not None:
-        if isinstance(working_memory, bool) or not isinstance(
-            working_memory, (int, float)
-        ) or not working_memory > 0:
+        if (
+            isinstance(working_memory, bool)
+            or not isinstance(working_memory, (int, float))
+            or not working_memory > 0
+        ):
             raise ValueError(
                 f"working_memory must be a positive number of MiB, got {working_memory!r}."
             )

@@ -6,8 +6,18 @@ from importlib.metadata import PackageNotFoundError, version
 
 
 def _versions():
-    deps = ["skcluster", "numpy", "scipy", "scikit-learn", "numba", "imbalanced-learn",
-            "threadpoolctl", "cupy", "cupy-cuda12x", "cupy-cuda13x"]
+    deps = [
+        "skcluster",
+        "numpy",
+        "scipy",
+        "scikit-learn",
+        "numba",
+        "imbalanced-learn",
+        "threadpoolctl",
+        "cupy",
+        "cupy-cuda12x",
+        "cupy-cuda13x",
+    ]
     info = {}
     for dep in deps:
         try:

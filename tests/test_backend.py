@@ -79,8 +79,10 @@ def test_kneighbors_matches_sklearn(backend, rng, d, dtype):
     X = rng.standard_normal((600, d)).astype(dtype)
     Q = rng.standard_normal((90, d)).astype(dtype)
     dist, ind = B.kneighbors(Q, X, 6)
-    ref_d, ref_i = SkNN(n_neighbors=6, algorithm="brute").fit(X.astype(np.float64)).kneighbors(
-        Q.astype(np.float64)
+    ref_d, ref_i = (
+        SkNN(n_neighbors=6, algorithm="brute")
+        .fit(X.astype(np.float64))
+        .kneighbors(Q.astype(np.float64))
     )
     assert dist.dtype == dtype and ind.shape == (90, 6)
     np.testing.assert_array_equal(ind, ref_i)
@@ -136,8 +138,11 @@ def test_kneighbors_same_result_whatever_the_thread_count(rng):
 
 @settings(max_examples=25, deadline=None)
 @given(
-    arrays(np.float64, st.tuples(st.integers(2, 40), st.integers(1, 6)),
-           elements=st.integers(-3, 3).map(float)),
+    arrays(
+        np.float64,
+        st.tuples(st.integers(2, 40), st.integers(1, 6)),
+        elements=st.integers(-3, 3).map(float),
+    ),
     st.integers(1, 3),
 )
 def test_kneighbors_property_sorted_and_exact(X, k):
@@ -321,8 +326,9 @@ def test_cpu_backends_reject_cupy_like_input():
 def test_float64_search_is_exact_where_float32_cannot_rank(backend, rng):
     # two tight clusters far apart: float32 cannot tell their points apart (spacing 1e-3 at
     # 1e5), so the float32 candidates are uncertified and the float64 search must take over
-    X = np.vstack([1e5 + 1e-3 * rng.standard_normal((300, 8)),
-                   -1e5 + 1e-3 * rng.standard_normal((300, 8))])
+    X = np.vstack(
+        [1e5 + 1e-3 * rng.standard_normal((300, 8)), -1e5 + 1e-3 * rng.standard_normal((300, 8))]
+    )
     dist, ind = B.kneighbors(X, X, 4, exclude_self=True)
     full = cdist(X, X, "sqeuclidean")
     np.fill_diagonal(full, np.inf)

@@ -28,9 +28,22 @@ SAMPLERS = [_instance(cls) for _, cls in all_estimators(type_filter="sampler")]
 _DENSE_ONLY = "sparse input is rejected with a clear TypeError: the kernels are dense"
 EXPECTED_FAILED_CHECKS = {
     name: {"check_samplers_pandas_sparse": _DENSE_ONLY}
-    for name in ("SMOTE", "BorderlineSMOTE", "SVMSMOTE", "ADASYN", "SMOTEENN", "SMOTETomek",
-                 "KMeansSMOTE", "SMOTEN", "PolynomFitSMOTE", "ProWSyn",
-                 "SafeLevelSMOTE", "LeeSMOTE", "GeometricSMOTE", "SMOTEIPF")
+    for name in (
+        "SMOTE",
+        "BorderlineSMOTE",
+        "SVMSMOTE",
+        "ADASYN",
+        "SMOTEENN",
+        "SMOTETomek",
+        "KMeansSMOTE",
+        "SMOTEN",
+        "PolynomFitSMOTE",
+        "ProWSyn",
+        "SafeLevelSMOTE",
+        "LeeSMOTE",
+        "GeometricSMOTE",
+        "SMOTEIPF",
+    )
 }
 EXPECTED_FAILED_CHECKS["SMOTENC"] = {
     "check_samplers_string": "its data has one (categorical) column and SMOTE-NC needs a "

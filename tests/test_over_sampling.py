@@ -45,8 +45,14 @@ TWINS = [
 
 def _data(n_classes=2, dtype=np.float64, seed=0):
     weights = [0.85, 0.15] if n_classes == 2 else [0.7, 0.2, 0.1]
-    X, y = make_classification(n_samples=1500, n_features=8, n_informative=5,
-                               n_classes=n_classes, weights=weights, random_state=seed)
+    X, y = make_classification(
+        n_samples=1500,
+        n_features=8,
+        n_informative=5,
+        n_classes=n_classes,
+        weights=weights,
+        random_state=seed,
+    )
     return X.astype(dtype), y
 
 
@@ -169,8 +175,9 @@ def test_svmsmote_needs_an_svm():
 
 def _mixed(n=2000, seed=0):
     rng = np.random.default_rng(seed)
-    X = np.column_stack([rng.normal(size=n), rng.integers(0, 4, n),
-                         rng.normal(size=n) * 3, rng.integers(0, 2, n)]).astype(float)
+    X = np.column_stack(
+        [rng.normal(size=n), rng.integers(0, 4, n), rng.normal(size=n) * 3, rng.integers(0, 2, n)]
+    ).astype(float)
     y = (rng.uniform(size=n) < 0.1).astype(int)
     return X, y
 
@@ -201,8 +208,9 @@ def test_smotenc_category_is_the_neighbours_majority():
 def test_smotenc_pandas_auto_and_names():
     pd = pytest.importorskip("pandas")
     X, y = _mixed()
-    df = pd.DataFrame({"a": X[:, 0], "c": pd.Categorical(X[:, 1].astype(int).astype(str)),
-                       "b": X[:, 2]})
+    df = pd.DataFrame(
+        {"a": X[:, 0], "c": pd.Categorical(X[:, 1].astype(int).astype(str)), "b": X[:, 2]}
+    )
     X_res, y_res = SMOTENC(categorical_features="auto", random_state=0).fit_resample(df, y)
     assert list(X_res.columns) == ["a", "c", "b"] and len(X_res) == len(y_res)
     X_res2, _ = SMOTENC(categorical_features=["c"], random_state=0).fit_resample(df, y)
@@ -222,8 +230,9 @@ def test_smotenc_memory_does_not_grow_with_categories_times_neighbours():
 
     def peak(n_minority_after):
         tracemalloc.start()
-        SMOTENC(categorical_features=[1], sampling_strategy={1: n_minority_after},
-                random_state=0).fit_resample(X, y)
+        SMOTENC(
+            categorical_features=[1], sampling_strategy={1: n_minority_after}, random_state=0
+        ).fit_resample(X, y)
         used = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         return used
@@ -252,7 +261,9 @@ def test_smotenc_bad_input():
 # ----------------------------------------------------------------- combined samplers
 
 
-@pytest.mark.parametrize("ours, theirs", [(SMOTEENN, imbc.SMOTEENN), (SMOTETomek, imbc.SMOTETomek)])
+@pytest.mark.parametrize(
+    "ours, theirs", [(SMOTEENN, imbc.SMOTEENN), (SMOTETomek, imbc.SMOTETomek)]
+)
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_combined_defaults_equal_imbalanced_learn(ours, theirs, n_classes):
     X, y = _data(n_classes)
@@ -267,8 +278,10 @@ def test_combined_defaults_equal_imbalanced_learn(ours, theirs, n_classes):
 
 
 @pytest.mark.parametrize("combined", [SMOTEENN, SMOTETomek])
-@pytest.mark.parametrize("inner", [BorderlineSMOTE(random_state=0), ADASYN(random_state=0),
-                                   imb.SVMSMOTE(random_state=0)])
+@pytest.mark.parametrize(
+    "inner",
+    [BorderlineSMOTE(random_state=0), ADASYN(random_state=0), imb.SVMSMOTE(random_state=0)],
+)
 def test_combined_accept_any_over_sampler(combined, inner):
     X, y = _data()
     X_res, y_res = combined(sampler=inner).fit_resample(X, y)
@@ -288,15 +301,19 @@ def test_smotetomek_removes_exactly_the_tomek_links():
     np.testing.assert_array_equal(sampler.kept_indices_, np.flatnonzero(~link))
     custom = SMOTETomek(random_state=0, tomek=imbu.TomekLinks(sampling_strategy="majority"))
     _, y_custom = custom.fit_resample(X, y)
-    assert (np.bincount(y_custom)[1] == np.bincount(y_over)[1])  # minority rows all kept
+    assert np.bincount(y_custom)[1] == np.bincount(y_over)[1]  # minority rows all kept
 
 
 # ----------------------------------------------------------------- K-Means SMOTE
 
 
 def _clustered(seed=0):
-    X, y = make_blobs(n_samples=[900, 60, 40, 300], centers=[[0, 0], [5, 5], [-5, 5], [0, 9]],
-                      cluster_std=[1.5, 1.0, 0.7, 1.0], random_state=seed)
+    X, y = make_blobs(
+        n_samples=[900, 60, 40, 300],
+        centers=[[0, 0], [5, 5], [-5, 5], [0, 9]],
+        cluster_std=[1.5, 1.0, 0.7, 1.0],
+        random_state=seed,
+    )
     return X, np.isin(y, [1, 2]).astype(int)
 
 
@@ -331,8 +348,13 @@ def test_kmeans_smote_without_valid_cluster_is_a_clear_error():
 
 def _categorical(n=3000, seed=0):
     rng = np.random.default_rng(seed)
-    X = np.column_stack([rng.choice(list("abc"), n), rng.choice(list("xyzw"), n, p=[.4, .3, .2, .1]),
-                         rng.choice(list("pq"), n)]).astype(object)
+    X = np.column_stack(
+        [
+            rng.choice(list("abc"), n),
+            rng.choice(list("xyzw"), n, p=[0.4, 0.3, 0.2, 0.1]),
+            rng.choice(list("pq"), n),
+        ]
+    ).astype(object)
     y = (rng.uniform(size=n) < 0.15).astype(int)
     y[(X[:, 0] == "a") & (rng.uniform(size=n) < 0.3)] = 2
     return X, y
@@ -372,7 +394,7 @@ def test_smoten_new_rows_take_their_voters_majority():
     X_res, y_res = sampler.fit_resample(X, y)
     voters = sampler.synthetic_parents_
     assert voters.shape == (len(X_res) - len(X), 6)
-    np.testing.assert_array_equal(y[voters], np.broadcast_to(y_res[len(X):, None], voters.shape))
+    np.testing.assert_array_equal(y[voters], np.broadcast_to(y_res[len(X) :, None], voters.shape))
     for f in range(X.shape[1]):
         values, counts = np.unique(X[voters[0], f], return_counts=True)
         assert X_res[len(X), f] == values[counts.argmax()]
@@ -435,19 +457,18 @@ def test_prowsyn_proximity_levels_known_answer():
     # 2 nearest remaining rows of the class, so levels go 1,1,2,2,3,3,... from the boundary
     X = np.r_[np.linspace(-5, -1, 30), np.arange(1, 21)].reshape(-1, 1).astype(float)
     y = np.r_[np.zeros(30, int), np.ones(20, int)]
-    sampler = ProWSyn(n_neighbors=2, L=4, theta=1.0, sampling_strategy={1: 20_000},
-                      random_state=0)
+    sampler = ProWSyn(n_neighbors=2, L=4, theta=1.0, sampling_strategy={1: 20_000}, random_state=0)
     _, y_res = sampler.fit_resample(X, y)
     np.testing.assert_array_equal(sampler.proximity_levels_[1], [1, 1, 2, 2, 3, 3] + [4] * 14)
     # share of new rows per level: exp(-(level - 1)), normalised
-    level_of_row = dict(zip(np.flatnonzero(y == 1), sampler.proximity_levels_[1]))
+    level_of_row = dict(zip(np.flatnonzero(y == 1), sampler.proximity_levels_[1], strict=True))
     made = np.array([level_of_row[p] for p in sampler.synthetic_parents_[:, 0]])
     share = np.bincount(made, minlength=5)[1:] / len(made)
     expected = np.exp(-np.arange(4.0))
     np.testing.assert_allclose(share, expected / expected.sum(), atol=0.01)
     # both parents of a new row come from the same level
     p0, p1 = sampler.synthetic_parents_.T
-    assert all(level_of_row[a] == level_of_row[b] for a, b in zip(p0[:500], p1[:500]))
+    assert all(level_of_row[a] == level_of_row[b] for a, b in zip(p0[:500], p1[:500], strict=True))
 
 
 def test_safe_level_steps_follow_the_papers_rule():
@@ -497,13 +518,19 @@ def test_lee_smote_rejects_rows_in_other_classes_regions(level):
 
 
 @pytest.mark.parametrize("strategy", ["combined", "majority", "minority"])
-@pytest.mark.parametrize("truncation, deformation", [(1.0, 0.0), (0.0, 0.0), (-0.5, 0.3),
-                                                     (0.5, 1.0)])
-def test_geometric_smote_rows_lie_in_the_truncated_deformed_ball(strategy, truncation,
-                                                                  deformation):
+@pytest.mark.parametrize(
+    "truncation, deformation", [(1.0, 0.0), (0.0, 0.0), (-0.5, 0.3), (0.5, 1.0)]
+)
+def test_geometric_smote_rows_lie_in_the_truncated_deformed_ball(
+    strategy, truncation, deformation
+):
     X, y = _data(3)
-    sampler = GeometricSMOTE(selection_strategy=strategy, truncation_factor=truncation,
-                             deformation_factor=deformation, random_state=0)
+    sampler = GeometricSMOTE(
+        selection_strategy=strategy,
+        truncation_factor=truncation,
+        deformation_factor=deformation,
+        random_state=0,
+    )
     X_res, y_res = sampler.fit_resample(X, y)
     n = len(X)
     np.testing.assert_array_equal(np.bincount(y_res), [np.bincount(y).max()] * 3)
@@ -520,14 +547,14 @@ def test_geometric_smote_rows_lie_in_the_truncated_deformed_ball(strategy, trunc
     axis = (s - c)[ok] / radius[ok, None]
     along = (offset * axis).sum(axis=1)
     across = np.linalg.norm(offset - along[:, None] * axis, axis=1)
-    assert (np.linalg.norm(offset, axis=1) <= 1 + 1e-9).all()          # inside the ball
+    assert (np.linalg.norm(offset, axis=1) <= 1 + 1e-9).all()  # inside the ball
     np.testing.assert_allclose(along, sampler.synthetic_steps_[ok], atol=1e-9)
     if truncation > 0:
-        assert (along >= truncation - 1 - 1e-9).all()                  # truncated side
+        assert (along >= truncation - 1 - 1e-9).all()  # truncated side
     if truncation < 0:
         assert (along <= truncation + 1 + 1e-9).all()
     if deformation == 1.0:
-        np.testing.assert_allclose(across, 0, atol=1e-9)               # on the segment
+        np.testing.assert_allclose(across, 0, atol=1e-9)  # on the segment
     else:
         assert across.max() > 0.1
 
@@ -549,4 +576,6 @@ def test_smote_ipf_filters_mislabelled_rows():
     assert not (np.isin(p0, planted) & np.isin(p1, planted)).any()
     # the genuine minority blob is kept whole
     assert np.isin(np.arange(600, 680), sampler.kept_indices_).all()
-    np.testing.assert_array_equal(X_res, sampler.sampler_.fit_resample(X, y)[0][sampler.kept_indices_])
+    np.testing.assert_array_equal(
+        X_res, sampler.sampler_.fit_resample(X, y)[0][sampler.kept_indices_]
+    )

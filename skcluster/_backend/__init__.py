@@ -120,7 +120,7 @@ def _prepare(*named_arrays):
         to_host = True  # backend="cupy" with NumPy input: compute there, bring results back
     arrays = [xp.asarray(a) if hasattr(a, "dtype") else np.asarray(a) for _, a in named_arrays]
     dtype = _float_dtype(xp, *(xp.asarray(a) for a in arrays))
-    checked = [_check_2d(xp, a, n, dtype) for (n, _), a in zip(named_arrays, arrays)]
+    checked = [_check_2d(xp, a, n, dtype) for (n, _), a in zip(named_arrays, arrays, strict=True)]
     return name, xp, checked, to_host
 
 
@@ -156,9 +156,7 @@ def sq_euclidean_distances(X, Y=None, *, out=None):
 
 def _same_features(X, Y, names=("X", "Y")):
     if X.shape[1] != Y.shape[1]:
-        raise ValueError(
-            f"{names[0]} has {X.shape[1]} features but {names[1]} has {Y.shape[1]}."
-        )
+        raise ValueError(f"{names[0]} has {X.shape[1]} features but {names[1]} has {Y.shape[1]}.")
 
 
 def _output(xp, out, shape, dtype, name, to_host=False):
@@ -244,19 +242,23 @@ def kneighbors_categorical(X_codes, Y_codes, tables, n_neighbors, *, exclude_sel
             if int(codes[:, f].min()) < 0 or int(codes[:, f].max()) >= sizes[f]:
                 raise ValueError(f"{label}[:, {f}] must lie in [0, {sizes[f]}).")
     starts = np.concatenate([[0], np.cumsum(sizes**2)[:-1]]).astype(np.intp)
-    flat = xp.asarray(np.concatenate([np.asarray(_to_numpy(t), np.float64).ravel() for t in tables]))
+    flat = xp.asarray(
+        np.concatenate([np.asarray(_to_numpy(t), np.float64).ravel() for t in tables])
+    )
     exclude = _exclusions(xp, exclude_self, Cq.shape[0], Cb.shape[0])
     if exclude is None:
         exclude = xp.full(Cq.shape[0], -1, dtype=xp.intp)
     _check_count(n_neighbors, "n_neighbors")
     available = Cb.shape[0] - bool((exclude >= 0).any())
     if n_neighbors > available:
-        raise ValueError(f"n_neighbors={n_neighbors} is larger than the {available} "
-                         "sample(s) available.")
+        raise ValueError(
+            f"n_neighbors={n_neighbors} is larger than the {available} sample(s) available."
+        )
     dist = xp.empty((Cq.shape[0], n_neighbors))
     ind = xp.empty((Cq.shape[0], n_neighbors), dtype=xp.intp)
-    _module(name).kneighbors_tables(Cq, Cb, flat, starts, sizes, exclude, dist, ind,
-                                    _working_memory())
+    _module(name).kneighbors_tables(
+        Cq, Cb, flat, starts, sizes, exclude, dist, ind, _working_memory()
+    )
     return _host(dist, to_host), _host(ind, to_host)
 
 
@@ -269,12 +271,12 @@ def _exclusions(xp, exclude_self, n_queries, n_samples):
     if exclude_self is False or exclude_self is None:
         return None
     exclude = xp.ascontiguousarray(xp.asarray(exclude_self), dtype=xp.intp)
-    if exclude.shape != (n_queries,) or bool((exclude >= n_samples).any()) or bool(
-        (exclude < -1).any()
+    if (
+        exclude.shape != (n_queries,)
+        or bool((exclude >= n_samples).any())
+        or bool((exclude < -1).any())
     ):
-        raise ValueError(
-            f"exclude_self must be a bool or {n_queries} row indices of Y (or -1)."
-        )
+        raise ValueError(f"exclude_self must be a bool or {n_queries} row indices of Y (or -1).")
     return exclude
 
 
@@ -432,7 +434,9 @@ def kmeans_plusplus(
         total = float(pot.sum())
         if total > 0:
             cum = _to_numpy(xp.cumsum(pot, dtype=xp.float64))
-            cand = np.minimum(np.searchsorted(cum, rng.uniform(size=n_local_trials) * total), n - 1)
+            cand = np.minimum(
+                np.searchsorted(cum, rng.uniform(size=n_local_trials) * total), n - 1
+            )
             D = xp.minimum(sq_euclidean_distances(X[xp.asarray(cand)], X), closest[None, :])
             best = int(xp.argmin(potential_of(D).sum(axis=1)))
             indices[c] = cand[best]

@@ -182,7 +182,9 @@ def logsumexp(A, out, resp, working_memory):
     total = xp.exp(A - safe).sum(axis=1)
     out[...] = xp.where(finite, xp.log(xp.where(finite, total, 1)) + safe[:, 0], mx)
     if resp is not None:
-        resp[...] = xp.where(finite[:, None], xp.exp(A - xp.where(finite, out, 0)[:, None]), xp.nan)
+        resp[...] = xp.where(
+            finite[:, None], xp.exp(A - xp.where(finite, out, 0)[:, None]), xp.nan
+        )
     return out, resp
 
 

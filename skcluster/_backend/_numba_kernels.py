@@ -29,6 +29,7 @@ def _use_direct(X):
     """
     return X.shape[1] <= 2 or (X.shape[1] <= 4 and X.dtype == np.float64)
 
+
 # Queries x base points in one GEMM block. Measured on 2 cores (benchmarks/bench_neighbors.py):
 # 512 x 512 10.1 s, 256 x 256 10.8 s at 100k x 100k x 32; 128-row blocks were slower.
 _BLOCK_ROWS = 512
@@ -92,9 +93,7 @@ def _augment(X, Y):
 
 
 def _column_blocks(YaT, cols):
-    return [
-        np.ascontiguousarray(YaT[:, j0 : j0 + cols]) for j0 in range(0, YaT.shape[1], cols)
-    ]
+    return [np.ascontiguousarray(YaT[:, j0 : j0 + cols]) for j0 in range(0, YaT.shape[1], cols)]
 
 
 # --------------------------------------------------------------------------------------
@@ -240,7 +239,7 @@ def _search(X, Y, self_index, dist, ind, working_memory):
         q = Xa[i0 : i0 + rows]
         nq = q.shape[0]
         full = np.empty((nq, cols), dtype=X.dtype)
-        D, I = dist[i0 : i0 + nq], ind[i0 : i0 + nq]
+        D, ids = dist[i0 : i0 + nq], ind[i0 : i0 + nq]
         own = None if self_index is None else self_index[i0 : i0 + nq]
         for jb, yb in enumerate(col_blocks):
             j0 = jb * cols
@@ -249,7 +248,7 @@ def _search(X, Y, self_index, dist, ind, working_memory):
             if own is not None:
                 r = np.flatnonzero((own >= j0) & (own < j0 + g.shape[1]))
                 g[r, own[r] - j0] = big
-            _scan_topk(g, j0, D, I)
+            _scan_topk(g, j0, D, ids)
 
     _run_blocks(work, -(-X.shape[0] // rows))
     return xnorm
@@ -450,7 +449,7 @@ def _logsumexp_rows(A, out, resp, want_resp):
 
 
 def logsumexp(A, out, resp, working_memory):
-    """Row-wise log-sum-exp into ``out``; with ``resp`` also ``exp(A - lse)`` (responsibilities)."""
+    """Row-wise log-sum-exp into ``out``; with ``resp`` also the responsibilities."""
     want = resp is not None
     _logsumexp_rows(A, out, resp if want else A[:0], want)
     return out, resp

@@ -108,7 +108,11 @@ class NearestNeighbors(BaseEstimator):
         check_is_fitted(self)
         if n_neighbors is None:
             n_neighbors = self.n_neighbors
-        elif isinstance(n_neighbors, bool) or not isinstance(n_neighbors, Integral) or n_neighbors < 1:
+        elif (
+            isinstance(n_neighbors, bool)
+            or not isinstance(n_neighbors, Integral)
+            or n_neighbors < 1
+        ):
             raise ValueError(f"n_neighbors must be a positive integer, got {n_neighbors!r}.")
         exclude_self = X is None
         Q = self._fit_X if exclude_self else check_X(self, X, reset=False)
@@ -184,7 +188,9 @@ class NearestNeighbors(BaseEstimator):
 
         data = cp.ones(n_queries * k) if mode == "connectivity" else dist.ravel()
         indptr = cp.arange(0, n_queries * k + 1, k)
-        return cpsparse.csr_matrix((data, ind.ravel(), indptr), shape=(n_queries, self.n_samples_fit_))
+        return cpsparse.csr_matrix(
+            (data, ind.ravel(), indptr), shape=(n_queries, self.n_samples_fit_)
+        )
 
 
 @contextmanager

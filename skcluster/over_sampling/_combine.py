@@ -236,8 +236,18 @@ class SMOTEIPF(_OverSampleThenClean):
         "classifier": [HasMethods(["fit", "predict"]), None],
     }
 
-    def __init__(self, *, sampling_strategy="auto", random_state=None, sampler=None, n_folds=9,
-                 k=3, p=0.01, voting="majority", classifier=None):
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        sampler=None,
+        n_folds=9,
+        k=3,
+        p=0.01,
+        voting="majority",
+        classifier=None,
+    ):
         super().__init__()
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
@@ -250,8 +260,11 @@ class SMOTEIPF(_OverSampleThenClean):
 
     def _clean(self, X, y):
         rng = check_random_state(self.random_state)
-        base = (DecisionTreeClassifier(random_state=self.random_state)
-                if self.classifier is None else self.classifier)
+        base = (
+            DecisionTreeClassifier(random_state=self.random_state)
+            if self.classifier is None
+            else self.classifier
+        )
         keep = np.arange(len(y))
         quiet, self.n_iterations_ = 0, 0
         need = self.n_folds if self.voting == "consensus" else self.n_folds // 2 + 1
@@ -261,8 +274,9 @@ class SMOTEIPF(_OverSampleThenClean):
             if np.bincount(np.unique(yk, return_inverse=True)[1]).min() < self.n_folds:
                 break  # too few rows of a class to split it over the partitions
             wrong = np.zeros(len(keep), dtype=int)
-            folds = StratifiedKFold(self.n_folds, shuffle=True,
-                                    random_state=rng.randint(np.iinfo(np.int32).max))
+            folds = StratifiedKFold(
+                self.n_folds, shuffle=True, random_state=rng.randint(np.iinfo(np.int32).max)
+            )
             for _, part in folds.split(Xk, yk):  # a classifier trained on each partition
                 wrong += clone(base).fit(Xk[part], yk[part]).predict(Xk) != yk
             noisy = wrong >= need

@@ -1,9 +1,9 @@
 """SMOTE, Borderline-SMOTE, SVM-SMOTE and ADASYN: imbalanced-learn's semantics, on the backend."""
 
-import numpy as np
 import math
 from numbers import Integral, Real
 
+import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.base import clone
 from sklearn.cluster import MiniBatchKMeans
@@ -378,8 +378,11 @@ class SVMSMOTE(BaseSMOTE):
                 made += n_danger
             if (~danger).any():
                 nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, support[~danger])
-                X_new.append(self._interpolate(X, support[~danger], nns, n_samples - n_danger,
-                                               step_size=-self.out_step))
+                X_new.append(
+                    self._interpolate(
+                        X, support[~danger], nns, n_samples - n_danger, step_size=-self.out_step
+                    )
+                )
                 made += n_samples - n_danger
             y_new.append(np.full(made, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
@@ -445,8 +448,11 @@ class KMeansSMOTE(BaseSMOTE):
 
     _parameter_constraints: dict = {
         **BaseSMOTE._parameter_constraints,
-        "kmeans_estimator": [HasMethods(["fit", "predict"]), Interval(Integral, 1, None,
-                                                                      closed="left"), None],
+        "kmeans_estimator": [
+            HasMethods(["fit", "predict"]),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
         "cluster_balance_threshold": [StrOptions({"auto"}), Real],
         "density_exponent": [StrOptions({"auto"}), Real],
     }
@@ -499,8 +505,10 @@ class KMeansSMOTE(BaseSMOTE):
         self.cluster_balance_threshold_ = (
             self.cluster_balance_threshold if n_clusters != 1 else -np.inf
         )
-        k = self.k_neighbors if isinstance(self.k_neighbors, Integral) else (
-            self.k_neighbors.n_neighbors - 1
+        k = (
+            self.k_neighbors
+            if isinstance(self.k_neighbors, Integral)
+            else (self.k_neighbors.n_neighbors - 1)
         )
         total = sum(self.sampling_strategy_.values())
         X_new, y_new = [], []
@@ -532,7 +540,7 @@ class KMeansSMOTE(BaseSMOTE):
                 )
             weights = np.array(sparsity) / np.sum(sparsity)
             made = 0
-            for rows, weight in zip(valid, weights):
+            for rows, weight in zip(valid, weights, strict=True):
                 n_cluster = int(math.ceil(n_samples * weight))
                 nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
                 X_new.append(self._interpolate(X, rows, nns, n_cluster))

@@ -85,8 +85,9 @@ class SMOTENC(SMOTE):
         "categorical_features": ["array-like", StrOptions({"auto"})],
     }
 
-    def __init__(self, categorical_features, *, sampling_strategy="auto", random_state=None,
-                 k_neighbors=5):
+    def __init__(
+        self, categorical_features, *, sampling_strategy="auto", random_state=None, k_neighbors=5
+    ):
         super().__init__(
             sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
         )
@@ -109,8 +110,10 @@ class SMOTENC(SMOTE):
     def _categorical_columns(self, X):
         if isinstance(self.categorical_features, str) and self.categorical_features == "auto":
             if not _is_dataframe(X):
-                raise ValueError("categorical_features='auto' needs a pandas DataFrame with "
-                                 "'category' columns; pass the categorical columns instead.")
+                raise ValueError(
+                    "categorical_features='auto' needs a pandas DataFrame with "
+                    "'category' columns; pass the categorical columns instead."
+                )
             cat = np.array([str(t) == "category" for t in X.dtypes])
             return np.flatnonzero(cat)
         return np.asarray(_get_column_indices(X, self.categorical_features), dtype=np.intp)
@@ -122,8 +125,10 @@ class SMOTENC(SMOTE):
         if cat_cols.size == 0:
             raise ValueError("SMOTE-NC needs at least one categorical feature; use SMOTE.")
         if cat_cols.size == n_features:
-            raise ValueError(f"SMOTE-NC needs at least one continuous feature; got "
-                             f"{n_features} feature(s), all categorical: use SMOTEN.")
+            raise ValueError(
+                f"SMOTE-NC needs at least one continuous feature; got "
+                f"{n_features} feature(s), all categorical: use SMOTEN."
+            )
         cont_cols = np.setdiff1d(np.arange(n_features), cat_cols)
         try:
             Xc = np.asarray(_safe_indexing(X, cont_cols, axis=1), dtype=np.float64)
@@ -136,8 +141,10 @@ class SMOTENC(SMOTE):
             raise ValueError("Input X contains NaN or infinity in a continuous feature.")
         X_cat = np.asarray(_safe_indexing(X, cat_cols, axis=1), dtype=object)
         if ((X_cat != X_cat) | (X_cat == np.inf) | (X_cat == -np.inf)).any():
-            raise ValueError("Input X contains NaN or infinity in a categorical feature; "
-                             "encode missing values as a category of their own first.")
+            raise ValueError(
+                "Input X contains NaN or infinity in a categorical feature; "
+                "encode missing values as a category of their own first."
+            )
         return cat_cols, cont_cols, Xc, X_cat
 
     def _fit_resample(self, X, y):
@@ -162,14 +169,15 @@ class SMOTENC(SMOTE):
                 onehot[np.arange(rows.size), codes[rows, j]] = med / np.sqrt(2)
                 blocks.append(onehot)
             local = np.arange(rows.size)
-            nns = rows[self._neighbors(self.k_neighbors, "k_neighbors", np.hstack(blocks),
-                                       local, local)]
+            nns = rows[
+                self._neighbors(self.k_neighbors, "k_neighbors", np.hstack(blocks), local, local)
+            ]
             r, c, steps = self._draw(rows.size, nns.shape[1], n_samples)
             new_cont.append(self._add_synthetic(Xc, rows[r], nns[r, c], steps))
             rng = check_random_state(self.random_state)
-            new_codes.append(np.column_stack(
-                [mode_rows(codes[nns[r], j], rng) for j in range(codes.shape[1])]
-            ))
+            new_codes.append(
+                np.column_stack([mode_rows(codes[nns[r], j], rng) for j in range(codes.shape[1])])
+            )
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         _, y_res = self._finish(Xc, y, new_cont, y_new)
         cont_res = np.vstack([Xc] + new_cont)

@@ -89,8 +89,14 @@ class SMOTEN(BaseSMOTE):
         "categorical_encoder": [HasMethods(["fit_transform", "inverse_transform"]), None],
     }
 
-    def __init__(self, categorical_encoder=None, *, sampling_strategy="auto", random_state=None,
-                 k_neighbors=5):
+    def __init__(
+        self,
+        categorical_encoder=None,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+    ):
         super().__init__(
             sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
         )
@@ -103,14 +109,19 @@ class SMOTEN(BaseSMOTE):
 
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X, y = validate_data(self, X=X, y=y, reset=True, dtype=None, accept_sparse=False,
-                             ensure_all_finite=False)
+        X, y = validate_data(
+            self, X=X, y=y, reset=True, dtype=None, accept_sparse=False, ensure_all_finite=False
+        )
         if X.dtype.kind in "fc" and not np.isfinite(X).all():
-            raise ValueError("Input X contains NaN or infinity; encode missing values as a "
-                             "category of their own first.")
+            raise ValueError(
+                "Input X contains NaN or infinity; encode missing values as a "
+                "category of their own first."
+            )
         if X.dtype == object and ((X != X) | (X == np.inf) | (X == -np.inf)).any():
-            raise ValueError("Input X contains NaN or infinity; encode missing values as a "
-                             "category of their own first.")
+            raise ValueError(
+                "Input X contains NaN or infinity; encode missing values as a "
+                "category of their own first."
+            )
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
@@ -144,11 +155,14 @@ class SMOTEN(BaseSMOTE):
         n = C.shape[0]
         if isinstance(self.k_neighbors, Integral):
             if self.k_neighbors > n - 1:
-                raise ValueError(f"k_neighbors={self.k_neighbors} needs at least "
-                                 f"{self.k_neighbors + 1} samples of each class to "
-                                 f"over-sample, got {n}; lower k_neighbors.")
-            _, nns = _backend.kneighbors_categorical(C, C, tables, self.k_neighbors,
-                                                     exclude_self=True)
+                raise ValueError(
+                    f"k_neighbors={self.k_neighbors} needs at least "
+                    f"{self.k_neighbors + 1} samples of each class to "
+                    f"over-sample, got {n}; lower k_neighbors."
+                )
+            _, nns = _backend.kneighbors_categorical(
+                C, C, tables, self.k_neighbors, exclude_self=True
+            )
             return np.column_stack([np.arange(n), nns])
         D = sum(t[C[:, f][:, None], C[:, f][None, :]] for f, t in enumerate(tables))
         nn = clone(self.k_neighbors).set_params(metric="precomputed").fit(D)

@@ -188,8 +188,9 @@ class ProWSyn(BaseSMOTE):
         "theta": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, *, sampling_strategy="auto", random_state=None, n_neighbors=5, L=5,
-                 theta=1.0):
+    def __init__(
+        self, *, sampling_strategy="auto", random_state=None, n_neighbors=5, L=5, theta=1.0
+    ):
         BaseOverSampler.__init__(self, sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.n_neighbors = n_neighbors
@@ -293,8 +294,9 @@ class SafeLevelSMOTE(BaseSMOTE):
             if n_samples == 0:
                 continue
             rows = np.flatnonzero(y == cls)
-            level = (y[self._neighbors(self.k_neighbors, "k_neighbors", X, everyone, rows)]
-                     == cls).sum(axis=1)
+            level = (
+                y[self._neighbors(self.k_neighbors, "k_neighbors", X, everyone, rows)] == cls
+            ).sum(axis=1)
             self.safe_levels_[cls] = level
             nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
             position = np.searchsorted(rows, nns)  # neighbours as positions in the class
@@ -302,8 +304,10 @@ class SafeLevelSMOTE(BaseSMOTE):
             sln = level[position.ravel()]
             allowed = np.flatnonzero((slp > 0) | (sln > 0))
             if allowed.size == 0:
-                raise ValueError(f"every row of class {cls!r} and its neighbours have safe "
-                                 "level 0; Safe-Level-SMOTE cannot place a row.")
+                raise ValueError(
+                    f"every row of class {cls!r} and its neighbours have safe "
+                    "level 0; Safe-Level-SMOTE cannot place a row."
+                )
             pair = rng.choice(allowed, size=n_samples)
             slp = slp[pair].astype(float)[:, None]
             sln = sln[pair].astype(float)[:, None]
@@ -369,8 +373,9 @@ class LeeSMOTE(BaseSMOTE):
         "rejection_level": [Interval(Real, 0, 1, closed="both")],
     }
 
-    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5,
-                 rejection_level=0.5):
+    def __init__(
+        self, *, sampling_strategy="auto", random_state=None, k_neighbors=5, rejection_level=0.5
+    ):
         super().__init__(
             sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
         )
@@ -473,8 +478,16 @@ class GeometricSMOTE(BaseSMOTE):
         "selection_strategy": [StrOptions({"combined", "majority", "minority"})],
     }
 
-    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5,
-                 truncation_factor=1.0, deformation_factor=0.0, selection_strategy="combined"):
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+        truncation_factor=1.0,
+        deformation_factor=0.0,
+        selection_strategy="combined",
+    ):
         super().__init__(
             sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
         )
@@ -512,16 +525,26 @@ class GeometricSMOTE(BaseSMOTE):
             surface = self._surface(X, y, cls, rows, centre, rng)
             c, s = X[rows[centre]].astype(float), X[surface].astype(float)
             radius = np.linalg.norm(s - c, axis=1)
-            axis = np.divide(s - c, radius[:, None], out=np.zeros_like(c), where=radius[:, None] > 0)
+            axis = np.divide(
+                s - c, radius[:, None], out=np.zeros_like(c), where=radius[:, None] > 0
+            )
             direction = rng.normal(size=(n_samples, d))
             direction /= np.linalg.norm(direction, axis=1, keepdims=True)
             ball = direction * rng.uniform(size=(n_samples, 1)) ** (1 / d)  # uniform in the ball
             along = (ball * axis).sum(axis=1)
             t = self.truncation_factor
-            mirror = (along < t - 1) if t > 0 else (along > t + 1) if t < 0 else np.zeros(n_samples, bool)
+            mirror = (
+                (along < t - 1)
+                if t > 0
+                else (along > t + 1)
+                if t < 0
+                else np.zeros(n_samples, bool)
+            )
             ball[mirror] -= 2 * along[mirror, None] * axis[mirror]
             along = (ball * axis).sum(axis=1)
-            ball = along[:, None] * axis + (1 - self.deformation_factor) * (ball - along[:, None] * axis)
+            ball = along[:, None] * axis + (1 - self.deformation_factor) * (
+                ball - along[:, None] * axis
+            )
             self._parents.append(np.column_stack([rows[centre], surface]))
             self._steps.append(along)
             X_new.append((c + radius[:, None] * ball).astype(X.dtype, copy=False))

@@ -59,7 +59,9 @@ or list of those, default=None
     filters = [type_filter] if isinstance(type_filter, str) else list(type_filter)
     unknown = set(filters) - set(_TYPE_MIXINS) - {"sampler"}
     if unknown:
-        raise ValueError(f"unknown type_filter {sorted(unknown)}; use {sorted(_TYPE_MIXINS) + ['sampler']}.")
+        raise ValueError(
+            f"unknown type_filter {sorted(unknown)}; use {sorted(_TYPE_MIXINS) + ['sampler']}."
+        )
 
     def keep(cls):
         mro = {c.__name__ for c in cls.__mro__}

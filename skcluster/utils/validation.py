@@ -22,8 +22,10 @@ def check_X(estimator, X, *, reset, dtype=(np.float64, np.float32), ensure_min_s
     if X.ndim != 2:
         raise ValueError(f"Expected 2D array, got {X.ndim}D array instead.")
     if X.shape[0] < ensure_min_samples or X.shape[1] == 0:
-        raise ValueError(f"Found array with shape {X.shape}; need at least "
-                         f"{ensure_min_samples} sample(s) and 1 feature.")
+        raise ValueError(
+            f"Found array with shape {X.shape}; need at least "
+            f"{ensure_min_samples} sample(s) and 1 feature."
+        )
     if X.dtype not in dtype:
         X = X.astype(dtype[0])
     if not bool(cupy.isfinite(X).all()):
