@@ -362,3 +362,22 @@ def test_kneighbors_categorical_matches_full_table_distances(backend, rng):
         B.kneighbors_categorical(Q + 4, C, tables, 2)
     with pytest.raises(ValueError, match="must be square"):
         B.kneighbors_categorical(Q, C, [np.zeros((4, 3))] * 3, 2)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_interpolate_matches_numpy_bit_for_bit(backend, rng, dtype):
+    X = rng.standard_normal((50, 7)).astype(dtype)
+    p0, p1 = rng.integers(0, 50, 300), rng.integers(0, 50, 300)
+    steps = rng.uniform(size=300)
+    out = B.interpolate(X, p0, p1, steps)
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out, (X[p0] + steps[:, None] * (X[p1] - X[p0])).astype(dtype))
+    per_feature = rng.uniform(size=(300, 7))
+    np.testing.assert_array_equal(
+        B.interpolate(X, p0, p1, per_feature),
+        (X[p0] + per_feature * (X[p1] - X[p0])).astype(dtype),
+    )
+    with pytest.raises(ValueError, match="same number of new rows"):
+        B.interpolate(X, p0, p1[:5], steps)
+    with pytest.raises(ValueError, match="1 or 7 columns"):
+        B.interpolate(X, p0, p1, np.ones((300, 3)))

@@ -33,6 +33,7 @@ __all__ = [
     "kmeans_plusplus",
     "logsumexp",
     "gaussian_log_density",
+    "interpolate",
     "precision_cholesky",
 ]
 
@@ -260,6 +261,42 @@ def kneighbors_categorical(X_codes, Y_codes, tables, n_neighbors, *, exclude_sel
         Cq, Cb, flat, starts, sizes, exclude, dist, ind, _working_memory()
     )
     return _host(dist, to_host), _host(ind, to_host)
+
+
+def interpolate(X, p0, p1, steps):
+    """Rows on the segments between pairs of rows of ``X``, without temporaries.
+
+    ``out[i] = X[p0[i]] + steps[i] * (X[p1[i]] - X[p0[i]])``, the difference taken in X's
+    dtype and the step applied in float64, then stored in X's dtype (bit for bit what the
+    NumPy expression gives).
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features), float
+    p0, p1 : int arrays of shape (n_new,)
+    steps : array of shape (n_new,) or (n_new, n_features)
+        One step per new row, or one per feature.
+
+    Returns
+    -------
+    out : array of shape (n_new, n_features), X's dtype
+    """
+    name = get_backend_name(X)
+    xp = _xp(name)
+    to_host = name == "cupy" and not is_cupy_array(X)
+    X = xp.ascontiguousarray(xp.asarray(X))
+    p0 = xp.ascontiguousarray(xp.asarray(p0), dtype=xp.intp)
+    p1 = xp.ascontiguousarray(xp.asarray(p1), dtype=xp.intp)
+    steps = xp.asarray(steps, dtype=xp.float64)
+    steps = xp.ascontiguousarray(steps.reshape(-1, 1) if steps.ndim == 1 else steps)
+    if p0.shape != p1.shape or p0.ndim != 1 or steps.shape[0] != p0.shape[0]:
+        raise ValueError("p0, p1 and steps must describe the same number of new rows.")
+    if steps.shape[1] not in (1, X.shape[1]):
+        raise ValueError(f"steps must have 1 or {X.shape[1]} columns, got {steps.shape[1]}.")
+    out = xp.empty((p0.shape[0], X.shape[1]), dtype=X.dtype)
+    if p0.shape[0]:
+        _module(name).interpolate(X, p0, p1, steps, out, _working_memory())
+    return _host(out, to_host)
 
 
 def _exclusions(xp, exclude_self, n_queries, n_samples):

@@ -155,6 +155,15 @@ def assign_nearest(X, centers, labels, distances, working_memory):
     return labels, distances
 
 
+def interpolate(X, p0, p1, steps, out, working_memory):
+    """``out[i] = X[p0[i]] + steps[i] * (X[p1[i]] - X[p0[i]])``, steps (n, 1) or (n, d)."""
+    rows = _row_block(p0.shape[0], X.shape[1] * 8 * 3, working_memory)
+    for i0 in range(0, p0.shape[0], rows):
+        a, b = X[p0[i0 : i0 + rows]], X[p1[i0 : i0 + rows]]
+        out[i0 : i0 + rows] = a + steps[i0 : i0 + rows] * (b - a)
+    return out
+
+
 def center_sums(X, labels, sample_weight, sums, counts, working_memory):
     """Weighted per-centre sums of the rows and weighted counts, by one-hot products."""
     xp = _xp(X)

@@ -385,6 +385,30 @@ def assign_nearest(X, centers, labels, distances, working_memory):
 
 
 # --------------------------------------------------------------------------------------
+# interpolation between rows (the SMOTE family's generation step)
+# --------------------------------------------------------------------------------------
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _interpolate_rows(X, p0, p1, steps, out):
+    d = X.shape[1]
+    per_feature = steps.shape[1] > 1
+    for i in prange(p0.shape[0]):
+        a = p0[i]
+        b = p1[i]
+        for t in range(d):
+            s = steps[i, t] if per_feature else steps[i, 0]
+            # the difference in X's dtype, the step in float64, as NumPy would do it
+            out[i, t] = X[a, t] + s * (X[b, t] - X[a, t])
+
+
+def interpolate(X, p0, p1, steps, out, working_memory):
+    """``out[i] = X[p0[i]] + steps[i] * (X[p1[i]] - X[p0[i]])``, steps (n, 1) or (n, d)."""
+    _interpolate_rows(X, p0, p1, steps, out)
+    return out
+
+
+# --------------------------------------------------------------------------------------
 # Lloyd step: per-centre weighted sums and counts
 # --------------------------------------------------------------------------------------
 

@@ -112,8 +112,9 @@ class BaseSMOTE(BaseOverSampler):
         """Rows ``X[p0] + steps * (X[p1] - X[p0])`` in X's dtype, recorded for provenance."""
         self._parents.append(np.column_stack([p0, p1]))
         self._steps.append(steps)
-        X_new = X[p0] + steps[:, None] * (X[p1] - X[p0])
-        return X_new.astype(X.dtype, copy=False)
+        if X.dtype.kind != "f":  # integer features: NumPy's arithmetic, then back to ints
+            return (X[p0] + np.reshape(steps, (len(p0), -1)) * (X[p1] - X[p0])).astype(X.dtype)
+        return _backend.interpolate(X, p0, p1, steps)
 
     def _finish(self, X, y, X_new, y_new):
         parents = self._parents or [np.empty((0, 2), dtype=np.intp)]

@@ -319,9 +319,7 @@ class SafeLevelSMOTE(BaseSMOTE):
                 )
             p0 = rows[pair // nns.shape[1]]
             p1 = nns.ravel()[pair]
-            self._parents.append(np.column_stack([p0, p1]))
-            self._steps.append(steps)
-            X_new.append((X[p0] + steps * (X[p1] - X[p0])).astype(X.dtype, copy=False))
+            X_new.append(self._add_synthetic(X, p0, p1, steps))  # a step per feature
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
 
