@@ -68,6 +68,7 @@ def pairs():
         ("ProWSyn", ours.ProWSyn(random_state=0), sv_sampler(sv.ProWSyn)),
         ("SafeLevelSMOTE", ours.SafeLevelSMOTE(random_state=0), sv_sampler(sv.Safe_Level_SMOTE)),
         ("LeeSMOTE", ours.LeeSMOTE(random_state=0), sv_sampler(sv.Lee)),
+        ("CCR", ours.CCR(random_state=0), sv_sampler(sv.CCR)),
         ("SMOTEIPF", ours.SMOTEIPF(random_state=0), sv_sampler(sv.SMOTE_IPF)),
     ]
 

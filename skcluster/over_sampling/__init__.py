@@ -4,10 +4,11 @@ from ._combine import SMOTEENN, SMOTEIPF, SMOTETomek
 from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
 from ._smote_nc import SMOTENC
 from ._smoten import SMOTEN
-from ._variants import GeometricSMOTE, LeeSMOTE, PolynomFitSMOTE, ProWSyn, SafeLevelSMOTE
+from ._variants import CCR, GeometricSMOTE, LeeSMOTE, PolynomFitSMOTE, ProWSyn, SafeLevelSMOTE
 
 __all__ = [
     "ADASYN",
+    "CCR",
     "SMOTE",
     "SMOTEENN",
     "SMOTEIPF",

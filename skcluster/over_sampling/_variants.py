@@ -548,3 +548,128 @@ class GeometricSMOTE(BaseSMOTE):
             X_new.append((c + radius[:, None] * ball).astype(X.dtype, copy=False))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
+
+
+class CCR(BaseSMOTE):
+    """Combined Cleaning and Resampling (Koziarski and Wozniak, 2017).
+
+    Around every row ``x`` of the class to over-sample a ball grows with an energy budget
+    ``energy * n_features ** scaling``: growing the radius by ``dr`` costs
+    ``dr * (m + 1)`` when ``m`` rows of other classes are already inside. Rows of other
+    classes left inside the final ball (radius ``r``) are pushed out to its surface (their
+    pushes add up over all balls). New rows are drawn uniformly in the balls, each ball
+    getting a share proportional to ``1 / r`` (small balls, in crowded regions, get more).
+    Distances and balls are L1 (taxicab), as in the authors' implementation.
+
+    CCR moves rows of the other classes: the output starts with the original rows plus
+    ``translations_``. For several classes to over-sample, each treats all other rows as
+    its opposite and the pushes add up. The counts per ball are rounded so that the total
+    is exactly what ``sampling_strategy`` asks (smote_variants' normalisation does not sum
+    to it).
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+    energy : float, default=1.0
+        Energy budget of a ball.
+    scaling : float, default=0.0
+        The budget is multiplied by ``n_features ** scaling``.
+
+    Attributes
+    ----------
+    radii_ : dict
+        Per over-sampled class, the radius of each of its rows' balls, in row order.
+    translations_ : ndarray of shape (n_samples, n_features)
+        How each original row was moved (zero for the over-sampled classes' rows).
+    sample_indices_ : ndarray
+        The original rows, which come first in the output (moved by ``translations_``).
+    synthetic_parents_ : ndarray of shape (n_synthetic, 2)
+        The centre row of each new row's ball, and ``-1``.
+    synthetic_steps_ : ndarray of shape (n_synthetic,)
+        The new row's L1 distance to the centre, in units of the ball's radius.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import CCR
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> X_res, y_res = CCR(random_state=0).fit_resample(X, y)
+    >>> np.bincount(y_res).tolist()
+    [450, 450]
+    """
+
+    _parameter_constraints: dict = {
+        **STRATEGY_AND_SEED,
+        "energy": [Interval(Real, 0, None, closed="neither")],
+        "scaling": [Real],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, energy=1.0, scaling=0.0):
+        BaseOverSampler.__init__(self, sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.energy = energy
+        self.scaling = scaling
+
+    def _radii(self, d_sorted, budget):
+        """Radius of each ball from its sorted distances to the other rows (vectorised)."""
+        n, m = d_sorted.shape
+        inside = np.arange(1, m + 1)
+        previous = np.concatenate([np.zeros((n, 1)), d_sorted[:, :-1]], axis=1)
+        # energy spent to reach the j-th nearest other row, with j - 1 rows already inside
+        spent = np.cumsum((d_sorted - previous) * inside, axis=1)
+        reached = (spent <= budget).sum(axis=1)  # other rows the ball reaches
+        base = np.where(reached > 0, d_sorted[np.arange(n), np.maximum(reached - 1, 0)], 0.0)
+        left = budget - np.where(reached > 0, spent[np.arange(n), np.maximum(reached - 1, 0)], 0)
+        return base + left / (reached + 1)
+
+    def _fit_resample(self, X, y):
+        from scipy.spatial.distance import cdist
+
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        n, d = X.shape
+        budget = self.energy * d**self.scaling
+        Xf = X.astype(float)
+        self.translations_ = np.zeros((n, d))
+        self.radii_ = {}
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            others = np.flatnonzero(y != cls)
+            radii = np.empty(rows.size)
+            block = max(1, 2**22 // max(others.size, 1))
+            for i0 in range(0, rows.size, block):
+                sl = slice(i0, i0 + block)
+                dist = cdist(Xf[rows[sl]], Xf[others], "cityblock")
+                order = np.argsort(dist, axis=1, kind="stable")
+                d_sorted = np.take_along_axis(dist, order, axis=1)
+                r = self._radii(d_sorted, budget)
+                radii[sl] = r
+                # push the other rows inside each ball out to its surface
+                i, j = np.nonzero(dist < r[:, None])
+                dij = np.maximum(dist[i, j], 1e-12)
+                push = ((r[i] - dist[i, j]) / dij)[:, None] * (Xf[others[j]] - Xf[rows[sl]][i])
+                np.add.at(self.translations_, others[j], push)
+            self.radii_[cls] = radii
+            share = (1 / radii) / (1 / radii).sum() * n_samples
+            count = np.floor(share).astype(int)
+            short = n_samples - count.sum()  # largest remainders get the rest
+            count[np.argsort(count - share, kind="stable")[:short]] += 1
+            centre = np.repeat(np.arange(rows.size), count)
+            # uniform in the L1 ball: Dirichlet weights, random signs
+            w = rng.dirichlet(np.ones(d + 1), size=n_samples)[:, :d]
+            offset = w * rng.choice([-1.0, 1.0], size=(n_samples, d)) * radii[centre, None]
+            self._parents.append(np.column_stack([rows[centre], np.full(n_samples, -1)]))
+            self._steps.append(np.abs(offset).sum(axis=1) / radii[centre])
+            X_new.append((Xf[rows[centre]] + offset).astype(X.dtype, copy=False))
+            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+        moved = (Xf + self.translations_).astype(X.dtype, copy=False)
+        return self._finish(moved, y, X_new, y_new)
