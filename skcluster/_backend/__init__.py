@@ -367,8 +367,6 @@ def center_sums(X, labels, n_centers, sample_weight=None):
     """
     name, xp, (X,), to_host = _prepare(("X", X))
     _check_count(n_centers, "n_centers")
-    if is_cupy_array(labels) or name == "cupy":
-        labels = xp.asarray(labels)
     labels = xp.ascontiguousarray(xp.asarray(labels), dtype=xp.intp)
     if labels.shape != (X.shape[0],):
         raise ValueError(f"labels must have shape ({X.shape[0]},), got {tuple(labels.shape)}.")
