@@ -17,6 +17,29 @@ def neighbors_param():
     return [Interval(Integral, 1, None, closed="left"), HasMethods(["kneighbors"])]
 
 
+def rows_between(X, p0, p1, steps):
+    """``X[p0] + steps * (X[p1] - X[p0])`` in X's dtype (steps per row or per feature)."""
+    if X.dtype.kind != "f":  # integer features: NumPy's arithmetic, then back to ints
+        return (X[p0] + np.reshape(steps, (len(p0), -1)) * (X[p1] - X[p0])).astype(X.dtype)
+    return _backend.interpolate(X, p0, p1, steps)
+
+
+def reject_missing_categories(values, where="X"):
+    """Clear error for NaN or infinity among categorical values (numbers or objects)."""
+    values = np.asarray(values)
+    if values.dtype.kind in "fc":
+        bad = not np.isfinite(values).all()
+    elif values.dtype == object:
+        bad = bool(((values != values) | (values == np.inf) | (values == -np.inf)).any())
+    else:
+        bad = False
+    if bad:
+        raise ValueError(
+            f"Input X contains NaN or infinity in {where}; encode missing values as a "
+            "category of their own first."
+        )
+
+
 def mode_rows(codes, rng=None):
     """Most frequent value of each row of ``codes`` (n, k).
 
@@ -110,11 +133,13 @@ class BaseSMOTE(BaseOverSampler):
 
     def _add_synthetic(self, X, p0, p1, steps):
         """Rows ``X[p0] + steps * (X[p1] - X[p0])`` in X's dtype, recorded for provenance."""
+        return self._record(p0, p1, steps, rows_between(X, p0, p1, steps))
+
+    def _record(self, p0, p1, steps, X_new):
+        """Record the provenance of new rows already made; returns them."""
         self._parents.append(np.column_stack([p0, p1]))
         self._steps.append(steps)
-        if X.dtype.kind != "f":  # integer features: NumPy's arithmetic, then back to ints
-            return (X[p0] + np.reshape(steps, (len(p0), -1)) * (X[p1] - X[p0])).astype(X.dtype)
-        return _backend.interpolate(X, p0, p1, steps)
+        return X_new
 
     def _finish(self, X, y, X_new, y_new):
         parents = self._parents or [np.empty((0, 2), dtype=np.intp)]

@@ -9,7 +9,7 @@ from sklearn.utils._indexing import _get_column_indices
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import mode_rows
+from ._base import mode_rows, reject_missing_categories
 from ._smote import SMOTE
 
 
@@ -103,9 +103,28 @@ class SMOTENC(SMOTE):
         if hasattr(X, "toarray") or hasattr(X, "tocsr"):
             raise TypeError("SMOTENC needs dense data: a sparse matrix was passed.")
         X = _check_X(X)  # rejects empty input with scikit-learn's messages; keeps DataFrames
-        self._split(X)  # so that fit() rejects bad columns too
+        self._parts = self._split(X)  # validated here so that fit() rejects bad columns too
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         return X, y, binarize_y
+
+    def fit(self, X, y):
+        """Check the data and the sampling strategy (see ``fit_resample``).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Continuous and categorical features.
+        y : array-like of shape (n_samples,)
+            Targets.
+
+        Returns
+        -------
+        self : SMOTENC
+            The checked sampler.
+        """
+        super().fit(X, y)
+        self.__dict__.pop("_parts", None)  # only fit_resample needs the converted columns
+        return self
 
     def _categorical_columns(self, X):
         if isinstance(self.categorical_features, str) and self.categorical_features == "auto":
@@ -140,16 +159,12 @@ class SMOTENC(SMOTE):
         if not np.isfinite(Xc).all():
             raise ValueError("Input X contains NaN or infinity in a continuous feature.")
         X_cat = np.asarray(_safe_indexing(X, cat_cols, axis=1), dtype=object)
-        if ((X_cat != X_cat) | (X_cat == np.inf) | (X_cat == -np.inf)).any():
-            raise ValueError(
-                "Input X contains NaN or infinity in a categorical feature; "
-                "encode missing values as a category of their own first."
-            )
+        reject_missing_categories(X_cat, "a categorical feature")
         return cat_cols, cont_cols, Xc, X_cat
 
     def _fit_resample(self, X, y):
         n, n_features = X.shape
-        cat_cols, cont_cols, Xc, X_cat = self._split(X)
+        cat_cols, cont_cols, Xc, X_cat = self.__dict__.pop("_parts", None) or self._split(X)
         self.categorical_features_, self.continuous_features_ = cat_cols, cont_cols
         self.categorical_encoder_ = OrdinalEncoder(dtype=np.intp)
         codes = self.categorical_encoder_.fit_transform(X_cat)

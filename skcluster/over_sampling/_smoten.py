@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import validate_data
 
 from .. import _backend
-from ._base import BaseSMOTE, mode_rows
+from ._base import BaseSMOTE, mode_rows, reject_missing_categories
 
 
 def vdm_tables(codes, y, n_categories, k=1, r=2):
@@ -112,16 +112,7 @@ class SMOTEN(BaseSMOTE):
         X, y = validate_data(
             self, X=X, y=y, reset=True, dtype=None, accept_sparse=False, ensure_all_finite=False
         )
-        if X.dtype.kind in "fc" and not np.isfinite(X).all():
-            raise ValueError(
-                "Input X contains NaN or infinity; encode missing values as a "
-                "category of their own first."
-            )
-        if X.dtype == object and ((X != X) | (X == np.inf) | (X == -np.inf)).any():
-            raise ValueError(
-                "Input X contains NaN or infinity; encode missing values as a "
-                "category of their own first."
-            )
+        reject_missing_categories(X, "a feature")
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):

@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import _backend
-from ._base import STRATEGY_AND_SEED, BaseSMOTE
+from ._base import STRATEGY_AND_SEED, BaseSMOTE, rows_between
 
 
 class PolynomFitSMOTE(BaseSMOTE):
@@ -116,9 +116,8 @@ class PolynomFitSMOTE(BaseSMOTE):
         if self.topology == "bus":
             return self._add_synthetic(X, p0, rows[seg + 1], steps)
         mean = X[rows].mean(axis=0)
-        self._parents.append(np.column_stack([p0, np.full(n_samples, -1)]))
-        self._steps.append(steps)
-        return (X[p0] + steps[:, None] * (mean - X[p0])).astype(X.dtype, copy=False)
+        made = (X[p0] + steps[:, None] * (mean - X[p0])).astype(X.dtype, copy=False)
+        return self._record(p0, np.full(n_samples, -1), steps, made)
 
     def _polynomial(self, X, rows, n_samples, rng):
         ordered = X[rows[np.argsort(X[rows].mean(axis=1), kind="stable")]]
@@ -126,9 +125,8 @@ class PolynomFitSMOTE(BaseSMOTE):
         degree = min(self.degree, rows.size - 1)
         coefs = np.polynomial.polynomial.polyfit(ranks, ordered, degree)  # (degree+1, d)
         t = rng.uniform(size=n_samples) * rows.size
-        self._parents.append(np.full((n_samples, 2), -1))
-        self._steps.append(t)
-        return np.polynomial.polynomial.polyval(t, coefs).T.astype(X.dtype, copy=False)
+        made = np.polynomial.polynomial.polyval(t, coefs).T.astype(X.dtype, copy=False)
+        return self._record(np.full(n_samples, -1), np.full(n_samples, -1), t, made)
 
 
 class ProWSyn(BaseSMOTE):
@@ -391,13 +389,13 @@ class LeeSMOTE(BaseSMOTE):
             nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
             k = nns.shape[1]
             level, idle = self.rejection_level, 0
-            kept_p0, kept_p1, kept_steps, n_kept = [], [], [], 0
+            kept_p0, kept_p1, kept_steps, kept_rows, n_kept = [], [], [], [], 0
             while n_kept < n_samples:
                 batch = max(n_samples - n_kept, 20)
                 flat = rng.randint(0, rows.size * k, size=batch)
                 p0, p1 = rows[flat // k], nns[flat // k, flat % k]
                 steps = rng.uniform(size=batch)
-                cand = X[p0] + steps[:, None] * (X[p1] - X[p0])
+                cand = rows_between(X, p0, p1, steps)
                 _, around = _backend.kneighbors(cand, X, min(self.k_neighbors, X.shape[0]))
                 ok = (y[around] != cls).mean(axis=1) < level
                 if not ok.any():
@@ -408,10 +406,13 @@ class LeeSMOTE(BaseSMOTE):
                 kept_p0.append(p0[ok])
                 kept_p1.append(p1[ok])
                 kept_steps.append(steps[ok])
+                kept_rows.append(cand[ok])
                 n_kept += int(ok.sum())
             self.rejection_level_[cls] = level
-            p0, p1, steps = (np.concatenate(a)[:n_samples] for a in (kept_p0, kept_p1, kept_steps))
-            X_new.append(self._add_synthetic(X, p0, p1, steps))
+            p0, p1, steps, made = (
+                np.concatenate(a)[:n_samples] for a in (kept_p0, kept_p1, kept_steps, kept_rows)
+            )
+            X_new.append(self._record(p0, p1, steps, made))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
 
@@ -543,9 +544,8 @@ class GeometricSMOTE(BaseSMOTE):
             ball = along[:, None] * axis + (1 - self.deformation_factor) * (
                 ball - along[:, None] * axis
             )
-            self._parents.append(np.column_stack([rows[centre], surface]))
-            self._steps.append(along)
-            X_new.append((c + radius[:, None] * ball).astype(X.dtype, copy=False))
+            made = (c + radius[:, None] * ball).astype(X.dtype, copy=False)
+            X_new.append(self._record(rows[centre], surface, along, made))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
 
@@ -667,9 +667,9 @@ class CCR(BaseSMOTE):
             # uniform in the L1 ball: Dirichlet weights, random signs
             w = rng.dirichlet(np.ones(d + 1), size=n_samples)[:, :d]
             offset = w * rng.choice([-1.0, 1.0], size=(n_samples, d)) * radii[centre, None]
-            self._parents.append(np.column_stack([rows[centre], np.full(n_samples, -1)]))
-            self._steps.append(np.abs(offset).sum(axis=1) / radii[centre])
-            X_new.append((Xf[rows[centre]] + offset).astype(X.dtype, copy=False))
+            made = (Xf[rows[centre]] + offset).astype(X.dtype, copy=False)
+            position = np.abs(offset).sum(axis=1) / radii[centre]
+            X_new.append(self._record(rows[centre], np.full(n_samples, -1), position, made))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         moved = (Xf + self.translations_).astype(X.dtype, copy=False)
         return self._finish(moved, y, X_new, y_new)
