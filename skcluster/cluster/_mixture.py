@@ -1,0 +1,133 @@
+"""Full-covariance Gaussian mixtures fitted by EM on weighted *atoms*.
+
+An atom is either one row (weight 1, no spread) or a cell of rows summarised by its count,
+mean and covariance (the sufficient statistics of a Gaussian). EM on cells treats every row
+of a cell as sharing the cell's responsibilities, which makes its log-likelihood a lower bound
+of the rows' one and exact when cells are single rows (Bradley, Fayyad & Reina, "Scaling EM
+clustering to large databases", 1998). The log-densities go through the shared backend.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _backend
+from ..utils._chunks import row_chunks
+
+
+@dataclass
+class Atoms:
+    """Weighted atoms: ``weight`` (C,), ``mean`` (C, d), ``cov`` (C, d, d) or None (rows)."""
+
+    weight: np.ndarray
+    mean: np.ndarray
+    cov: np.ndarray | None = None
+
+    def __len__(self):
+        return len(self.weight)
+
+    def take(self, index):
+        cov = None if self.cov is None else self.cov[index]
+        return Atoms(self.weight[index], self.mean[index], cov)
+
+
+@dataclass
+class Mixture:
+    weights: np.ndarray  # (K,)
+    means: np.ndarray  # (K, d)
+    covariances: np.ndarray  # (K, d, d)
+
+
+def n_parameters(n_components, n_features):
+    """Free parameters of a full-covariance mixture (weights, means, covariances)."""
+    d = n_features
+    return n_components * (1 + d + d * (d + 1) // 2) - 1
+
+
+def log_joint(atoms, mix):
+    """``log pi_k + E_cell[log N(x | mu_k, Sigma_k)]`` for every atom and component (C, K)."""
+    logp = _backend.gaussian_log_density(atoms.mean, mix.means, mix.covariances, "full")
+    if atoms.cov is not None:
+        # rows spread around the cell mean add -1/2 tr(Sigma_k^-1 S_c)
+        prec = np.linalg.inv(mix.covariances)
+        d2 = atoms.mean.shape[1] ** 2
+        logp -= 0.5 * (atoms.cov.reshape(len(atoms), d2) @ prec.reshape(len(prec), d2).T)
+    with np.errstate(divide="ignore"):
+        logp += np.log(mix.weights)
+    return logp
+
+
+def e_step(atoms, mix):
+    """Per-atom log-likelihood (C,) and responsibilities (C, K)."""
+    return _backend.logsumexp(log_joint(atoms, mix), responsibilities=True)
+
+
+def m_step(atoms, resp, reg_covar):
+    """Weighted means and covariances of the components under responsibilities ``resp``.
+
+    Second moments are accumulated in row blocks as one product ``(w r)^T [x x^T + S]``, so
+    memory stays O(block * d^2) whatever the number of atoms.
+    """
+    C, d = atoms.mean.shape
+    wr = resp * atoms.weight[:, None]
+    nk = wr.sum(axis=0)
+    safe = np.maximum(nk, np.finfo(float).tiny)
+    means = (wr.T @ atoms.mean) / safe[:, None]
+    second = np.zeros((resp.shape[1], d * d))
+    for sl in row_chunks(C, d * d):
+        m = atoms.mean[sl]
+        outer = (m[:, :, None] * m[:, None, :]).reshape(len(m), d * d)
+        if atoms.cov is not None:
+            outer += atoms.cov[sl].reshape(len(m), d * d)
+        second += wr[sl].T @ outer
+    cov = second.reshape(-1, d, d) / safe[:, None, None] - means[:, :, None] * means[:, None, :]
+    cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
+    cov[:, np.arange(d), np.arange(d)] += reg_covar
+    return Mixture(nk / nk.sum(), means, cov)
+
+
+def fit_em(atoms, resp, *, reg_covar, tol, max_iter):
+    """EM from initial responsibilities; stops when the mean log-likelihood gains < ``tol``.
+
+    Returns the mixture, the final responsibilities, the mean log-likelihood per row, the
+    number of iterations and whether it converged.
+    """
+    total = atoms.weight.sum()
+    mix = m_step(atoms, resp, reg_covar)
+    lower = -np.inf
+    for n_iter in range(1, max_iter + 1):
+        lse, resp = e_step(atoms, mix)
+        new = float(atoms.weight @ lse) / total
+        mix = m_step(atoms, resp, reg_covar)
+        if abs(new - lower) < tol:
+            lse, resp = e_step(atoms, mix)
+            return mix, resp, float(atoms.weight @ lse) / total, n_iter, True
+        lower = new
+    lse, resp = e_step(atoms, mix)
+    return mix, resp, float(atoms.weight @ lse) / total, max_iter, False
+
+
+def information_criterion(mean_loglik, resp, atoms, n_components, criterion="bic"):
+    """BIC (``-2 log L + p log n``) or ICL (BIC plus twice the assignment entropy)."""
+    n = atoms.weight.sum()
+    value = -2.0 * mean_loglik * n + n_parameters(n_components, atoms.mean.shape[1]) * np.log(n)
+    if criterion == "icl":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ent = -np.where(resp > 0, resp * np.log(resp), 0.0).sum(axis=1)
+        value += 2.0 * float(atoms.weight @ ent)
+    return value
+
+
+def bhattacharyya(means, covariances):
+    """Pairwise Bhattacharyya distances between Gaussian components (K, K)."""
+    K = len(means)
+    _, logdet = np.linalg.slogdet(covariances)
+    out = np.zeros((K, K))
+    for i in range(K):
+        for j in range(i + 1, K):
+            avg = 0.5 * (covariances[i] + covariances[j])
+            diff = means[i] - means[j]
+            _, ld = np.linalg.slogdet(avg)
+            maha = diff @ np.linalg.solve(avg, diff)
+            out[i, j] = out[j, i] = maha / 8 + 0.5 * (ld - 0.5 * (logdet[i] + logdet[j]))
+    return out

@@ -1,0 +1,540 @@
+"""Probabilistic Partitive Partitioning (PPP): k-means partitions validated by a Gaussian
+mixture, the number of clusters found by the data, the same answer for every seed."""
+
+import heapq
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .. import _backend
+from ._mixture import (
+    Atoms,
+    Mixture,
+    bhattacharyya,
+    e_step,
+    fit_em,
+    information_criterion,
+    m_step,
+    n_parameters,
+)
+
+# a fixed direction for the canonical row order (any generic vector will do)
+_SORT_SEED = 20200311
+
+
+class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
+    """Probabilistic Partitive Partitioning: divisive k-means validated by Gaussian mixtures.
+
+    PPP (Sultan, 2020) combines a combinatorial clusterer, k-means, which proposes partitions,
+    with a probabilistic one, a Gaussian mixture, which validates them. It needs no number of
+    clusters and returns the same clustering whatever the seed. The paper's body is not
+    available to us; what follows is our reading of its abstract (the three goals: repeatable,
+    no k given, large data through a reduced input space) as a concrete algorithm:
+
+    1. **Reduce.** Rows are put in a canonical order (so a row permutation changes nothing)
+       and, when there are more than ``50 * sqrt(n)`` of them, split into at most
+       ``max_cells`` cells by recursive principal-direction bisection of the cell with the
+       largest sum of squares (deterministic, no seed). Each cell is kept as its count, mean
+       and covariance; the next two stages work on cells, not rows.
+    2. **Partition divisively.** Starting from one cluster, each cluster gets a 2-means split
+       (seeded along its principal direction, Lloyd iterations through the backend), which a
+       two-component full-covariance mixture validates: the split is accepted when the
+       mixture, fitted by EM from the two halves, beats one Gaussian on ``criterion`` (BIC or
+       ICL), when the Gaussians of the two halves keep at least ``min_agreement`` of the rows
+       on their k-means side, and when both parts keep ``min_cluster_size`` rows. The parts
+       are the mixture's partition, so that a group the k-means cut went through returns
+       whole to one side. The best accepted split (largest criterion gain) is applied first,
+       until none is accepted or there are ``max_clusters`` clusters.
+    3. **Refine.** EM for a K-component mixture starts from the accepted clusters on the
+       cells; then the most overlapping pair of components (smallest Bhattacharyya
+       distance) is merged while that improves the criterion (a divisive search can leave a
+       group in two pieces); then EM runs on the rows. This gives ``labels_``, ``means_``,
+       ``covariances_`` and ``weights_``.
+    4. **Separability.** Pairwise Bhattacharyya distances between components
+       (``separability_``), a clusterability score (one minus the mean normalised entropy of
+       the posteriors, 0 for one cluster) and ``most_separable_``, the rows whose posterior
+       for their cluster is at least ``confidence``.
+
+    Parameters
+    ----------
+    max_clusters : int, default=50
+        Upper bound on the number of clusters.
+    min_cluster_size : int or "auto", default="auto"
+        Fewest rows a cluster may have (after a split, and after EM, which drops smaller
+        components); "auto" is ``max(10, 2 * (n_features + 1))``, twice the fewest rows
+        that give a full-rank covariance, so that a few outliers do not become a cluster.
+    criterion : {"bic", "icl"}, default="bic"
+        Model-selection criterion that validates each split; ICL adds the entropy of the
+        assignment to BIC and so splits only clearly separated groups.
+    min_agreement : float in [0.5, 1], default=0.8
+        Fraction of a cluster's rows whose mixture component must match their k-means side.
+    max_cells : int or None, default=8000
+        Most cells of the reduction stage, which keeps ``min(n, 50 * sqrt(n), max_cells)``
+        cells and works on rows when that is ``n``; None works on rows whatever ``n`` (exact
+        EM throughout, at a cost per iteration proportional to ``n``).
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance, as in scikit-learn's ``GaussianMixture``.
+    tol : float, default=1e-3
+        EM stops when the mean log-likelihood per row gains less than this.
+    max_iter : int, default=200
+        Most EM iterations of each fit (split validation, cell and row refinement).
+    split_init : {"pca", "k-means++"}, default="pca"
+        Seeds of each 2-means split: the two halves across the principal direction
+        (deterministic), or k-means++ with ``random_state`` (the validation and refinement
+        then decide the result, which is the paper's claim of insensitivity to seeds).
+    confidence : float in (0, 1), default=0.95
+        Posterior at least this puts a row in ``most_separable_``.
+    random_state : int, RandomState instance or None, default=None
+        Only used by ``split_init="k-means++"``.
+    verbose : int, default=0
+        1 prints each stage and each accepted split, 2 every proposed split too.
+
+    Attributes
+    ----------
+    n_clusters_ : int
+        Number of clusters found.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training row (clusters are numbered by decreasing weight).
+    weights_, means_, covariances_ : ndarray
+        The fitted mixture: (n_clusters_,), (n_clusters_, n_features) and
+        (n_clusters_, n_features, n_features).
+    separability_ : ndarray of shape (n_clusters_, n_clusters_)
+        Bhattacharyya distance between components (larger: better separated).
+    clusterability_ : float
+        ``1 - mean(H(posterior)) / log(K)`` over training rows; 0 when K is 1.
+    most_separable_ : ndarray of int
+        Training rows whose posterior for their cluster is at least ``confidence``.
+    n_cells_ : int
+        Number of cells the reduction stage used (``n_samples`` when it used rows).
+    splits_ : list of dict
+        Every proposed split in order: the cluster's rows, the criterion gain, the
+        agreement and whether it was accepted.
+    lower_bound_ : float
+        Mean log-likelihood per training row of the final mixture.
+    n_iter_ : int
+        EM iterations of the refinement (cells plus rows).
+    converged_ : bool
+        Whether the last refinement converged.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.mixture.GaussianMixture : a mixture with a given number of components; the usual
+        alternative is a BIC sweep over that number.
+    sklearn.cluster.BisectingKMeans : divisive k-means with a given number of clusters.
+
+    Notes
+    -----
+    Cost: the reduction is O(n d^2 log(max_cells)), the divisive stage and the cell
+    refinement depend on the number of cells only, and each row EM iteration is
+    O(n K d^2). Memory is O(n d + n K); there is no n x n matrix.
+
+    References
+    ----------
+    M. Sultan, "Probabilistic Partitive Partitioning (PPP)", arXiv:2003.04372, 2020.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> from skcluster.cluster import PPP
+    >>> X, y = make_blobs(n_samples=600, centers=4, random_state=0)
+    >>> ppp = PPP().fit(X)
+    >>> ppp.n_clusters_
+    4
+    >>> ppp.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        "max_clusters": [Interval(Integral, 1, None, closed="left")],
+        "min_cluster_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "criterion": [StrOptions({"bic", "icl"})],
+        "min_agreement": [Interval(Real, 0.5, 1, closed="both")],
+        "max_cells": [Interval(Integral, 2, None, closed="left"), None],
+        "reg_covar": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "split_init": [StrOptions({"pca", "k-means++"})],
+        "confidence": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        max_clusters=50,
+        min_cluster_size="auto",
+        criterion="bic",
+        min_agreement=0.8,
+        max_cells=8000,
+        reg_covar=1e-6,
+        tol=1e-3,
+        max_iter=200,
+        split_init="pca",
+        confidence=0.95,
+        random_state=None,
+        verbose=0,
+    ):
+        self.max_clusters = max_clusters
+        self.min_cluster_size = min_cluster_size
+        self.criterion = criterion
+        self.min_agreement = min_agreement
+        self.max_cells = max_cells
+        self.reg_covar = reg_covar
+        self.tol = tol
+        self.max_iter = max_iter
+        self.split_init = split_init
+        self.confidence = confidence
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Find the clusters of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            At least two rows.
+        y : Ignored
+
+        Returns
+        -------
+        self : object
+        """
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        n, d = X.shape
+        auto = self.min_cluster_size == "auto"
+        min_size = max(10, 2 * (d + 1)) if auto else self.min_cluster_size
+        rng = check_random_state(self.random_state)
+
+        order = _canonical_order(X)
+        Xs = X[order]
+        self._offset = Xs.mean(axis=0)  # centred data keep the second moments accurate
+        Xs -= self._offset
+        rows = Atoms(np.ones(n), Xs)
+
+        cap = n if self.max_cells is None else min(np.ceil(50 * np.sqrt(n)), self.max_cells)
+        n_cells = int(min(n, cap))
+        atoms = rows if n_cells >= n else _reduce(Xs, n_cells)
+        self.n_cells_ = len(atoms)
+        self._log(1, f"[PPP] {n} rows, {d} features -> {len(atoms)} cells")
+
+        leaves = self._divide(atoms, min_size, rng)
+        self._log(1, f"[PPP] divisive stage: {len(leaves)} cluster(s)")
+
+        resp = np.zeros((len(atoms), len(leaves)))
+        for k, leaf in enumerate(leaves):
+            resp[leaf, k] = 1.0
+        mix, resp, lower, n_iter, converged = self._em(atoms, resp)
+        self._log(1, f"[PPP] refinement on cells: {n_iter} EM iterations")
+        mix, resp, lower = self._merge(atoms, *self._prune(atoms, mix, resp, lower, min_size))
+        if atoms is not rows:
+            resp = e_step(rows, mix)[1]
+            mix, resp, lower, it, converged = self._em(rows, resp)
+            mix, resp, lower = self._prune(rows, mix, resp, lower, min_size)
+            n_iter += it
+            self._log(1, f"[PPP] refinement on rows: {it} EM iterations")
+
+        # clusters by decreasing weight; rows back in the caller's order
+        rank = np.argsort(-mix.weights, kind="stable")
+        self.weights_ = mix.weights[rank]
+        self.means_ = mix.means[rank] + self._offset
+        self.covariances_ = mix.covariances[rank]
+        post = np.empty_like(resp)
+        post[order] = resp[:, rank]
+        self.n_clusters_ = len(rank)
+        self.labels_ = post.argmax(axis=1)
+        self.lower_bound_, self.n_iter_, self.converged_ = lower, n_iter, converged
+        self.separability_ = bhattacharyya(self.means_, self.covariances_)
+        K = self.n_clusters_
+        if K > 1:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ent = -np.where(post > 0, post * np.log(post), 0.0).sum(axis=1)
+            self.clusterability_ = float(1.0 - ent.mean() / np.log(K))
+        else:
+            self.clusterability_ = 0.0
+        self.most_separable_ = np.flatnonzero(post.max(axis=1) >= self.confidence)
+        del self._offset
+        return self
+
+    def _log(self, level, message):
+        if self.verbose >= level:
+            print(message)
+
+    def _em(self, atoms, resp):
+        return fit_em(atoms, resp, reg_covar=self.reg_covar, tol=self.tol, max_iter=self.max_iter)
+
+    def _prune(self, atoms, mix, resp, lower, min_size):
+        """Drop components that EM shrank below ``min_size`` rows (a few outliers with a
+        collapsed covariance), smallest first, refitting after each."""
+        while len(mix.weights) > 1:
+            counts = mix.weights * atoms.weight.sum()
+            k = int(np.argmin(counts))
+            if counts[k] >= min_size:
+                break
+            self._log(1, f"[PPP] dropped a component of {counts[k]:.1f} rows")
+            resp = np.delete(resp, k, axis=1)
+            resp /= np.maximum(resp.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+            mix, resp, lower, _, _ = self._em(atoms, resp)
+        return mix, resp, lower
+
+    def _merge(self, atoms, mix, resp, lower):
+        """Merge the most overlapping pair of components while the criterion prefers it."""
+        while len(mix.weights) > 1:
+            K = len(mix.weights)
+            crit = information_criterion(lower, resp, atoms, K, self.criterion)
+            dist = bhattacharyya(mix.means, mix.covariances)
+            dist[np.diag_indices(K)] = np.inf
+            i, j = sorted(np.unravel_index(np.argmin(dist), dist.shape))
+            merged = np.delete(resp, j, axis=1)
+            merged[:, i] += resp[:, j]
+            cand = self._em(atoms, merged)
+            new = information_criterion(cand[2], cand[1], atoms, K - 1, self.criterion)
+            self._log(2, f"[PPP]   merge of {i} and {j}: criterion {crit:.1f} -> {new:.1f}")
+            if new >= crit:
+                break
+            mix, resp, lower = cand[0], cand[1], cand[2]
+            self._log(1, f"[PPP] merged two components: {K - 1} left")
+        return mix, resp, lower
+
+    def _divide(self, atoms, min_size, rng):
+        """Best-first divisive partition of the atoms; returns a list of index arrays."""
+        self.splits_ = []
+        leaves, heap, counter = {}, [], 0
+
+        def propose(idx):
+            nonlocal counter
+            leaf = counter
+            counter += 1
+            leaves[leaf] = idx
+            found = self._propose_split(atoms.take(idx), min_size, rng)
+            record = {"n_rows": int(round(atoms.weight[idx].sum())), **found[0]}
+            self.splits_.append(record)
+            self._log(2 - record["accepted"], f"[PPP]   split of {record}")
+            if record["accepted"]:
+                heapq.heappush(heap, (-record["gain"], leaf, found[1]))
+
+        propose(np.arange(len(atoms)))
+        while heap and len(leaves) < self.max_clusters:
+            _, leaf, side = heapq.heappop(heap)
+            idx = leaves.pop(leaf)
+            propose(idx[~side])
+            propose(idx[side])
+        return [leaves[key] for key in sorted(leaves)]
+
+    def _propose_split(self, sub, min_size, rng):
+        """2-means split of one cluster validated by a 2-component mixture."""
+        n = sub.weight.sum()
+        record = {"gain": 0.0, "agreement": 0.0, "accepted": False}
+        if len(sub) < 2 or n < 2 * min_size:
+            return record, None
+        ones = np.ones((len(sub), 1))
+        one = m_step(sub, ones, self.reg_covar)
+        lse = e_step(sub, one)[0]
+        crit1 = information_criterion(float(sub.weight @ lse) / n, ones, sub, 1, self.criterion)
+
+        if self.split_init == "pca":
+            direction = np.linalg.eigh(one.covariances[0])[1][:, -1]
+            side = (sub.mean - one.means[0]) @ direction > 0
+        else:
+            centers, _ = _backend.kmeans_plusplus(
+                sub.mean, 2, random_state=rng, sample_weight=sub.weight
+            )
+            side = _backend.nearest_center(sub.mean, centers)[0] == 1
+        side = _two_means(sub, side, self.max_iter)
+        sizes = np.array([sub.weight[~side].sum(), sub.weight[side].sum()])
+        if sizes.min() < min_size:
+            return record, None
+
+        # agreement: rows that the Gaussians of the two k-means halves keep on their side
+        resp = np.column_stack([~side, side]).astype(float)
+        halves = m_step(sub, resp, self.reg_covar)
+        agree = float(sub.weight @ (e_step(sub, halves)[1].argmax(axis=1) == side)) / n
+        # validation: EM from the halves; the children are the mixture's partition, which
+        # moves back rows of a group that the k-means cut went through
+        mix, resp, lower, _, _ = self._em(sub, resp)
+        crit2 = information_criterion(lower, resp, sub, 2, self.criterion)
+        side = resp.argmax(axis=1) == 1
+        sizes = np.array([sub.weight[~side].sum(), sub.weight[side].sum()])
+        record.update(gain=float(crit1 - crit2), agreement=agree)
+        record["accepted"] = bool(
+            crit2 < crit1 and agree >= self.min_agreement and sizes.min() >= min_size
+        )
+        return record, side
+
+    def _mixture(self):
+        return Mixture(self.weights_, self.means_, self.covariances_)
+
+    def _log_joint(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return e_step(Atoms(np.ones(len(X)), X), self._mixture())
+
+    def predict(self, X):
+        """Cluster of each row of ``X`` (the component of highest posterior).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self._log_joint(X)[1].argmax(axis=1)
+
+    def predict_proba(self, X):
+        """Posterior probability of each cluster for each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_clusters_)
+        """
+        return self._log_joint(X)[1]
+
+    def score_samples(self, X):
+        """Log-likelihood of each row of ``X`` under the fitted mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_prob : ndarray of shape (n_samples,)
+        """
+        return self._log_joint(X)[0]
+
+    def score(self, X, y=None):
+        """Mean log-likelihood per row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        log_likelihood : float
+        """
+        return float(self.score_samples(X).mean())
+
+    def bic(self, X):
+        """Bayesian information criterion of the fitted mixture on ``X`` (lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        bic : float
+        """
+        n = _num_rows(X)
+        p = n_parameters(self.n_clusters_, self.n_features_in_)
+        return -2.0 * self.score(X) * n + p * np.log(n)
+
+
+PPP = ProbabilisticPartitivePartitioning
+
+
+def _num_rows(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _canonical_order(X):
+    """A row order that depends on the rows' values only, so that any permutation of the
+    input gives bit-identical arithmetic: sort by a generic projection, then lexically
+    within ties of distinct rows (duplicates may stay in any order)."""
+    key = X @ np.random.default_rng(_SORT_SEED).standard_normal(X.shape[1])
+    order = np.argsort(key, kind="stable")
+    same = np.flatnonzero(np.diff(key[order]) == 0)
+    if len(same) and np.any(X[order[same]] != X[order[same + 1]]):
+        order = np.lexsort(X.T[::-1])
+    return order
+
+
+def _two_means(atoms, side, max_iter):
+    """Weighted Lloyd iterations of 2-means on the atoms from a boolean split."""
+    for _ in range(max_iter):
+        if side.all() or not side.any():
+            break
+        centers = np.stack(
+            [
+                np.average(atoms.mean[~side], axis=0, weights=atoms.weight[~side]),
+                np.average(atoms.mean[side], axis=0, weights=atoms.weight[side]),
+            ]
+        )
+        new = _backend.nearest_center(atoms.mean, centers)[0] == 1
+        if np.array_equal(new, side):
+            break
+        side = new
+    return side
+
+
+def _reduce(X, n_cells):
+    """Cells of rows by recursive principal-direction bisection of the cell with the largest
+    sum of squares; returns the cells' counts, means and covariances.
+
+    Works on a copy of ``X`` whose rows it reorders so that every cell is a contiguous block.
+    """
+    X = X.copy()
+    n, d = X.shape
+
+    def sse(start, stop):
+        block = X[start:stop]
+        return float(((block - block.mean(axis=0)) ** 2).sum())
+
+    heap = [(-sse(0, n), 0, n)]
+    cells = []
+    while heap and len(heap) + len(cells) < n_cells:
+        neg, start, stop = heapq.heappop(heap)
+        block = X[start:stop]
+        centred = block - block.mean(axis=0)
+        proj = centred @ _principal_direction(centred)
+        right = proj > 0
+        n_left = stop - start - int(right.sum())
+        if neg == 0 or n_left in (0, stop - start):
+            cells.append((start, stop))  # constant or unsplittable: keep as one cell
+            continue
+        X[start:stop] = np.concatenate([block[~right], block[right]])
+        heapq.heappush(heap, (-sse(start, start + n_left), start, start + n_left))
+        heapq.heappush(heap, (-sse(start + n_left, stop), start + n_left, stop))
+    cells.extend((start, stop) for _, start, stop in heap)
+    cells.sort()
+    weight = np.array([stop - start for start, stop in cells], dtype=float)
+    mean = np.stack([X[start:stop].mean(axis=0) for start, stop in cells])
+    cov = np.empty((len(cells), d, d))
+    for c, (start, stop) in enumerate(cells):
+        centred = X[start:stop] - mean[c]
+        cov[c] = centred.T @ centred / (stop - start)
+    return Atoms(weight, mean, cov)
+
+
+def _principal_direction(centred):
+    """Leading right singular vector of a centred block, with a fixed sign."""
+    d = centred.shape[1]
+    if d <= 64:
+        v = np.linalg.eigh(centred.T @ centred)[1][:, -1]
+    else:  # power iterations cost O(m d) each instead of O(m d^2) for the covariance
+        v = (centred**2).sum(axis=0)
+        for _ in range(30):
+            v = centred.T @ (centred @ v)
+            norm = np.linalg.norm(v)
+            if norm == 0:
+                break
+            v /= norm
+    return v * np.sign(v[np.argmax(np.abs(v))] or 1.0)

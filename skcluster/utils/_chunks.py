@@ -1,0 +1,15 @@
+"""Row blocks whose temporaries stay within the configured working memory."""
+
+from .._config import get_config
+
+# a block's temporary need not be large to keep BLAS busy; a smaller cap keeps caches warm
+_MAX_BLOCK_MIB = 128
+
+
+def row_chunks(n_rows, floats_per_row, itemsize=8):
+    """Slices covering ``range(n_rows)`` whose blocks of ``floats_per_row`` values per row fit
+    in ``min(working_memory, 128)`` MiB (at least one row per block)."""
+    budget = min(get_config()["working_memory"], _MAX_BLOCK_MIB) * 2**20
+    size = max(1, int(budget // (itemsize * max(1, floats_per_row))))
+    for start in range(0, n_rows, size):
+        yield slice(start, min(start + size, n_rows))

@@ -1,0 +1,265 @@
+"""ProbabilisticPartitivePartitioning: automatic k, repeatability, the mixture it fits, and
+its answers to bad input."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris, make_blobs
+from sklearn.metrics import adjusted_rand_score
+from sklearn.mixture import GaussianMixture
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skcluster.cluster import PPP, ProbabilisticPartitivePartitioning
+from skcluster.cluster._mixture import Atoms, bhattacharyya, e_step, fit_em, m_step
+from skcluster.datasets import make_gaussian_mixture
+
+
+def grid_blobs(n_centers, n_per=60, spacing=10.0, random_state=0):
+    """Blobs of unit spread on a square grid with ``spacing`` between neighbours."""
+    side = int(np.ceil(np.sqrt(n_centers)))
+    centers = spacing * np.array([(i % side, i // side) for i in range(n_centers)], float)
+    return make_blobs(n_per * n_centers, centers=centers, random_state=random_state)
+
+
+def anisotropic(X):
+    return X @ np.array([[0.6, -0.6], [-0.4, 0.8]])
+
+
+def same_partition(a, b):
+    return adjusted_rand_score(a, b) == 1.0
+
+
+# ---------------------------------------------------------------- finding the number of clusters
+
+
+@pytest.mark.parametrize("n_centers", [2, 3, 7, 16, 30])
+def test_finds_k_on_well_separated_blobs(n_centers):
+    X, y = grid_blobs(n_centers)
+    ppp = PPP().fit(X)
+    assert ppp.n_clusters_ == n_centers
+    assert adjusted_rand_score(y, ppp.labels_) > 0.99
+
+
+@pytest.mark.parametrize(
+    "kind, kwargs",
+    [
+        ("anisotropic", {"anisotropy": 6.0}),
+        ("unequal variance", {"scale_range": 4.0}),
+        ("both", {"anisotropy": 4.0, "scale_range": 3.0}),
+    ],
+)
+@pytest.mark.parametrize("n_components", [3, 8, 20])
+def test_finds_k_on_anisotropic_and_unequal_mixtures(kind, kwargs, n_components):
+    X, y = make_gaussian_mixture(
+        150 * n_components, 3, n_components, separation=3.0, random_state=n_components, **kwargs
+    )
+    ppp = PPP().fit(X)
+    assert ppp.n_clusters_ == n_components, kind
+    assert adjusted_rand_score(y, ppp.labels_) > 0.98
+
+
+def test_finds_k_on_linearly_stretched_blobs():
+    X, y = grid_blobs(6, n_per=200)
+    ppp = PPP().fit(anisotropic(X))
+    assert ppp.n_clusters_ == 6
+    assert adjusted_rand_score(y, ppp.labels_) > 0.99
+
+
+@pytest.mark.parametrize("n_samples", [100, 3000, 40000])  # rows, rows, cells
+def test_does_not_split_one_gaussian(n_samples):
+    rng = np.random.default_rng(n_samples)
+    X = rng.standard_normal((n_samples, 4)) @ rng.standard_normal((4, 4))
+    ppp = PPP().fit(X)
+    assert ppp.n_clusters_ == 1
+    assert np.all(ppp.labels_ == 0)
+    assert ppp.clusterability_ == 0.0
+    np.testing.assert_allclose(ppp.means_[0], X.mean(axis=0), atol=1e-8)
+    np.testing.assert_allclose(ppp.covariances_[0], np.cov(X.T, bias=True), atol=1e-5)
+
+
+def test_max_clusters_caps_the_partition():
+    X, _ = grid_blobs(10)
+    ppp = PPP(max_clusters=3).fit(X)
+    assert ppp.n_clusters_ == 3
+    assert sum(s["accepted"] for s in ppp.splits_) >= 2
+
+
+def test_icl_splits_no_more_than_bic_on_touching_clusters():
+    X, _ = make_gaussian_mixture(2000, 2, 6, separation=0.8, random_state=3)
+    bic = PPP(criterion="bic").fit(X).n_clusters_
+    icl = PPP(criterion="icl").fit(X).n_clusters_
+    assert 1 <= icl <= bic
+
+
+def test_cells_give_the_answer_of_rows():
+    X, y = make_gaussian_mixture(6000, 4, 7, separation=2.5, anisotropy=3.0, random_state=1)
+    on_rows = PPP(max_cells=None).fit(X)
+    on_cells = PPP(max_cells=300).fit(X)
+    assert on_rows.n_cells_ == 6000 and on_cells.n_cells_ == 300
+    assert on_rows.n_clusters_ == on_cells.n_clusters_ == 7
+    assert adjusted_rand_score(on_rows.labels_, on_cells.labels_) > 0.995
+
+
+# ----------------------------------------------------------------------------- repeatability
+
+
+def _datasets():
+    X, _ = grid_blobs(5, n_per=100)
+    iris = StandardScaler().fit_transform(load_iris().data)
+    big, _ = make_gaussian_mixture(8000, 3, 6, separation=2.0, anisotropy=3, random_state=0)
+    return {"blobs": X, "anisotropic": anisotropic(X), "iris": iris, "cells": big}
+
+
+@pytest.mark.parametrize("name", ["blobs", "anisotropic", "iris", "cells"])
+def test_same_labels_for_every_seed_and_row_order(name):
+    X = _datasets()[name]
+    default = PPP(random_state=0).fit(X).labels_
+    for seed in (1, 12, 123, None):  # the default path draws no random numbers
+        assert np.array_equal(PPP(random_state=seed).fit(X).labels_, default)
+    perm = np.random.default_rng(0).permutation(len(X))
+    assert np.array_equal(PPP().fit(X[perm]).labels_, default[perm])
+    if name == "cells":
+        return  # touching clusters: 1 seed in 10 of random 2-means splits finds a 7th
+    # random seeds of the 2-means splits: validation and refinement give the same answer
+    for seed in range(10):
+        labels = PPP(split_init="k-means++", random_state=seed).fit(X).labels_
+        assert same_partition(default, labels), seed
+
+
+# ------------------------------------------------------------------------ the fitted mixture
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # tol=0
+def test_em_on_rows_matches_scikit_learn():
+    X, _ = make_gaussian_mixture(800, 3, 3, separation=1.0, anisotropy=3, random_state=2)
+    resp0 = np.eye(3)[np.arange(len(X)) % 3]  # a poor start, so that EM has work to do
+    rows = Atoms(np.ones(len(X)), X)
+    mix, resp, lower, n_iter, _ = fit_em(rows, resp0, reg_covar=1e-6, tol=0, max_iter=25)
+    start = m_step(rows, resp0, 1e-6)
+    gm = GaussianMixture(
+        3,
+        reg_covar=1e-6,
+        tol=0,
+        max_iter=25,
+        weights_init=start.weights,
+        means_init=start.means,
+        precisions_init=np.linalg.inv(start.covariances),
+    ).fit(X)
+    # scikit-learn's first E-step uses the initial parameters as ours uses m_step(resp0)
+    np.testing.assert_allclose(mix.means, gm.means_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(mix.covariances, gm.covariances_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(lower, gm.score(X), rtol=1e-9)
+    assert n_iter == 25
+
+
+def test_cell_statistics_are_exact():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((600, 3)) * [1, 2, 3]
+    cell = np.repeat(np.arange(20), 30)
+    weight = np.bincount(cell).astype(float)
+    mean = np.stack([X[cell == c].mean(axis=0) for c in range(20)])
+    cov = np.stack([np.cov(X[cell == c].T, bias=True) for c in range(20)])
+    cells, rows = Atoms(weight, mean, cov), Atoms(np.ones(600), X)
+    resp_cells = rng.dirichlet(np.ones(4), 20)
+    a, b = m_step(cells, resp_cells, 1e-6), m_step(rows, resp_cells[cell], 1e-6)
+    for field in ("weights", "means", "covariances"):
+        np.testing.assert_allclose(getattr(a, field), getattr(b, field), rtol=1e-9, atol=1e-12)
+    # one Gaussian: the cells' log-likelihood is the rows' one exactly
+    one = m_step(rows, np.ones((600, 1)), 0.0)
+    np.testing.assert_allclose(weight @ e_step(cells, one)[0], e_step(rows, one)[0].sum())
+    # several: a lower bound (all rows of a cell share responsibilities)
+    assert weight @ e_step(cells, a)[0] <= e_step(rows, a)[0].sum() + 1e-9
+
+
+def test_bic_score_and_predict_agree_with_scikit_learn():
+    X, _ = grid_blobs(4)
+    ppp = PPP().fit(X)
+    gm = GaussianMixture(ppp.n_clusters_)
+    gm.weights_, gm.means_, gm.covariances_ = ppp.weights_, ppp.means_, ppp.covariances_
+    gm.precisions_cholesky_ = np.linalg.cholesky(np.linalg.inv(ppp.covariances_))
+    np.testing.assert_allclose(ppp.score(X), gm.score(X), rtol=1e-10)
+    np.testing.assert_allclose(ppp.bic(X), gm.bic(X), rtol=1e-10)
+    np.testing.assert_allclose(ppp.predict_proba(X), gm.predict_proba(X), atol=1e-10)
+    assert np.array_equal(ppp.predict(X), ppp.labels_)
+    assert np.all(np.diff(ppp.weights_) <= 0)  # numbered by decreasing weight
+
+
+def test_bhattacharyya_known_answers():
+    # 1-D: D = (mu1 - mu2)^2 / (4 (s1^2 + s2^2)) + 1/2 ln((s1^2 + s2^2) / (2 s1 s2))
+    means = np.array([[0.0], [3.0]])
+    cov = np.array([[[1.0]], [[4.0]]])
+    expected = 9 / (4 * 5) + 0.5 * np.log(5 / 4)
+    D = bhattacharyya(means, cov)
+    np.testing.assert_allclose(D, [[0, expected], [expected, 0]])
+    # equal covariances: an eighth of the squared Mahalanobis distance
+    S = np.array([[2.0, 0.5], [0.5, 1.0]])
+    mu = np.array([[0.0, 0.0], [1.0, 2.0]])
+    d = mu[1] - mu[0]
+    maha = d @ np.linalg.solve(S, d)
+    np.testing.assert_allclose(bhattacharyya(mu, np.stack([S, S]))[0, 1], maha / 8)
+
+
+def test_separability_and_clusterability_follow_the_gap():
+    scores = []
+    for separation in (1.5, 2.0, 4.0):
+        X, _ = make_gaussian_mixture(1500, 2, 3, separation=separation, random_state=4)
+        ppp = PPP(max_clusters=3).fit(X)
+        assert ppp.n_clusters_ == 3
+        D = ppp.separability_
+        assert np.allclose(D, D.T) and np.all(np.diag(D) == 0)
+        assert np.all(D[~np.eye(3, dtype=bool)] > 0)
+        post = ppp.predict_proba(X).max(axis=1)
+        assert np.array_equal(ppp.most_separable_, np.flatnonzero(post >= ppp.confidence))
+        scores.append((ppp.clusterability_, len(ppp.most_separable_), D[D > 0].min()))
+    assert scores[0][0] < scores[1][0] < scores[2][0] <= 1.0
+    assert scores[0][1] < scores[1][1] <= scores[2][1] == 1500
+    assert scores[0][2] < scores[1][2] < scores[2][2]
+
+
+# ------------------------------------------------------------------------- inputs and manners
+
+
+def test_alias_float32_pipeline_and_input_untouched():
+    assert PPP is ProbabilisticPartitivePartitioning
+    X, y = grid_blobs(3)
+    X32 = X.astype(np.float32)
+    before = X32.copy()
+    labels = make_pipeline(StandardScaler(), PPP()).fit_predict(X32)
+    assert adjusted_rand_score(y, labels) == 1.0
+    assert np.array_equal(X32, before)
+
+
+def test_constant_data_is_one_cluster():
+    ppp = PPP().fit(np.full((50, 3), 7.0))
+    assert ppp.n_clusters_ == 1 and np.all(ppp.labels_ == 0)
+    big = PPP().fit(np.full((5000, 2), -1.0))  # the cell path too
+    assert big.n_clusters_ == 1
+
+
+@pytest.mark.parametrize(
+    "X, params, message",
+    [
+        (np.array([[0.0, np.nan], [1.0, 1.0], [2.0, 2.0]]), {}, "NaN"),
+        (np.array([[0.0, np.inf], [1.0, 1.0], [2.0, 2.0]]), {}, "infinity"),
+        (np.array([[1.0, 2.0]]), {}, "minimum of 2"),
+        (np.zeros((10, 2)), {"max_clusters": 0}, "max_clusters"),
+        (np.zeros((10, 2)), {"min_agreement": 0.2}, "min_agreement"),
+        (np.zeros((10, 2)), {"criterion": "aic"}, "criterion"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(X, params, message):
+    with pytest.raises(ValueError, match=message):
+        PPP(**params).fit(X)
+
+
+def test_predict_checks_features():
+    ppp = PPP().fit(grid_blobs(2)[0])
+    with pytest.raises(ValueError, match="features"):
+        ppp.predict(np.zeros((3, 5)))
+
+
+def test_verbose_reports_each_stage(capsys):
+    PPP(verbose=1).fit(make_gaussian_mixture(4000, 2, 3, random_state=0)[0])
+    out = capsys.readouterr().out
+    for stage in ("cells", "split of", "divisive stage", "refinement on cells", "on rows"):
+        assert stage in out

@@ -1,0 +1,46 @@
+"""Synthetic data generators."""
+
+import numpy as np
+import pytest
+
+from skcluster.datasets import make_gaussian_mixture
+
+
+def test_shapes_counts_and_seed():
+    X, y = make_gaussian_mixture(1000, 5, 4, weights=[4, 3, 2, 1], random_state=0)
+    assert X.shape == (1000, 5) and y.shape == (1000,)
+    assert np.bincount(y).tolist() == [400, 300, 200, 100]
+    X2, y2 = make_gaussian_mixture(1000, 5, 4, weights=[4, 3, 2, 1], random_state=0)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)
+
+
+def test_components_have_the_asked_shape_and_separation():
+    X, y = make_gaussian_mixture(
+        40000, 3, 5, separation=2.0, anisotropy=4.0, scale_range=3.0, random_state=1
+    )
+    sd = []
+    for k in range(5):
+        ev = np.linalg.eigvalsh(np.cov(X[y == k].T))
+        sd.append(np.sqrt(ev.max()))
+        assert 1.0 - 0.1 < np.sqrt(ev.min()) and np.sqrt(ev.max() / ev.min()) < 4.0 * 1.1
+    means = np.stack([X[y == k].mean(axis=0) for k in range(5)])
+    for i in range(5):
+        for j in range(i + 1, 5):
+            gap = np.linalg.norm(means[i] - means[j])
+            assert gap >= 2.0 * (sd[i] + sd[j]) * 0.95  # sample estimates of the parameters
+    ratio = max(sd) / min(sd)
+    assert 1.0 < ratio < 3.0 * 4.0 * 1.1
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_samples": 2, "n_components": 3}, "smaller than n_components"),
+        ({"weights": [1, -1, 1]}, "weights"),
+        ({"weights": [1, 1]}, "weights"),
+        ({"anisotropy": 0.5}, "anisotropy"),
+    ],
+)
+def test_bad_parameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make_gaussian_mixture(**kwargs)
