@@ -333,7 +333,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
 
     def _propose_split(self, sub, min_size, rng):
         """2-means split of one cluster validated by a 2-component mixture."""
-        n = sub.weight.sum()
+        n = float(sub.weight.sum())
         record = {"gain": 0.0, "agreement": 0.0, "accepted": False}
         if len(sub) < 2 or n < 2 * min_size:
             return record, None
@@ -358,17 +358,21 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         # agreement: rows that the Gaussians of the two k-means halves keep on their side
         resp = np.column_stack([~side, side]).astype(float)
         halves = m_step(sub, resp, self.reg_covar)
-        agree = float(sub.weight @ (e_step(sub, halves)[1].argmax(axis=1) == side)) / n
-        # validation: EM from the halves; the children are the mixture's partition, which
+        lse, post = e_step(sub, halves)
+        agree = float(sub.weight @ (post.argmax(axis=1) == side)) / n
+        # validation: EM from the halves; the parts are the mixture's partition, which
         # moves back rows of a group that the k-means cut went through
         mix, resp, lower, _, _ = self._em(sub, resp)
         crit2 = information_criterion(lower, resp, sub, 2, self.criterion)
-        side = resp.argmax(axis=1) == 1
-        sizes = np.array([sub.weight[~side].sum(), sub.weight[side].sum()])
+        mapped = resp.argmax(axis=1) == 1
+        if min(sub.weight[~mapped].sum(), sub.weight[mapped].sum()) >= min_size:
+            side = mapped
+        else:  # the mixture isolated a handful of rows (a collapsing covariance): the
+            # k-means halves stay the parts, and their own Gaussians must beat one
+            lower = float(sub.weight @ lse) / n
+            crit2 = information_criterion(lower, post, sub, 2, self.criterion)
         record.update(gain=float(crit1 - crit2), agreement=agree)
-        record["accepted"] = bool(
-            crit2 < crit1 and agree >= self.min_agreement and sizes.min() >= min_size
-        )
+        record["accepted"] = bool(crit2 < crit1 and agree >= self.min_agreement)
         return record, side
 
     def _mixture(self):
@@ -494,23 +498,24 @@ def _reduce(X, n_cells):
     X = X.copy()
     n, d = X.shape
 
-    def sse(start, stop):
+    def sse(start, stop):  # sum of squares about the mean, without a temporary block
         block = X[start:stop]
-        return float(((block - block.mean(axis=0)) ** 2).sum())
+        mean = block.mean(axis=0)
+        return max(0.0, float(np.einsum("ij,ij->", block, block) - len(block) * mean @ mean))
 
     heap = [(-sse(0, n), 0, n)]
     cells = []
     while heap and len(heap) + len(cells) < n_cells:
         neg, start, stop = heapq.heappop(heap)
         block = X[start:stop]
-        centred = block - block.mean(axis=0)
-        proj = centred @ _principal_direction(centred)
-        right = proj > 0
+        mean = block.mean(axis=0)
+        direction = _principal_direction(block, mean)
+        right = block @ direction > mean @ direction
         n_left = stop - start - int(right.sum())
         if neg == 0 or n_left in (0, stop - start):
             cells.append((start, stop))  # constant or unsplittable: keep as one cell
             continue
-        X[start:stop] = np.concatenate([block[~right], block[right]])
+        X[start:stop] = block[np.argsort(right, kind="stable")]  # one temporary block
         heapq.heappush(heap, (-sse(start, start + n_left), start, start + n_left))
         heapq.heappush(heap, (-sse(start + n_left, stop), start + n_left, stop))
     cells.extend((start, stop) for _, start, stop in heap)
@@ -524,15 +529,16 @@ def _reduce(X, n_cells):
     return Atoms(weight, mean, cov)
 
 
-def _principal_direction(centred):
-    """Leading right singular vector of a centred block, with a fixed sign."""
-    d = centred.shape[1]
+def _principal_direction(block, mean):
+    """Leading eigenvector of a block's covariance, with a fixed sign (no centred copy)."""
+    d = block.shape[1]
     if d <= 64:
-        v = np.linalg.eigh(centred.T @ centred)[1][:, -1]
+        cov = block.T @ block / len(block) - np.outer(mean, mean)
+        v = np.linalg.eigh(cov)[1][:, -1]
     else:  # power iterations cost O(m d) each instead of O(m d^2) for the covariance
-        v = (centred**2).sum(axis=0)
+        v = (block**2).mean(axis=0) - mean**2
         for _ in range(30):
-            v = centred.T @ (centred @ v)
+            v = block.T @ (block @ v) / len(block) - mean * (mean @ v)
             norm = np.linalg.norm(v)
             if norm == 0:
                 break
