@@ -49,7 +49,10 @@ def main():
         gm = bic_sweep(X)
         t_gm = time.perf_counter() - t0
         km = KMeans(len(np.unique(y)), n_init=10, random_state=0).fit(X)
-        ari = lambda labels: adjusted_rand_score(y, labels)  # noqa: E731
+
+        def ari(labels, y=y):
+            return adjusted_rand_score(y, labels)
+
         print(
             f"| {name} ({X.shape[0]} x {X.shape[1]}, {len(np.unique(y))}) "
             f"| {ppp.n_clusters_} | {ari(ppp.labels_):.3f} "
