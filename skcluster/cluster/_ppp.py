@@ -144,7 +144,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
     --------
     >>> from sklearn.datasets import make_blobs
     >>> from skcluster.cluster import PPP
-    >>> X, y = make_blobs(n_samples=600, centers=4, random_state=0)
+    >>> X, y = make_blobs(600, centers=[[0, 0], [8, 0], [0, 8], [8, 8]], random_state=0)
     >>> ppp = PPP().fit(X)
     >>> ppp.n_clusters_
     4
