@@ -3,7 +3,8 @@
 It grows with every estimator skcluster gains. Today: exact nearest neighbours on the shared
 backend, checked against scikit-learn; the SMOTE family over-sampling an imbalanced
 problem inside an imbalanced-learn pipeline, with the provenance of each synthetic row; and
-PPP finding the number of clusters itself, next to the BIC sweep a user would otherwise write.
+PPP finding the number of clusters itself, next to the BIC sweep a user would otherwise write;
+and novel class discovery: clustering new digits with the help of known ones.
 
     pip install . && python examples/quickstart.py
 """
@@ -12,16 +13,24 @@ import time
 
 import numpy as np
 from imblearn.pipeline import make_pipeline
-from sklearn.datasets import make_blobs, make_classification
+from sklearn.cluster import KMeans
+from sklearn.datasets import load_digits, make_blobs, make_classification
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import cross_val_score
 from sklearn.neighbors import NearestNeighbors as SkNearestNeighbors
+from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 import skcluster
-from skcluster.cluster import PPP
+from skcluster.cluster import (
+    PPP,
+    NCDKMeans,
+    NCDSpectralClustering,
+    estimate_n_novel_classes,
+)
 from skcluster.datasets import make_gaussian_mixture
+from skcluster.metrics import clustering_accuracy
 from skcluster.neighbors import NearestNeighbors
 from skcluster.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, ProWSyn
 
@@ -94,3 +103,21 @@ print(
     f"with posterior >= {ppp.confidence}; least separated pair: Bhattacharyya distance "
     f"{ppp.separability_[ppp.separability_ > 0].min():.2f}"
 )
+
+# 4. Novel class discovery: digits 0-4 are labelled, 5-9 arrive unlabelled and unnamed.
+Xd, yd = load_digits(return_X_y=True)
+Xd = StandardScaler().fit_transform(Xd)
+y_semi = np.where(yd < 5, yd, -1)  # -1: unlabelled, as in scikit-learn's semi-supervised API
+new = y_semi == -1
+k = estimate_n_novel_classes(Xd[new], k_range=(2, 12), normalize_rows=True, random_state=0)
+ncd = NCDKMeans(k, random_state=0).fit(Xd, y_semi)
+km = KMeans(k, n_init=10, random_state=0).fit(Xd[new])
+sc = NCDSpectralClustering(k, min_dist=0.5, n_components=40, random_state=0).fit(Xd, y_semi)
+print(f"\n[novel class discovery] digits 0-4 known, {new.sum()} unlabelled rows")
+print(f"  estimated number of novel classes: {k} (truth: 5)")
+for name, labels in [
+    ("NCDKMeans", ncd.labels_),
+    ("NCDSpectralClustering", sc.labels_),
+    ("scikit-learn KMeans", km.labels_),
+]:
+    print(f"  clustering accuracy, {name + ':':<23}{clustering_accuracy(yd[new], labels):.3f}")
