@@ -472,7 +472,8 @@ def kmeans_plusplus(
             cand = np.minimum(
                 np.searchsorted(cum, rng.uniform(size=n_local_trials) * total), n - 1
             )
-            D = xp.minimum(sq_euclidean_distances(X[xp.asarray(cand)], X), closest[None, :])
+            # (n, trials) then transposed: the kernels parallelise over the rows of X
+            D = xp.minimum(sq_euclidean_distances(X, X[xp.asarray(cand)]).T, closest[None, :])
             best = int(xp.argmin(potential_of(D).sum(axis=1)))
             indices[c] = cand[best]
             closest = D[best]

@@ -1,0 +1,97 @@
+"""A small dense network with hand-written gradients and AdamW, for the deep estimators.
+
+No deep-learning framework: layers are NumPy products, gradients are written out (and
+checked against finite differences in the tests), training is mini-batch AdamW.
+"""
+
+import numpy as np
+
+
+class MLP:
+    """Fully connected layers with ReLU between them (none after the last) and inverted
+    dropout on the hidden activations during training."""
+
+    def __init__(self, sizes, *, dropout=0.0, rng, dtype=np.float64):
+        self.dropout = dropout
+        self.params = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+            bound = np.sqrt(6.0 / fan_in)  # He-uniform, suited to ReLU
+            W = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype)
+            self.params += [W, np.zeros(fan_out, dtype)]
+
+    def forward(self, X, rng=None):
+        """Output and what ``backward`` needs; ``rng`` given means training (dropout on)."""
+        cache = []
+        A = X
+        n_layers = len(self.params) // 2
+        for i in range(n_layers):
+            W, b = self.params[2 * i], self.params[2 * i + 1]
+            Z = A @ W + b
+            mask = None
+            if i < n_layers - 1:
+                A_next = np.maximum(Z, 0.0)
+                if rng is not None and self.dropout > 0:
+                    mask = (rng.random(A_next.shape) >= self.dropout) / (1.0 - self.dropout)
+                    A_next = A_next * mask
+            else:
+                A_next = Z
+            cache.append((A, Z, mask))
+            A = A_next
+        return A, cache
+
+    def backward(self, cache, grad):
+        """Gradients of the parameters (same order as ``params``) and of the input."""
+        grads = [None] * len(self.params)
+        for i in range(len(cache) - 1, -1, -1):
+            A, Z, mask = cache[i]
+            if i < len(cache) - 1:
+                if mask is not None:
+                    grad = grad * mask
+                grad = grad * (Z > 0)
+            grads[2 * i] = A.T @ grad
+            grads[2 * i + 1] = grad.sum(axis=0)
+            grad = grad @ self.params[2 * i].T
+        return grads, grad
+
+
+def l2_normalize(Z):
+    """Rows scaled to unit length, and the norms (for the backward pass)."""
+    norms = np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
+    return Z / norms, norms
+
+
+def l2_normalize_backward(U, norms, grad):
+    """Gradient through ``U = Z / ||Z||`` (rows)."""
+    return (grad - U * (U * grad).sum(axis=1, keepdims=True)) / norms
+
+
+def softmax_cross_entropy(logits, targets):
+    """Mean cross-entropy of integer ``targets`` and its gradient w.r.t. ``logits``."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    n = len(targets)
+    loss = -log_p[np.arange(n), targets].mean()
+    grad = np.exp(log_p)
+    grad[np.arange(n), targets] -= 1.0
+    return float(loss), grad / n
+
+
+class AdamW:
+    """Adam with decoupled weight decay (Loshchilov & Hutter), in place on ``params``."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+        self.params, self.lr, self.betas, self.eps, self.wd = params, lr, betas, eps, weight_decay
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, grads):
+        self.t += 1
+        b1, b2 = self.betas
+        c1, c2 = 1 - b1**self.t, 1 - b2**self.t
+        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * g * g
+            p -= self.lr * ((m / c1) / (np.sqrt(v / c2) + self.eps) + self.wd * p)
