@@ -174,6 +174,24 @@ def test_nearest_center_and_lloyd_step(backend, rng):
     np.testing.assert_allclose(counts, np.bincount(labels, weights=w, minlength=7), rtol=1e-6)
 
 
+@pytest.mark.parametrize("n_centers", [3, 40])  # fused direct kernel, and the GEMM path
+def test_lloyd_matches_scikit_learn(backend, rng, n_centers):
+    from sklearn.cluster import KMeans
+
+    X = rng.standard_normal((3000, 6))
+    C0 = X[rng.choice(3000, n_centers, replace=False)]
+    before = C0.copy()
+    centers, n_iter = B.lloyd(X, C0, max_iter=50, tol=0.0)
+    km = KMeans(n_centers, init=C0, n_init=1, max_iter=50, tol=0.0, algorithm="lloyd").fit(X)
+    np.testing.assert_allclose(centers, km.cluster_centers_, rtol=1e-10, atol=1e-12)
+    assert n_iter <= 50 and np.array_equal(C0, before)
+    # one iteration is one lloyd_step
+    labels, _, sums, counts = B.lloyd_step(X, C0)
+    np.testing.assert_allclose(B.lloyd(X, C0, max_iter=1)[0], sums / counts[:, None])
+    with pytest.raises(ValueError, match="max_iter"):
+        B.lloyd(X, C0, max_iter=0)
+
+
 def test_nearest_center_ties_go_to_lowest_index(backend):
     X = np.array([[0.0, 0.0, 0, 0, 0, 0]])
     C = np.array([[1.0, 0, 0, 0, 0, 0], [-1.0, 0, 0, 0, 0, 0]])

@@ -276,3 +276,60 @@ def test_inputs_are_not_modified():
     NCDKMeans(2, random_state=0).fit(X, y_semi)
     NCDSpectralClustering(2, random_state=0).fit(X, y_semi)
     assert np.array_equal(X, X0) and np.array_equal(y_semi, y0)
+
+
+# ------------------------------------------------------------------ ProjectionNCD (PBN)
+
+
+def test_projection_gradients_match_finite_differences():
+    from skcluster.cluster._pbn import _Projection
+
+    rng = np.random.default_rng(0)
+    net = _Projection(5, (8, 6), 3, 3, dropout=0.0, rng=rng)
+    for b in net.params[1::2]:  # off the ReLU kinks and away from a zero latent row
+        b += rng.uniform(0.1, 0.3, b.shape)
+    X = rng.standard_normal((12, 5))
+    targets = np.array([0, 1, 2, -1, 0, -1, 1, 2, -1, -1, 0, 1])
+    loss, grads = net.loss_and_grads(X, targets, w=0.3)
+    eps = 1e-6
+    for p, g in zip(net.params, grads, strict=True):
+        numeric = np.empty_like(p)
+        for idx in np.ndindex(p.shape):
+            old = p[idx]
+            p[idx] = old + eps
+            up = net.loss_and_grads(X, targets, w=0.3)[0]
+            p[idx] = old - eps
+            down = net.loss_and_grads(X, targets, w=0.3)[0]
+            p[idx] = old
+            numeric[idx] = (up - down) / (2 * eps)
+        np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-7)
+    assert loss > 0
+
+
+def test_projection_ncd_on_digits(digits):
+    from skcluster.cluster import ProjectionNCD
+
+    X, y = digits
+    y_semi = semi(y, [0, 1, 2, 3, 4])
+    novel = y_semi == -1
+    accs = []
+    for seed in range(2):
+        model = ProjectionNCD(5, random_state=seed).fit(X, y_semi)
+        accs.append(clustering_accuracy(y[novel], model.labels_))
+        assert model.loss_curve_[-1] < 0.5 * model.loss_curve_[0]
+        assert model.n_epochs_ == len(model.loss_curve_) == 200
+        Z = model.transform(X[:10])
+        np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0)
+        assert np.array_equal(model.predict(X[novel]), model.labels_)
+    assert np.mean(accs) >= 0.85  # KMeans on the raw rows: 0.67
+
+
+def test_projection_ncd_verbose_and_bad_input(capsys):
+    from skcluster.cluster import ProjectionNCD
+
+    X, y = make_blobs(100, n_features=4, centers=4, random_state=0)
+    y_semi = np.where(y < 2, y, -1)
+    ProjectionNCD(2, max_epochs=10, verbose=1, random_state=0).fit(X, y_semi)
+    assert "epoch 10" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="no unlabelled rows"):
+        ProjectionNCD(2).fit(X, y)

@@ -13,6 +13,7 @@ CHECK_PARAMS = {
     "KMeansSMOTE": {"kmeans_estimator": 12},
     "NCDKMeansChecked": {"n_clusters": 2},
     "NCDSpectralClusteringChecked": {"n_clusters": 2},
+    "ProjectionNCDChecked": {"n_clusters": 2, "max_epochs": 5},
 }
 
 
@@ -41,7 +42,7 @@ def _checked_class(cls):
 
 
 # transductive clusterers whose labels_ cover the unlabelled rows only
-SEMI_SUPERVISED = {"NCDKMeans", "NCDSpectralClustering"}
+SEMI_SUPERVISED = {"NCDKMeans", "NCDSpectralClustering", "ProjectionNCD"}
 _UNLABELLED_ONLY = "labels_ covers the unlabelled rows (y == -1) only, by design"
 
 

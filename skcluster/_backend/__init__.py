@@ -396,6 +396,41 @@ def lloyd_step(X, centers, sample_weight=None):
     return labels, dist, sums, counts
 
 
+def lloyd(X, centers, *, sample_weight=None, max_iter=300, tol=0.0):
+    """Lloyd iterations from ``centers`` until the centres move less than ``tol``.
+
+    ``tol`` bounds the squared shift summed over centres (an absolute value: scikit-learn
+    uses ``1e-4`` times the mean feature variance). A centre that loses all its rows stays
+    where it is. ``X`` is checked once, not at every iteration.
+
+    Returns
+    -------
+    centers : array of shape (n_centers, n_features)
+    n_iter : int
+    """
+    name, xp, (X, C), to_host = _prepare(("X", X), ("centers", centers))
+    _same_features(X, C, ("X", "centers"))
+    _check_count(max_iter, "max_iter")
+    module, wm = _module(name), _working_memory()
+    n, k = X.shape[0], C.shape[0]
+    w = _weights(xp, sample_weight, n, X.dtype)
+    labels = xp.empty(n, dtype=xp.intp)
+    dist = xp.empty(n, dtype=X.dtype)
+    sums = xp.empty((k, X.shape[1]), dtype=X.dtype)
+    counts = xp.empty(k, dtype=X.dtype)
+    C = C.copy()
+    n_iter = 0
+    while n_iter < max_iter:
+        n_iter += 1
+        module.lloyd_step(X, C, w, labels, dist, sums, counts, wm)
+        moved = xp.where(counts[:, None] > 0, sums / xp.maximum(counts, 1e-30)[:, None], C)
+        shift = float(((moved - C) ** 2).sum())
+        C = moved
+        if shift <= tol:
+            break
+    return _host(C, to_host), n_iter
+
+
 def kmeans_plusplus(
     X,
     n_clusters,

@@ -213,3 +213,9 @@ def gaussian_log_density(X, means, prec_chol, covariance_type, out, working_memo
         y = X @ prec_chol[k] - means[k] @ prec_chol[k]
         out[:, k] = -0.5 * (d * log2pi + (y * y).sum(axis=1)) + log_det[k]
     return out
+
+
+def lloyd_step(X, centers, sample_weight, labels, distances, sums, counts, working_memory):
+    """Nearest centre of every row, then weighted sums and counts per centre."""
+    assign_nearest(X, centers, labels, distances, working_memory)
+    return center_sums(X, labels, sample_weight, sums, counts, working_memory)

@@ -78,15 +78,7 @@ def ncd_kmeans(
         )
         known = np.array(known_centroids, dtype=X.dtype, copy=True)
         centers = {"novel": novel, "known": known, "both": np.vstack([known, novel])}[update]
-        n_iter = 0
-        while n_iter < max_iter:
-            n_iter += 1
-            _, _, sums, counts = _backend.lloyd_step(X, centers)
-            moved = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centers)
-            shift = float(((moved - centers) ** 2).sum())
-            centers = moved
-            if shift <= threshold:
-                break
+        centers, n_iter = _backend.lloyd(X, centers, max_iter=max_iter, tol=threshold)
         sq = _backend.nearest_center(X, centers)[1]
         inertia = float(sq.sum())
         score = float(np.sqrt(sq).sum()) if select_by == "distance" else inertia
