@@ -380,22 +380,26 @@ def kneighbors_tables(Cq, Cb, tables, starts, sizes, exclude, dist, ind, working
     return dist, ind
 
 
+@njit(inline="always", fastmath=True)
+def _nearest_of_row(X, i, C):
+    """Index of and squared distance to the nearest row of C (ties: lowest index)."""
+    best = np.inf
+    arg = 0
+    for j in range(C.shape[0]):
+        acc = 0.0
+        for t in range(X.shape[1]):
+            diff = X[i, t] - C[j, t]
+            acc += diff * diff
+        if acc < best:
+            best = acc
+            arg = j
+    return arg, best
+
+
 @njit(parallel=True, cache=True, nogil=True, fastmath=True)
 def _nearest_direct(X, C, labels, distances):
-    n, d = X.shape
-    for i in prange(n):
-        best = np.inf
-        arg = 0
-        for j in range(C.shape[0]):
-            acc = 0.0
-            for t in range(d):
-                diff = X[i, t] - C[j, t]
-                acc += diff * diff
-            if acc < best:
-                best = acc
-                arg = j
-        labels[i] = arg
-        distances[i] = best
+    for i in prange(X.shape[0]):
+        labels[i], distances[i] = _nearest_of_row(X, i, C)
 
 
 def assign_nearest(X, centers, labels, distances, working_memory):
@@ -480,16 +484,7 @@ def _lloyd_chunks(X, C, weights, chunk, labels, distances, part_sums, part_count
     n, d = X.shape
     for c in prange(part_sums.shape[0]):
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            best = np.inf
-            arg = 0
-            for j in range(C.shape[0]):
-                acc = 0.0
-                for t in range(d):
-                    diff = X[i, t] - C[j, t]
-                    acc += diff * diff
-                if acc < best:
-                    best = acc
-                    arg = j
+            arg, best = _nearest_of_row(X, i, C)
             labels[i] = arg
             distances[i] = best
             w = weights[i]

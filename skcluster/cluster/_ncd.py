@@ -53,6 +53,38 @@ def class_means(X, y, classes):
     return np.stack([X[y == c].mean(axis=0) for c in classes])
 
 
+class NovelClassMixin:
+    """What the novel class discovery estimators share: ``fit(X, y)`` with ``y == -1`` on the
+    unlabelled rows (a required target), and ``labels_`` for those rows only."""
+
+    def fit_predict(self, X, y):
+        """Fit, then return the novel class of each unlabelled row (``labels_``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Known class of each labelled row, -1 for the unlabelled rows.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_unlabelled,)
+        """
+        return self.fit(X, y).labels_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+
+def check_n_clusters(n_clusters, n_unlabelled):
+    if n_clusters > n_unlabelled:
+        raise ValueError(
+            f"n_clusters={n_clusters} is larger than the {n_unlabelled} unlabelled rows."
+        )
+
+
 def ncd_kmeans(
     X, known_centroids, n_clusters, *, update, init_power, n_init, max_iter, tol, select_by, rng
 ):
@@ -93,7 +125,7 @@ def ncd_kmeans(
     return best[1:]
 
 
-class NCDKMeans(ClusterMixin, BaseEstimator):
+class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
     """k-means for novel class discovery: seeded by the known classes, fitted on the new rows.
 
     ``fit(X, y)`` takes labelled rows of known classes (``y >= 0``) and unlabelled rows
@@ -236,10 +268,7 @@ class NCDKMeans(ClusterMixin, BaseEstimator):
         return self
 
     def _fit_novel(self, X_new):
-        if self.n_clusters > len(X_new):
-            raise ValueError(
-                f"n_clusters={self.n_clusters} is larger than the {len(X_new)} unlabelled rows."
-            )
+        check_n_clusters(self.n_clusters, len(X_new))
         known, novel, self.inertia_, self.n_iter_ = ncd_kmeans(
             X_new,
             self.known_centroids_,
@@ -254,21 +283,6 @@ class NCDKMeans(ClusterMixin, BaseEstimator):
         )
         self.known_centroids_, self.cluster_centers_ = known, novel
         self.labels_ = _backend.nearest_center(X_new, novel)[0]
-
-    def fit_predict(self, X, y):
-        """Fit, then return the novel class of each unlabelled row (``labels_``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-            Known class of each labelled row, -1 for the unlabelled rows.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_unlabelled,)
-        """
-        return self.fit(X, y).labels_
 
     def predict(self, X):
         """Nearest novel centroid of each row of ``X``.
@@ -308,11 +322,6 @@ class NCDKMeans(ClusterMixin, BaseEstimator):
         other._fit_novel(X)
         return other.labels_
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        return tags
-
 
 def _clone_fitted(estimator, n_clusters):
     from copy import deepcopy
@@ -323,7 +332,7 @@ def _clone_fitted(estimator, n_clusters):
     return other
 
 
-class NCDSpectralClustering(ClusterMixin, BaseEstimator):
+class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
     """Spectral clustering for novel class discovery: one graph of known and new rows.
 
     The rows of the known classes and the unlabelled rows are embedded together: a Gaussian
@@ -447,11 +456,7 @@ class NCDSpectralClustering(ClusterMixin, BaseEstimator):
         return self
 
     def _cluster(self, X, y, known, n_clusters):
-        if n_clusters > int((~known).sum()):
-            raise ValueError(
-                f"n_clusters={n_clusters} is larger than the {int((~known).sum())} "
-                "unlabelled rows."
-            )
+        check_n_clusters(n_clusters, int((~known).sum()))
         n_components = n_clusters if self.n_components is None else self.n_components
         A, self.sigma_ = rbf_mst_affinity(
             X, self.min_dist, affinity=self.affinity, n_neighbors=self.n_neighbors
@@ -474,21 +479,6 @@ class NCDSpectralClustering(ClusterMixin, BaseEstimator):
             rng=check_random_state(self.random_state),
         )
         return _backend.nearest_center(E[~known], centers)[0]
-
-    def fit_predict(self, X, y):
-        """Fit, then return the novel class of each unlabelled row (``labels_``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-            Known class of each labelled row, -1 for the unlabelled rows.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_unlabelled,)
-        """
-        return self.fit(X, y).labels_
 
     def cluster_novel(self, X, n_clusters=None):
         """Cluster new rows as novel classes, embedded with the known rows of this fit.
@@ -513,11 +503,6 @@ class NCDSpectralClustering(ClusterMixin, BaseEstimator):
         yall = np.concatenate([self._known_y, np.full(len(X), -1)])
         k = self.n_clusters if n_clusters is None else n_clusters
         return other._cluster(Xall, yall, yall != -1, k)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        return tags
 
 
 _CRITERIA = {"silhouette", "calinski_harabasz", "davies_bouldin", "elbow"}

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _backend
-from ._ncd import class_means, ncd_kmeans, split_labelled
+from ._ncd import NovelClassMixin, check_n_clusters, class_means, ncd_kmeans, split_labelled
 from ._network import MLP, AdamW, l2_normalize, l2_normalize_backward, softmax_cross_entropy
 
 
@@ -48,7 +48,7 @@ class _Projection:
         return loss, enc_grads + dec_grads + cls_grads
 
 
-class ProjectionNCD(ClusterMixin, TransformerMixin, BaseEstimator):
+class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """Novel class discovery with a learned projection (the paper's "PBN" model).
 
     An encoder (two hidden ReLU layers of ``3d/4`` and ``d/2`` units by default, dropout)
@@ -184,11 +184,7 @@ class ProjectionNCD(ClusterMixin, TransformerMixin, BaseEstimator):
         X, y, known = split_labelled(self, X, y)
         X = X.astype(np.float64, copy=False)
         n, d = X.shape
-        if self.n_clusters > int((~known).sum()):
-            raise ValueError(
-                f"n_clusters={self.n_clusters} is larger than the {int((~known).sum())} "
-                "unlabelled rows."
-            )
+        check_n_clusters(self.n_clusters, int((~known).sum()))
         rng = check_random_state(self.random_state)
         gen = np.random.default_rng(rng.randint(2**31))
         self.known_classes_ = np.unique(y[known])
@@ -259,23 +255,3 @@ class ProjectionNCD(ClusterMixin, TransformerMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
         """
         return _backend.nearest_center(self.transform(X), self.cluster_centers_)[0]
-
-    def fit_predict(self, X, y):
-        """Fit, then return the novel class of each unlabelled row (``labels_``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-            Known class of each labelled row, -1 for the unlabelled rows.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_unlabelled,)
-        """
-        return self.fit(X, y).labels_
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        return tags
