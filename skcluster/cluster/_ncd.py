@@ -5,7 +5,7 @@ Data Mining and Knowledge Discovery, 2024)."""
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -71,6 +71,38 @@ class NovelClassMixin:
         labels : ndarray of shape (n_unlabelled,)
         """
         return self.fit(X, y).labels_
+
+    def cluster_novel(self, X, n_new_classes):
+        """Cluster rows of further classes with this fit's data; the labels of ``X``'s rows.
+
+        A clone is fitted on this fit's labelled rows and on its unlabelled rows plus ``X``
+        (unlabelled), with ``n_clusters + n_new_classes`` clusters. This is how
+        :class:`~skcluster.model_selection.HiddenClassKFold` scores a setting (through
+        :func:`skcluster.metrics.clustering_accuracy_scorer`): the hidden known classes join
+        the unlabelled rows and are clustered with them, as in the paper's tuning.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        n_new_classes : int
+            Number of classes among the rows of ``X``.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        known_X, known_y, unlabelled = self._fit_data
+        n_old = len(unlabelled)
+        X_all = np.vstack([known_X, unlabelled, X.astype(known_X.dtype)])
+        y_all = np.concatenate([known_y, np.full(n_old + len(X), -1)])
+        other = clone(self).set_params(n_clusters=self.n_clusters + int(n_new_classes))
+        return other.fit(X_all, y_all).labels_[n_old:]
+
+    def _remember(self, X, y, known):
+        # the fit's rows, for cluster_novel
+        self._fit_data = (X[known], y[known], X[~known])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -262,6 +294,7 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         self : object
         """
         X, y, known = split_labelled(self, X, y)
+        self._remember(X, y, known)
         self.known_classes_ = np.unique(y[known])
         self.known_centroids_ = class_means(X, y, self.known_classes_)
         self._fit_novel(X[~known])
@@ -298,38 +331,6 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         return _backend.nearest_center(X, self.cluster_centers_.astype(X.dtype))[0]
-
-    def cluster_novel(self, X, n_clusters=None):
-        """Cluster new rows as novel classes, with the known classes of this fit.
-
-        What :func:`skcluster.metrics.clustering_accuracy_scorer` calls on the hidden classes
-        of :class:`~skcluster.model_selection.HiddenClassKFold`: the same seeding against the
-        known centroids and Lloyd iterations, on ``X`` alone; the fitted state is unchanged.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        n_clusters : int, default=None
-            Number of classes to find; None uses ``self.n_clusters``.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        other = _clone_fitted(self, n_clusters)
-        other._fit_novel(X)
-        return other.labels_
-
-
-def _clone_fitted(estimator, n_clusters):
-    from copy import deepcopy
-
-    other = deepcopy(estimator)
-    if n_clusters is not None:
-        other.n_clusters = n_clusters
-    return other
 
 
 class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
@@ -449,9 +450,8 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         self : object
         """
         X, y, known = split_labelled(self, X, y)
+        self._remember(X, y, known)
         self.known_classes_ = np.unique(y[known])
-        # kept for cluster_novel (HiddenClassKFold scoring): the labelled rows only
-        self._known_X, self._known_y = X[known], y[known]
         self.labels_ = self._cluster(X, y, known, self.n_clusters)
         return self
 
@@ -479,30 +479,6 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
             rng=check_random_state(self.random_state),
         )
         return _backend.nearest_center(E[~known], centers)[0]
-
-    def cluster_novel(self, X, n_clusters=None):
-        """Cluster new rows as novel classes, embedded with the known rows of this fit.
-
-        What :func:`skcluster.metrics.clustering_accuracy_scorer` calls on the hidden classes
-        of :class:`~skcluster.model_selection.HiddenClassKFold`; the fitted state is unchanged.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        n_clusters : int, default=None
-            Number of classes to find; None uses ``self.n_clusters``.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        other = _clone_fitted(self, None)
-        Xall = np.vstack([self._known_X, X.astype(self._known_X.dtype)])
-        yall = np.concatenate([self._known_y, np.full(len(X), -1)])
-        k = self.n_clusters if n_clusters is None else n_clusters
-        return other._cluster(Xall, yall, yall != -1, k)
 
 
 _CRITERIA = {"silhouette", "calinski_harabasz", "davies_bouldin", "elbow"}

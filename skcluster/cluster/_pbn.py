@@ -183,6 +183,7 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         """
         X, y, known = split_labelled(self, X, y)
         X = X.astype(np.float64, copy=False)
+        self._remember(X, y, known)
         n, d = X.shape
         check_n_clusters(self.n_clusters, int((~known).sum()))
         rng = check_random_state(self.random_state)

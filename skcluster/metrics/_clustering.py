@@ -51,10 +51,11 @@ def clustering_accuracy(labels_true, labels_pred):
 def clustering_accuracy_scorer(estimator, X, y):
     """Scorer (``scoring=`` of ``GridSearchCV``) of a clustering of ``X`` against ``y``.
 
-    Estimators with a ``cluster_novel`` method (novel class discovery) cluster ``X`` as new
-    classes, into as many clusters as ``y`` has classes, using what they learned in ``fit``;
-    that is how :class:`~skcluster.model_selection.HiddenClassKFold` scores the hidden
-    classes. Other estimators are scored on ``estimator.predict(X)``.
+    Novel class discovery estimators (those with a ``cluster_novel`` method) cluster ``X``,
+    whose classes are new to them, together with the unlabelled rows of their fit, into
+    ``len(np.unique(y))`` more clusters: that is how
+    :class:`~skcluster.model_selection.HiddenClassKFold` scores the hidden classes. Other
+    estimators are scored on ``estimator.predict(X)``.
 
     Parameters
     ----------
@@ -68,7 +69,7 @@ def clustering_accuracy_scorer(estimator, X, y):
     """
     y = column_or_1d(y)
     if hasattr(estimator, "cluster_novel"):
-        labels = estimator.cluster_novel(X, n_clusters=len(np.unique(y)))
+        labels = estimator.cluster_novel(X, n_new_classes=len(np.unique(y)))
     else:
         labels = estimator.predict(X)
     return clustering_accuracy(y, labels)

@@ -17,15 +17,15 @@ class HiddenClassKFold(BaseCrossValidator):
 
     In novel class discovery the classes to find have no labels, so a setting cannot be scored
     on them. Troisemaine et al. (2024) tune instead on the known classes: each fold hides
-    ``n_hidden`` of them, the model learns from the other known classes (and the unlabelled
-    rows), and it is scored on how well it clusters the hidden classes as if they were new.
-    Each fold's training part is the visible known classes' rows plus the unlabelled rows
-    (``y == -1``); its test part is the hidden classes' rows. The hidden labels reach only the
-    scorer, never ``fit``. With :func:`skcluster.metrics.clustering_accuracy_scorer` as
-    ``scoring``, an estimator with a ``cluster_novel`` method
-    (:class:`~skcluster.cluster.NCDKMeans`, :class:`~skcluster.cluster.NCDSpectralClustering`)
-    clusters the hidden rows with what it learned from the visible classes, into as many
-    clusters as hidden classes.
+    ``n_hidden`` of them among the unlabelled rows, the model learns from the other known
+    classes and from all unlabelled rows, and it is scored on how well it clusters the hidden
+    classes. Each fold's training part is the visible known classes' rows plus the unlabelled
+    rows (``y == -1``); its test part is the hidden classes' rows, whose labels reach only
+    the scorer, never ``fit``. With :func:`skcluster.metrics.clustering_accuracy_scorer` as
+    ``scoring``, a novel class discovery estimator refits on its training part plus the
+    hidden rows (unlabelled), with ``n_clusters + n_hidden`` clusters, and the clusters of the
+    hidden rows are scored against their classes: the paper's protocol, at the price of a
+    second fit per fold and setting.
 
     Parameters
     ----------
