@@ -333,3 +333,18 @@ def test_projection_ncd_verbose_and_bad_input(capsys):
     assert "epoch 10" in capsys.readouterr().out
     with pytest.raises(ValueError, match="no unlabelled rows"):
         ProjectionNCD(2).fit(X, y)
+
+
+@pytest.mark.parametrize("Est", [NCDKMeans, NCDSpectralClustering])
+def test_cluster_novel_clusters_further_classes_with_the_fit_data(Est):
+    centers = [[i % 3 * 10, i // 3 * 10] for i in range(6)]
+    X, y = make_blobs(600, centers=centers, random_state=0)
+    fit_rows = y < 4
+    y_semi = np.where(y < 2, y, -1)[fit_rows]
+    est = Est(2, random_state=0).fit(X[fit_rows], y_semi)
+    before = est.labels_.copy()
+    labels = est.cluster_novel(X[~fit_rows], n_new_classes=2)
+    assert labels.shape == ((~fit_rows).sum(),)
+    assert clustering_accuracy(y[~fit_rows], labels) == 1.0
+    assert np.array_equal(est.labels_, before)  # the fitted estimator is unchanged
+    assert clustering_accuracy_scorer(est, X[~fit_rows], y[~fit_rows]) == 1.0
