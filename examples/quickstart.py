@@ -104,16 +104,19 @@ print(
     f"{ppp.separability_[ppp.separability_ > 0].min():.2f}"
 )
 
-# 4. Novel class discovery: digits 0-4 are labelled, 5-9 arrive unlabelled and unnamed.
+# 4. Novel class discovery: digits 1, 2, 7, 8, 9 are labelled (the paper's optdigits split);
+#    0, 3, 4, 5, 6 arrive unlabelled and unnamed.
 Xd, yd = load_digits(return_X_y=True)
 Xd = StandardScaler().fit_transform(Xd)
-y_semi = np.where(yd < 5, yd, -1)  # -1: unlabelled, as in scikit-learn's semi-supervised API
+y_semi = np.where(np.isin(yd, [1, 2, 7, 8, 9]), yd, -1)  # -1: unlabelled (scikit-learn's way)
 new = y_semi == -1
 k = estimate_n_novel_classes(Xd[new], k_range=(2, 12), normalize_rows=True, random_state=0)
 ncd = NCDKMeans(k, random_state=0).fit(Xd, y_semi)
 km = KMeans(k, n_init=10, random_state=0).fit(Xd[new])
-sc = NCDSpectralClustering(k, min_dist=0.5, n_components=40, random_state=0).fit(Xd, y_semi)
-print(f"\n[novel class discovery] digits 0-4 known, {new.sum()} unlabelled rows")
+# the setting HiddenClassKFold picks on the known classes (examples/plot_ncd_tuning.py)
+sc = NCDSpectralClustering(k, affinity="knn", n_components=10, min_dist=0.2, random_state=0)
+sc.fit(Xd, y_semi)
+print(f"\n[novel class discovery] digits 1, 2, 7, 8, 9 known, {new.sum()} unlabelled rows")
 print(f"  estimated number of novel classes: {k} (truth: 5)")
 for name, labels in [
     ("NCDKMeans", ncd.labels_),
