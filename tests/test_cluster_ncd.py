@@ -150,10 +150,10 @@ def test_spectral_embedding_separates_connected_components():
 
 @pytest.mark.parametrize(
     "known, params, floor",
-    [
+    [  # the settings GridSearchCV with HiddenClassKFold picks on the known classes
+        # (benchmarks/bench_ncd.py, RESULTS.md)
         ([0, 1, 2, 3, 4], {"min_dist": 0.5, "n_components": 40}, 0.80),
-        # the paper's optdigits split; settings tuned by HiddenClassKFold (RESULTS.md)
-        ([1, 2, 7, 8, 9], {"min_dist": 0.2, "n_components": 20}, 0.93),
+        ([1, 2, 7, 8, 9], {"min_dist": 0.5, "n_components": 20}, 0.93),  # the paper's split
     ],
 )
 def test_ncd_spectral_clustering_on_digits(digits, known, params, floor):
@@ -172,7 +172,7 @@ def test_ncd_spectral_clustering_on_digits(digits, known, params, floor):
 def test_knn_affinity_agrees_with_dense(digits):
     X, y = digits
     y_semi = semi(y, [1, 2, 7, 8, 9])
-    params = {"min_dist": 0.2, "n_components": 20, "random_state": 0}
+    params = {"min_dist": 0.5, "n_components": 20, "random_state": 0}
     dense = NCDSpectralClustering(5, affinity="dense", **params).fit(X, y_semi)
     knn = NCDSpectralClustering(5, affinity="knn", n_neighbors=100, **params).fit(X, y_semi)
     novel = y_semi == -1
