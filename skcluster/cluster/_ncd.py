@@ -297,7 +297,7 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         self._remember(X, y, known)
         self.known_classes_ = np.unique(y[known])
         self.known_centroids_ = class_means(X, y, self.known_classes_)
-        self._fit_novel(X[~known])
+        self._fit_novel(self._fit_data[2])  # the unlabelled rows, kept by _remember
         return self
 
     def _fit_novel(self, X_new):
