@@ -67,10 +67,11 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
     n_clusters : int, default=8
         Number of novel classes.
     latent_dim : int or None, default=None
-        Width of the latent space; None is ``max(2, n_features // 2)``.
+        Width of the latent space; None is ``max(8, n_features // 2)``.
     hidden_layer_sizes : tuple of int or None, default=None
-        Encoder hidden layers (the decoder mirrors them); None is
-        ``(3 * n_features // 4, n_features // 2)``.
+        Encoder hidden layers (the decoder mirrors them); None is the paper's
+        ``(3 * n_features // 4, n_features // 2)`` with floors of 32 and 16 units (narrower
+        layers left toy data with a collapsed latent space in our tests).
     w : float in [0, 1], default=0.1
         Weight of the classification loss; ``1 - w`` weighs the reconstruction.
     dropout : float in [0, 1), default=0.1
@@ -110,11 +111,13 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
     >>> import numpy as np
     >>> from sklearn.datasets import make_blobs
     >>> from skcluster.cluster import ProjectionNCD
+    >>> from sklearn.preprocessing import StandardScaler
     >>> X, y = make_blobs(400, n_features=6, centers=4, random_state=0)
+    >>> X = StandardScaler().fit_transform(X)
     >>> y_semi = np.where(y < 2, y, -1)
-    >>> model = ProjectionNCD(n_clusters=2, max_epochs=50, random_state=0).fit(X, y_semi)
+    >>> model = ProjectionNCD(n_clusters=2, random_state=0).fit(X, y_semi)
     >>> model.transform(X[:3]).shape
-    (3, 3)
+    (3, 8)
     >>> from skcluster.metrics import clustering_accuracy
     >>> clustering_accuracy(y[y >= 2], model.labels_)
     1.0
@@ -190,8 +193,9 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         gen = np.random.default_rng(rng.randint(2**31))
         self.known_classes_ = np.unique(y[known])
         targets = np.where(known, np.searchsorted(self.known_classes_, y), -1)
-        hidden = self.hidden_layer_sizes or (max(1, 3 * d // 4), max(1, d // 2))
-        latent = self.latent_dim or max(2, d // 2)
+        # the paper's widths, with floors: a few features must not make a 3-unit bottleneck
+        hidden = self.hidden_layer_sizes or (max(32, 3 * d // 4), max(16, d // 2))
+        latent = self.latent_dim or max(8, d // 2)
         self._net = _Projection(
             d, tuple(hidden), latent, len(self.known_classes_), self.dropout, gen
         )
