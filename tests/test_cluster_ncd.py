@@ -348,3 +348,23 @@ def test_cluster_novel_clusters_further_classes_with_the_fit_data(Est):
     assert clustering_accuracy(y[~fit_rows], labels) == 1.0
     assert np.array_equal(est.labels_, before)  # the fitted estimator is unchanged
     assert clustering_accuracy_scorer(est, X[~fit_rows], y[~fit_rows]) == 1.0
+
+
+def test_knn_affinity_keeps_duplicates_and_bridges_parts():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    X = np.vstack([X, X[:5]])  # exact duplicates
+    dense, _ = rbf_mst_affinity(X, 0.5, affinity="dense")
+    knn, _ = rbf_mst_affinity(X, 0.5, affinity="knn", n_neighbors=44)
+    np.testing.assert_allclose(knn.toarray(), dense, atol=1e-12)
+    # two far blobs: the kNN graph falls apart, the width still spans the gap as dense does
+    two = np.vstack([rng.normal(size=(30, 2)), rng.normal(size=(30, 2)) + 50])
+    _, s_dense = rbf_mst_affinity(two, 0.5, affinity="dense")
+    _, s_knn = rbf_mst_affinity(two, 0.5, affinity="knn", n_neighbors=5)
+    np.testing.assert_allclose(s_knn, s_dense, rtol=1e-9)
+
+
+def test_estimate_reads_tuples_of_values():
+    X, _ = make_blobs(300, centers=[[0, 0], [9, 0], [0, 9]], random_state=0)
+    k, scores = estimate_n_novel_classes(X, k_range=(2, 3, 5), random_state=0, return_scores=True)
+    assert set(scores) == {2, 3, 5} and k == 3

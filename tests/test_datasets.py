@@ -44,3 +44,12 @@ def test_components_have_the_asked_shape_and_separation():
 def test_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_gaussian_mixture(**kwargs)
+
+
+def test_counts_round_by_largest_remainder_with_a_row_each():
+    for n, w in [(4, [0.5, 0.5, 0, 0]), (10, [1, 1, 1]), (7, [0.9, 0.05, 0.05])]:
+        _, y = make_gaussian_mixture(n, 2, len(w), weights=w, random_state=0)
+        counts = np.bincount(y, minlength=len(w))
+        assert counts.sum() == n and counts.min() >= 1
+    _, y = make_gaussian_mixture(10, 2, 3, random_state=0)
+    assert sorted(np.bincount(y).tolist()) == [3, 3, 4]

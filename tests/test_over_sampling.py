@@ -664,3 +664,19 @@ def test_mwmote_bad_parameters(params, message):
     X, y = make_classification(n_samples=100, weights=[0.8], random_state=0)
     with pytest.raises(ValueError, match=message):
         MWMOTE(**params).fit_resample(X, y)
+
+
+def test_mwmote_small_majority_and_a_single_survivor():
+    # fewer majority rows than k2: clipped, no error
+    X = np.r_[np.linspace(0, 1, 10), [5.0, 5.5, 6.0]][:, None]
+    y = np.r_[np.zeros(10, int), np.ones(3, int)]
+    X_res, y_res = MWMOTE(sampling_strategy={0: 12}, random_state=0).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [12, 3]
+    # one minority row survives the noise filter: the clusters still pair distinct rows
+    maj = np.r_[0.95, np.arange(5.0, 41.0), -np.arange(3.0, 31.0)]
+    X = np.r_[maj, [1.0, 1.5, 20.1]][:, None]
+    y = np.r_[np.zeros(maj.size, int), np.ones(3, int)]
+    s = MWMOTE(k1=1, random_state=0)
+    X_res, _ = s.fit_resample(X, y)
+    p0, p1 = s.synthetic_parents_.T
+    assert np.any(p0 != p1)

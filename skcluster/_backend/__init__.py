@@ -30,6 +30,7 @@ __all__ = [
     "nearest_center",
     "center_sums",
     "lloyd_step",
+    "lloyd",
     "kmeans_plusplus",
     "logsumexp",
     "gaussian_log_density",

@@ -166,7 +166,8 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
     centroids are drawn k-means++-style with probability growing with the distance to the
     known classes' means and to the novel centroids already drawn, so that they start away
     from what is known (Troisemaine et al., 2024). Lloyd iterations then run on the unlabelled
-    rows, and the run of lowest inertia among ``n_init`` is kept. Seeding and Lloyd steps run
+    rows, and the best of ``n_init`` runs is kept (smallest sum of distances by default, see
+    ``select_by``). Seeding and Lloyd steps run
     on skcluster's backend.
 
     Parameters
@@ -522,7 +523,8 @@ def estimate_n_novel_classes(
     X : array-like of shape (n_samples, n_features)
         The unlabelled rows.
     k_range : (int, int) or sequence of int, default=(2, 30)
-        Candidate numbers of classes (at least 2: the criteria need two clusters).
+        Candidate numbers of classes (at least 2: the criteria need two clusters): a pair
+        ``(k_min, k_max)`` of inclusive bounds, or a list / range / longer tuple of values.
     criterion : {"silhouette", "calinski_harabasz", "davies_bouldin", "elbow"}, \
 default="silhouette"
         Highest silhouette or Calinski-Harabasz, lowest Davies-Bouldin, or the knee of the
@@ -561,7 +563,8 @@ default="silhouette"
         if np.any(norms == 0):
             raise ValueError("normalize_rows=True needs rows that are not all zeros.")
         X = X / norms
-    ks = list(range(k_range[0], k_range[1] + 1)) if isinstance(k_range, tuple) else list(k_range)
+    is_bounds = isinstance(k_range, tuple) and len(k_range) == 2
+    ks = list(range(k_range[0], k_range[1] + 1)) if is_bounds else list(k_range)
     if not ks or min(ks) < 2 or max(ks) >= len(X) or len(set(ks)) != len(ks):
         raise ValueError(
             f"k_range must give distinct values in [2, n_samples - 1] = [2, {len(X) - 1}]; "

@@ -51,7 +51,8 @@ class _Projection:
 class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """Novel class discovery with a learned projection (the paper's "PBN" model).
 
-    An encoder (two hidden ReLU layers of ``3d/4`` and ``d/2`` units by default, dropout)
+    An encoder (by default two hidden ReLU layers of ``3d/4`` and ``d/2`` units, at least 32
+    and 16, with dropout)
     maps rows to an L2-normalised latent space. It is trained, with mini-batch AdamW, on
     ``w`` times the cross-entropy of a linear classifier of the known classes (labelled rows)
     plus ``1 - w`` times the squared reconstruction error of a mirrored decoder (all rows,
@@ -194,8 +195,10 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         self.known_classes_ = np.unique(y[known])
         targets = np.where(known, np.searchsorted(self.known_classes_, y), -1)
         # the paper's widths, with floors: a few features must not make a 3-unit bottleneck
-        hidden = self.hidden_layer_sizes or (max(32, 3 * d // 4), max(16, d // 2))
-        latent = self.latent_dim or max(8, d // 2)
+        hidden = self.hidden_layer_sizes
+        if hidden is None:
+            hidden = (max(32, 3 * d // 4), max(16, d // 2))
+        latent = max(8, d // 2) if self.latent_dim is None else self.latent_dim
         self._net = _Projection(
             d, tuple(hidden), latent, len(self.known_classes_), self.dropout, gen
         )

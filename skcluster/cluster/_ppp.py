@@ -111,14 +111,14 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
     n_cells_ : int
         Number of cells the reduction stage used (``n_samples`` when it used rows).
     splits_ : list of dict
-        Every proposed split in order: the cluster's rows, the criterion gain, the
-        agreement and whether it was accepted.
+        Every proposed split in order: the cluster's number of rows (``n_rows``), the
+        criterion gain, the agreement and whether it was accepted.
     lower_bound_ : float
         Mean log-likelihood per training row of the final mixture.
     n_iter_ : int
-        EM iterations of the refinement (cells plus rows).
+        EM iterations of the refinement: on cells, of every merge and prune refit, on rows.
     converged_ : bool
-        Whether the last refinement converged.
+        Whether the last EM fit converged.
     n_features_in_ : int
         Number of features seen during :term:`fit`.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -215,6 +215,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         auto = self.min_cluster_size == "auto"
         min_size = max(10, 2 * (d + 1)) if auto else self.min_cluster_size
         rng = check_random_state(self.random_state)
+        self._em_iter = 0
 
         order = _canonical_order(X)
         Xs = X[order]
@@ -234,14 +235,14 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         resp = np.zeros((len(atoms), len(leaves)))
         for k, leaf in enumerate(leaves):
             resp[leaf, k] = 1.0
-        mix, resp, lower, n_iter, converged = self._em(atoms, resp)
+        self._em_iter = 0  # from here on, every EM fit counts in n_iter_
+        mix, resp, lower, n_iter, _ = self._em(atoms, resp)
         self._log(1, f"[PPP] refinement on cells: {n_iter} EM iterations")
         mix, resp, lower = self._merge(atoms, *self._prune(atoms, mix, resp, lower, min_size))
         if atoms is not rows:
             resp = e_step(rows, mix)[1]
-            mix, resp, lower, it, converged = self._em(rows, resp)
+            mix, resp, lower, it, _ = self._em(rows, resp)
             mix, resp, lower = self._prune(rows, mix, resp, lower, min_size)
-            n_iter += it
             self._log(1, f"[PPP] refinement on rows: {it} EM iterations")
 
         # clusters by decreasing weight; rows back in the caller's order
@@ -253,7 +254,8 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         post[order] = resp[:, rank]
         self.n_clusters_ = len(rank)
         self.labels_ = post.argmax(axis=1)
-        self.lower_bound_, self.n_iter_, self.converged_ = lower, n_iter, converged
+        self.lower_bound_, self.n_iter_ = lower, self._em_iter
+        self.converged_ = self._em_converged
         self.separability_ = bhattacharyya(self.means_, self.covariances_)
         K = self.n_clusters_
         if K > 1:
@@ -263,7 +265,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         else:
             self.clusterability_ = 0.0
         self.most_separable_ = np.flatnonzero(post.max(axis=1) >= self.confidence)
-        del self._offset
+        del self._offset, self._em_iter, self._em_converged
         return self
 
     def _log(self, level, message):
@@ -271,7 +273,12 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
             print(message)
 
     def _em(self, atoms, resp):
-        return fit_em(atoms, resp, reg_covar=self.reg_covar, tol=self.tol, max_iter=self.max_iter)
+        result = fit_em(
+            atoms, resp, reg_covar=self.reg_covar, tol=self.tol, max_iter=self.max_iter
+        )
+        self._em_iter += result[3]
+        self._em_converged = result[4]
+        return result
 
     def _prune(self, atoms, mix, resp, lower, min_size):
         """Drop components that EM shrank below ``min_size`` rows (a few outliers with a

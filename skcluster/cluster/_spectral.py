@@ -2,7 +2,7 @@
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import minimum_spanning_tree
+from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.sparse.linalg import eigsh
 
 from .. import _backend
@@ -17,8 +17,10 @@ def rbf_mst_affinity(X, min_dist, *, affinity="auto", n_neighbors=30):
 
     The longest MST edge is the smallest distance that keeps every row connected, so the
     rule adapts the width to the data's scale (Troisemaine et al. 2024). "dense" builds the
-    n x n matrix; "knn" keeps each row's ``n_neighbors`` nearest neighbours (symmetrised), and
-    the MST of that graph; "auto" is dense up to ``MAX_DENSE_ROWS`` rows.
+    n x n matrix; "knn" keeps each row's ``n_neighbors`` nearest neighbours (symmetrised) and
+    takes the longest edge of that graph's spanning forest or, when the graph falls apart, the
+    longest of each part's shortest link to the other parts, if longer (one Boruvka step: the
+    dense rule's value when the parts are few); "auto" is dense up to ``MAX_DENSE_ROWS`` rows.
 
     Returns
     -------
@@ -31,27 +33,40 @@ def rbf_mst_affinity(X, min_dist, *, affinity="auto", n_neighbors=30):
     if affinity == "dense":
         D2 = np.maximum(_backend.sq_euclidean_distances(X), 0.0).astype(np.float64, copy=False)
         np.fill_diagonal(D2, 0.0)
-        tree = minimum_spanning_tree(D2)
-    else:
-        k = min(n_neighbors, n - 1)
-        dist, ind = _backend.kneighbors(X, X, k, exclude_self=True)
-        D2 = sparse.csr_matrix(
-            (np.asarray(dist, np.float64).ravel(), ind.ravel(), np.arange(0, n * k + 1, k)),
-            shape=(n, n),
-        )
-        D2 = D2.maximum(D2.T).tocsr()
-        tree = minimum_spanning_tree(D2)
-    longest = float(tree.data.max()) if tree.nnz else 0.0
-    if longest <= 0.0:
-        raise ValueError("all rows are identical: no affinity scale can be derived from them.")
-    two_sigma2 = longest / -np.log(min_dist)
-    if affinity == "dense":
+        longest = _longest_mst_edge(D2)
+        two_sigma2 = _two_sigma2(longest, min_dist)
         A = np.exp(D2 / -two_sigma2, out=D2)
         np.fill_diagonal(A, 0.0)
-    else:
-        A = D2.copy()
-        A.data = np.exp(A.data / -two_sigma2)
+        return A, float(np.sqrt(two_sigma2 / 2.0))
+    k = min(n_neighbors, n - 1)
+    dist, ind = _backend.kneighbors(X, X, k, exclude_self=True)
+    dist = np.asarray(dist, np.float64).ravel()
+    indptr = np.arange(0, n * k + 1, k)
+    # duplicates sit at distance 0, which sparse matrices drop: keep them as tiny edges
+    G = sparse.csr_matrix((np.maximum(dist, np.finfo(float).tiny), ind.ravel(), indptr), (n, n))
+    G = G.maximum(G.T).tocsr()
+    longest = _longest_mst_edge(G)
+    n_parts, part = connected_components(G, directed=False)
+    if n_parts > 1:  # the dense rule's tree also crosses between the parts
+        for c in range(n_parts):
+            inside = part == c
+            bridge, _ = _backend.kneighbors(X[inside], X[~inside], 1)
+            longest = max(longest, float(np.min(bridge)))
+    two_sigma2 = _two_sigma2(longest, min_dist)
+    A = G.copy()
+    A.data = np.exp(A.data / -two_sigma2)
     return A, float(np.sqrt(two_sigma2 / 2.0))
+
+
+def _longest_mst_edge(D2):
+    tree = minimum_spanning_tree(D2)
+    return float(tree.data.max()) if tree.nnz else 0.0
+
+
+def _two_sigma2(longest, min_dist):
+    if longest <= 0.0:
+        raise ValueError("all rows are identical: no affinity scale can be derived from them.")
+    return longest / -np.log(min_dist)
 
 
 def spectral_embedding(A, n_components, *, skip_first=True):

@@ -52,8 +52,8 @@ def make_gaussian_mixture(
     scale_range : float, default=1.0
         Largest ratio between two components' sizes (1: equal sizes).
     weights : array-like of shape (n_components,), default=None
-        Mixing proportions (normalised); equal when None. Counts are exact in expectation
-        and each component gets at least one row.
+        Mixing proportions (normalised); equal when None. Counts are the proportions of
+        ``n_samples`` rounded by largest remainder, with at least one row per component.
     random_state : int, RandomState instance or None, default=None
 
     Returns
@@ -77,8 +77,7 @@ def make_gaussian_mixture(
     if w.shape != (K,) or np.any(w < 0) or w.sum() <= 0:
         raise ValueError(f"weights must be {K} non-negative numbers with a positive sum.")
     w = w / w.sum()
-    counts = np.maximum(1, np.floor(w * n_samples).astype(int))
-    counts[np.argmax(counts)] += n_samples - counts.sum()
+    counts = _counts(w, n_samples)
 
     scales = rng.uniform(1.0, scale_range, K)
     axes = rng.uniform(1.0, anisotropy, (K, d)) * scales[:, None]
@@ -107,3 +106,15 @@ def make_gaussian_mixture(
         start += counts[k]
     perm = rng.permutation(n_samples)
     return X[perm], y[perm]
+
+
+def _counts(w, n):
+    """Largest-remainder rounding of ``w * n`` with at least one row per component."""
+    raw = w * n
+    counts = np.floor(raw).astype(int)
+    counts[np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]] += 1
+    short = np.flatnonzero(counts == 0)
+    for k in short:  # take each missing row from the largest component
+        counts[np.argmax(counts)] -= 1
+        counts[k] = 1
+    return counts

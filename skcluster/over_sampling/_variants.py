@@ -682,7 +682,8 @@ class MWMOTE(BaseSMOTE):
     row is for the majority rows near it. Following the paper's algorithm, per class to
     over-sample (the other classes being the majority):
 
-    1. drop minority rows whose ``k1`` nearest neighbours are all of other classes (noise);
+    1. drop minority rows whose ``k1`` nearest neighbours are all of other classes (noise;
+       when every row would go, all are kept);
     2. the border majority set: the ``k2`` nearest majority rows of each remaining minority row;
     3. the informative minority set: the ``k3`` nearest minority rows of each border row;
     4. each border row ``y`` gives each of its ``k3`` informative neighbours ``x`` the weight
@@ -691,7 +692,8 @@ class MWMOTE(BaseSMOTE):
        ``D_f = C_f / sum of C_f over y's informative neighbours``; a row's selection
        probability is proportional to the sum of its weights;
     5. the minority rows are clustered by average linkage, merging up to ``cp`` times the
-       mean distance of a filtered minority row to its nearest filtered minority row;
+       mean distance of a filtered minority row to its nearest filtered minority row (of any
+       row of the class, when fewer than two are left);
     6. each synthetic row lies between an informative row drawn by its probability and a
        random row of its cluster, at a uniform random step.
 
@@ -784,9 +786,10 @@ class MWMOTE(BaseSMOTE):
         filtered = rows[(y[near] == cls).any(axis=1)]
         if filtered.size == 0:  # every row looks like noise: keep them all
             filtered = rows
-        border = np.unique(self._neighbors(min(self.k2, others.size), "k2", X, others, filtered))
-        k3 = min(self.k3 or max(1, rows.size // 2), rows.size - 1) or 1
-        sq, pos = _backend.kneighbors(X[border], X[rows], min(k3, rows.size))
+        _, pos = _backend.kneighbors(X[filtered], X[others], min(self.k2, others.size))
+        border = np.unique(others[pos])
+        k3 = min(self.k3 or max(1, rows.size // 2), rows.size)
+        sq, pos = _backend.kneighbors(X[border], X[rows], k3)
         dn = np.sqrt(sq) / X.shape[1]
         with np.errstate(divide="ignore"):
             closeness = np.minimum(1.0 / dn, self.cf_th) / self.cf_th * self.cmax
@@ -805,11 +808,9 @@ class MWMOTE(BaseSMOTE):
 
         if rows.size < 2:
             return np.zeros(rows.size, dtype=np.intp)
-        if filtered.size >= 2:
-            sq, _ = _backend.kneighbors(X[filtered], X[filtered], 1, exclude_self=True)
-            threshold = self.cp * float(np.sqrt(sq).mean())
-        else:
-            threshold = 0.0
+        base = filtered if filtered.size >= 2 else rows  # one survivor: all the class's rows
+        sq, _ = _backend.kneighbors(X[base], X[base], 1, exclude_self=True)
+        threshold = self.cp * float(np.sqrt(sq).mean())
         connectivity = None
         if rows.size > 5000:
             connectivity = kneighbors_graph(X[rows], 10, include_self=False)
