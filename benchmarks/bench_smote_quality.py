@@ -72,6 +72,7 @@ def pairs():
         ("CCR", ours.CCR(random_state=0), sv_sampler(sv.CCR)),
         ("SMOTEIPF", ours.SMOTEIPF(random_state=0), sv_sampler(sv.SMOTE_IPF)),
         ("MWMOTE", ours.MWMOTE(random_state=0), sv_sampler(sv.MWMOTE)),
+        ("SMOBD", ours.SMOBD(random_state=0), sv_sampler(sv.SMOBD)),
     ]
 
 

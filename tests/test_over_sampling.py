@@ -19,6 +19,7 @@ from skcluster.over_sampling import (
     ADASYN,
     CCR,
     MWMOTE,
+    SMOBD,
     SMOTE,
     SMOTEENN,
     SMOTEIPF,
@@ -680,3 +681,23 @@ def test_mwmote_small_majority_and_a_single_survivor():
     X_res, _ = s.fit_resample(X, y)
     p0, p1 = s.synthetic_parents_.T
     assert np.any(p0 != p1)
+
+
+def test_smobd_draws_by_density_and_skips_noise():
+    rng = np.random.default_rng(0)
+    dense = rng.normal(0.0, 0.2, (60, 2))  # a tight group: many rows within max_eps
+    outlier = np.array([[6.0, 6.0]])  # far from everything: noise
+    maj = rng.normal(3.0, 1.0, (300, 2))
+    X = np.vstack([maj, dense, outlier])
+    y = np.r_[np.zeros(300, int), np.ones(61, int)]
+    s = SMOBD(random_state=0)
+    X_res, y_res = s.fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [300, 300]
+    p0, p1 = s.synthetic_parents_.T
+    assert 360 not in p0  # the outlier is never a base row
+    assert np.all(y[s.synthetic_parents_] == 1)
+    steps = s.synthetic_steps_
+    assert steps.shape == (239, 2)  # one step per feature
+    np.testing.assert_allclose(X_res[361:], X[p0] + steps * (X[p1] - X[p0]))
+    prob = s._density(X[300:], 5)
+    assert prob[-1] == 0.0 and np.isclose(prob.sum(), 1.0)

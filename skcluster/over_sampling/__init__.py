@@ -7,6 +7,7 @@ from ._smoten import SMOTEN
 from ._variants import (
     CCR,
     MWMOTE,
+    SMOBD,
     GeometricSMOTE,
     LeeSMOTE,
     PolynomFitSMOTE,
@@ -29,6 +30,7 @@ __all__ = [
     "KMeansSMOTE",
     "LeeSMOTE",
     "MWMOTE",
+    "SMOBD",
     "PolynomFitSMOTE",
     "ProWSyn",
     "SafeLevelSMOTE",
