@@ -73,6 +73,7 @@ def pairs():
         ("SMOTEIPF", ours.SMOTEIPF(random_state=0), sv_sampler(sv.SMOTE_IPF)),
         ("MWMOTE", ours.MWMOTE(random_state=0), sv_sampler(sv.MWMOTE)),
         ("SMOBD", ours.SMOBD(random_state=0), sv_sampler(sv.SMOBD)),
+        ("AssembledSMOTE", ours.AssembledSMOTE(random_state=0), sv_sampler(sv.Assembled_SMOTE)),
     ]
 
 

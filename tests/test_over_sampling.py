@@ -26,6 +26,7 @@ from skcluster.over_sampling import (
     SMOTEN,
     SMOTENC,
     SVMSMOTE,
+    AssembledSMOTE,
     BorderlineSMOTE,
     GeometricSMOTE,
     KMeansSMOTE,
@@ -701,3 +702,32 @@ def test_smobd_draws_by_density_and_skips_noise():
     np.testing.assert_allclose(X_res[361:], X[p0] + steps * (X[p1] - X[p0]))
     prob = s._density(X[300:], 5)
     assert prob[-1] == 0.0 and np.isclose(prob.sum(), 1.0)
+
+
+def test_assembled_smote_clusters_border_rows_by_orientation():
+    # a strip along x and a strip along the diagonal that meet at the origin: their principal
+    # directions have cosine 0.71, so thres=0.9 keeps them apart and thres=0.5 merges them
+    t = np.linspace(1.0, 5.0, 30)
+    strip_x = np.column_stack([t, np.zeros(30)])
+    strip_d = np.column_stack([t, t]) / np.sqrt(2) + [0, 0.2]
+    rows = np.vstack([strip_x, strip_d])
+    apart = AssembledSMOTE(thres=0.9)._cluster_border(rows)
+    assert len(set(apart[:30]) & set(apart[30:])) == 0 and len(set(apart)) == 2
+    assert len(set(AssembledSMOTE(thres=0.5)._cluster_border(rows))) == 1
+    # fitted on rows that are all on the border: partners never cross between the strips
+    X = np.vstack([rows, rows + [0.0, -0.05]])
+    y = np.r_[np.ones(60, int), np.zeros(60, int)]
+    s = AssembledSMOTE(k_neighbors=3, thres=0.9, sampling_strategy={1: 90}, random_state=0)
+    s.fit_resample(X, y)
+    p0, p1 = s.synthetic_parents_.T
+    assert np.all((p0 < 30) == (p1 < 30))
+
+
+def test_assembled_smote_rows_lie_within_their_group():
+    X, y = make_classification(n_samples=400, weights=[0.85], random_state=1)
+    s = AssembledSMOTE(random_state=0)
+    X_res, y_res = s.fit_resample(X, y)
+    p0, p1 = s.synthetic_parents_.T
+    assert np.all(y[p0] == 1) and np.all(y[p1] == 1)
+    steps = s.synthetic_steps_
+    np.testing.assert_allclose(X_res[400:], X[p0] + steps[:, None] * (X[p1] - X[p0]))

@@ -8,6 +8,7 @@ from ._variants import (
     CCR,
     MWMOTE,
     SMOBD,
+    AssembledSMOTE,
     GeometricSMOTE,
     LeeSMOTE,
     PolynomFitSMOTE,
@@ -16,6 +17,7 @@ from ._variants import (
 )
 
 __all__ = [
+    "AssembledSMOTE",
     "ADASYN",
     "CCR",
     "SMOTE",

@@ -970,3 +970,150 @@ class SMOBD(BaseSMOTE):
             X_new.append(self._add_synthetic(X, rows[base], partner, steps))
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
+
+
+class AssembledSMOTE(BaseSMOTE):
+    """Assembled-SMOTE (Zhou et al. 2013): SMOTE inside clusters of the border rows that
+    share an orientation.
+
+    Per class to over-sample: a row is on the border when one of its ``k_neighbors`` nearest
+    rows (itself included, as in the reference) is of another class. The border rows are
+    clustered by single linkage, closest pair first, with a condition on each merge: two
+    clusters of at least ``pop`` rows merge only when their first principal directions are
+    aligned (absolute cosine above ``thres``), otherwise that pair is set aside. The clusters
+    and the non-border rows (one more group) then share the new rows in proportion to their
+    sizes, and each group runs SMOTE among its own rows (``k_neighbors`` within the group).
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        As in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+    k_neighbors : int, default=5
+    pop : int, default=2
+        Clusters smaller than this merge without the orientation test.
+    thres : float in [0, 1], default=0.3
+        Smallest absolute cosine between principal directions for a merge.
+
+    Attributes
+    ----------
+    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
+        Provenance, see :class:`SMOTE`.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    Notes
+    -----
+    The merges follow the edges between border rows in increasing length (Kruskal's order,
+    which is single linkage); a pair set aside is tried again when one of its clusters has
+    grown. Memory and time are O(b^2) in the number ``b`` of border rows of a class.
+
+    References
+    ----------
+    B. Zhou, C. Yang, H. Guo, J. Hu, "A quasi-linear SVM combined with assembled SMOTE for
+    imbalanced data classification", IJCNN 2013.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import AssembledSMOTE
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> X_res, y_res = AssembledSMOTE(random_state=0).fit_resample(X, y)
+    >>> np.bincount(y_res).tolist()
+    [450, 450]
+    """
+
+    _parameter_constraints: dict = {
+        **STRATEGY_AND_SEED,
+        "k_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "pop": [Interval(Integral, 1, None, closed="left")],
+        "thres": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    def __init__(
+        self, *, sampling_strategy="auto", random_state=None, k_neighbors=5, pop=2, thres=0.3
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
+        )
+        self.pop = pop
+        self.thres = thres
+
+    def _cluster_border(self, Xb):
+        """Cluster labels of the border rows ``Xb`` (single linkage with the PCA test)."""
+        b = len(Xb)
+        parent = np.arange(b)
+        members = {i: [i] for i in range(b)}
+        version = np.zeros(b, dtype=int)
+        set_aside = set()
+
+        def root(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        def direction(rows):
+            centred = Xb[rows] - Xb[rows].mean(axis=0)
+            return np.linalg.svd(centred, full_matrices=False)[2][0]
+
+        sq = _backend.sq_euclidean_distances(Xb)
+        iu, ju = np.triu_indices(b, k=1)
+        for e in np.argsort(sq[iu, ju], kind="stable"):
+            a, c = root(iu[e]), root(ju[e])
+            if a == c:
+                continue
+            key = (min(a, c), max(a, c), version[a], version[c])
+            if key in set_aside:
+                continue
+            if min(len(members[a]), len(members[c])) >= self.pop:
+                cos = abs(float(direction(members[a]) @ direction(members[c])))
+                if cos <= self.thres:
+                    set_aside.add(key)
+                    continue
+            parent[c] = a
+            members[a] += members.pop(c)
+            version[a] += 1
+        roots = np.array([root(i) for i in range(b)])
+        return np.unique(roots, return_inverse=True)[1]
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            k = min(self.k_neighbors, X.shape[0] - 1)
+            _, near = _backend.kneighbors(X[rows], X, k + 1)  # the row itself included
+            border = (y[near] != cls).any(axis=1)
+            groups = []
+            if border.any():
+                labels = self._cluster_border(X[rows[border]])
+                groups = [rows[border][labels == g] for g in range(labels.max() + 1)]
+            if (~border).any():
+                groups.append(rows[~border])
+            sizes = np.array([len(g) for g in groups], dtype=float)
+            per_group = np.bincount(
+                rng.choice(len(groups), size=n_samples, p=sizes / sizes.sum()),
+                minlength=len(groups),
+            )
+            for group, count in zip(groups, per_group, strict=True):
+                if count == 0:
+                    continue
+                if len(group) == 1:  # a lone row: copies of it
+                    p0 = p1 = np.full(count, group[0])
+                    steps = rng.uniform(size=count)
+                else:
+                    nns = self._neighbors(
+                        min(self.k_neighbors, len(group) - 1), "k_neighbors", X, group, group
+                    )
+                    base = rng.randint(0, len(group), size=count)
+                    p0 = group[base]
+                    p1 = nns[base, rng.randint(0, nns.shape[1], size=count)]
+                    steps = rng.uniform(size=count)
+                X_new.append(self._add_synthetic(X, p0, p1, steps))
+                y_new.append(np.full(count, cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
