@@ -135,6 +135,24 @@ class BaseSMOTE(BaseOverSampler):
         """Rows ``X[p0] + steps * (X[p1] - X[p0])`` in X's dtype, recorded for provenance."""
         return self._record(p0, p1, steps, rows_between(X, p0, p1, steps))
 
+    def _resample_on_segments(self, X, y, draw):
+        """The loop of the samplers whose new rows lie on segments between rows.
+
+        ``draw(cls, rows, n_samples, rng)`` gives, for one class to over-sample (``rows``:
+        its rows), the parents ``p0``, ``p1`` and the steps of its new rows; the rows are
+        made, recorded for provenance and stacked under the input.
+        """
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        X_new, y_new = [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            p0, p1, steps = draw(cls, np.flatnonzero(y == cls), n_samples, rng)
+            X_new.append(self._add_synthetic(X, p0, p1, steps))
+            y_new.append(np.full(len(p0), cls, dtype=y.dtype))
+        return self._finish(X, y, X_new, y_new)
+
     def _record(self, p0, p1, steps, X_new):
         """Record the provenance of new rows already made; returns them."""
         self._parents.append(np.column_stack([p0, p1]))

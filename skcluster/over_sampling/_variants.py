@@ -210,14 +210,9 @@ class ProWSyn(BaseSMOTE):
         return level
 
     def _fit_resample(self, X, y):
-        self._start_provenance(X.shape[0])
-        rng = check_random_state(self.random_state)
         self.proximity_levels_ = {}
-        X_new, y_new = [], []
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            rows = np.flatnonzero(y == cls)
+
+        def draw(cls, rows, n_samples, rng):
             level = self._levels(X, rows, np.flatnonzero(y != cls))
             self.proximity_levels_[cls] = level
             present = np.unique(level)
@@ -230,9 +225,9 @@ class ProWSyn(BaseSMOTE):
                 members = rows[level == lv]
                 p0[at] = rng.choice(members, size=at.size)
                 p1[at] = rng.choice(members, size=at.size)
-            X_new.append(self._add_synthetic(X, p0, p1, rng.uniform(size=n_samples)))
-            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
-        return self._finish(X, y, X_new, y_new)
+            return p0, p1, rng.uniform(size=n_samples)
+
+        return self._resample_on_segments(X, y, draw)
 
 
 class SafeLevelSMOTE(BaseSMOTE):
@@ -284,15 +279,10 @@ class SafeLevelSMOTE(BaseSMOTE):
     }
 
     def _fit_resample(self, X, y):
-        self._start_provenance(X.shape[0])
-        rng = check_random_state(self.random_state)
         everyone = np.arange(X.shape[0])
         self.safe_levels_ = {}
-        X_new, y_new = [], []
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            rows = np.flatnonzero(y == cls)
+
+        def draw(cls, rows, n_samples, rng):
             level = (
                 y[self._neighbors(self.k_neighbors, "k_neighbors", X, everyone, rows)] == cls
             ).sum(axis=1)
@@ -316,11 +306,9 @@ class SafeLevelSMOTE(BaseSMOTE):
                 steps = np.select(
                     [sln == 0, ratio > 1, ratio < 1], [0.0, u / ratio, 1 - ratio + u * ratio], u
                 )
-            p0 = rows[pair // nns.shape[1]]
-            p1 = nns.ravel()[pair]
-            X_new.append(self._add_synthetic(X, p0, p1, steps))  # a step per feature
-            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
-        return self._finish(X, y, X_new, y_new)
+            return rows[pair // nns.shape[1]], nns.ravel()[pair], steps  # a step per feature
+
+        return self._resample_on_segments(X, y, draw)
 
 
 class LeeSMOTE(BaseSMOTE):
@@ -824,13 +812,7 @@ class MWMOTE(BaseSMOTE):
         return model.fit_predict(X[rows])
 
     def _fit_resample(self, X, y):
-        self._start_provenance(X.shape[0])
-        rng = check_random_state(self.random_state)
-        X_new, y_new = [], []
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            rows = np.flatnonzero(y == cls)
+        def draw(cls, rows, n_samples, rng):
             if rows.size < 2:
                 raise ValueError(f"class {cls!r} needs at least 2 rows for MWMOTE.")
             filtered, informative, prob = self._selection(
@@ -845,10 +827,9 @@ class MWMOTE(BaseSMOTE):
             base_pos = where[rng.choice(informative.size, size=n_samples, p=prob)]
             c = labels[base_pos]
             partner_pos = order[starts[c] + (rng.uniform(size=n_samples) * counts[c]).astype(int)]
-            steps = rng.uniform(size=n_samples)
-            X_new.append(self._add_synthetic(X, rows[base_pos], rows[partner_pos], steps))
-            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
-        return self._finish(X, y, X_new, y_new)
+            return rows[base_pos], rows[partner_pos], rng.uniform(size=n_samples)
+
+        return self._resample_on_segments(X, y, draw)
 
 
 class SMOBD(BaseSMOTE):
@@ -955,21 +936,14 @@ class SMOBD(BaseSMOTE):
         return density / density.sum()
 
     def _fit_resample(self, X, y):
-        self._start_provenance(X.shape[0])
-        rng = check_random_state(self.random_state)
-        X_new, y_new = [], []
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            rows = np.flatnonzero(y == cls)
+        def draw(cls, rows, n_samples, rng):
             nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
             prob = self._density(X[rows], nns.shape[1])
             base = rng.choice(rows.size, size=n_samples, p=prob)
             partner = nns[base, rng.randint(0, nns.shape[1], size=n_samples)]
-            steps = rng.uniform(size=(n_samples, X.shape[1]))
-            X_new.append(self._add_synthetic(X, rows[base], partner, steps))
-            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
-        return self._finish(X, y, X_new, y_new)
+            return rows[base], partner, rng.uniform(size=(n_samples, X.shape[1]))
+
+        return self._resample_on_segments(X, y, draw)
 
 
 class AssembledSMOTE(BaseSMOTE):
@@ -1079,13 +1053,7 @@ class AssembledSMOTE(BaseSMOTE):
         return np.unique(roots, return_inverse=True)[1]
 
     def _fit_resample(self, X, y):
-        self._start_provenance(X.shape[0])
-        rng = check_random_state(self.random_state)
-        X_new, y_new = [], []
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            rows = np.flatnonzero(y == cls)
+        def draw(cls, rows, n_samples, rng):
             k = min(self.k_neighbors, X.shape[0] - 1)
             _, near = _backend.kneighbors(X[rows], X, k + 1)  # the row itself included
             border = (y[near] != cls).any(axis=1)
@@ -1100,12 +1068,12 @@ class AssembledSMOTE(BaseSMOTE):
                 rng.choice(len(groups), size=n_samples, p=sizes / sizes.sum()),
                 minlength=len(groups),
             )
+            parts = []
             for group, count in zip(groups, per_group, strict=True):
                 if count == 0:
                     continue
                 if len(group) == 1:  # a lone row: copies of it
                     p0 = p1 = np.full(count, group[0])
-                    steps = rng.uniform(size=count)
                 else:
                     nns = self._neighbors(
                         min(self.k_neighbors, len(group) - 1), "k_neighbors", X, group, group
@@ -1113,7 +1081,7 @@ class AssembledSMOTE(BaseSMOTE):
                     base = rng.randint(0, len(group), size=count)
                     p0 = group[base]
                     p1 = nns[base, rng.randint(0, nns.shape[1], size=count)]
-                    steps = rng.uniform(size=count)
-                X_new.append(self._add_synthetic(X, p0, p1, steps))
-                y_new.append(np.full(count, cls, dtype=y.dtype))
-        return self._finish(X, y, X_new, y_new)
+                parts.append((p0, p1, rng.uniform(size=count)))
+            return tuple(np.concatenate(a) for a in zip(*parts, strict=True))
+
+        return self._resample_on_segments(X, y, draw)
