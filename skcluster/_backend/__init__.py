@@ -34,6 +34,7 @@ __all__ = [
     "kmeans_plusplus",
     "logsumexp",
     "gaussian_log_density",
+    "gaussian_em_stats",
     "interpolate",
     "precision_cholesky",
 ]
@@ -617,3 +618,57 @@ def gaussian_log_density(X, means, covariances, covariance_type="full"):
     out = xp.empty((X.shape[0], K), dtype=X.dtype)
     _module(name).gaussian_log_density(X, M, P, covariance_type, out, _working_memory())
     return _host(out, to_host)
+
+
+def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
+    """One EM pass of a full-covariance Gaussian mixture, without the (n, K) matrices.
+
+    The E-step under the given parameters and the sums the M-step needs, fused in one pass
+    over fixed row chunks (the same result whatever the thread count).
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    weights : array of shape (n_components,)
+        Mixing weights (zero weights are allowed).
+    means : array of shape (n_components, n_features)
+    covariances : array of shape (n_components, n_features, n_features)
+    sample_weight : array of shape (n_samples,), default=None
+
+    Returns
+    -------
+    log_likelihood : float
+        ``sum_i w_i log sum_k pi_k N(x_i | mu_k, Sigma_k)``.
+    nk : ndarray of shape (n_components,)
+        ``sum_i w_i r_ik``.
+    shifted_sums : ndarray of shape (n_components, n_features)
+        ``sum_i w_i r_ik (x_i - mu_k)``.
+    shifted_scatter : ndarray of shape (n_components, n_features, n_features)
+        ``sum_i w_i r_ik (x_i - mu_k)(x_i - mu_k)^T``.
+
+    Notes
+    -----
+    The new means are ``mu_k + shifted_sums / nk`` and the new covariances
+    ``shifted_scatter / nk - delta delta^T`` with ``delta = shifted_sums / nk``: shifting by
+    the current means avoids the cancellation of raw second moments. Outputs are float64
+    NumPy arrays on the host (they are tiny) whatever the input's backend.
+    """
+    name, xp, (X,), to_host = _prepare(("X", X))
+    M = _check_2d(xp, means, "means", X.dtype)
+    _same_features(X, M, ("X", "means"))
+    K, d = M.shape
+    pi = xp.asarray(weights, dtype=xp.float64)
+    cov = xp.asarray(covariances, dtype=X.dtype)
+    if tuple(pi.shape) != (K,) or tuple(cov.shape) != (K, d, d):
+        raise ValueError(
+            f"weights and covariances must have shapes {(K,)} and {(K, d, d)}, "
+            f"got {tuple(pi.shape)} and {tuple(cov.shape)}."
+        )
+    if not bool(xp.isfinite(cov).all()) or bool((pi < 0).any()):
+        raise ValueError("covariances must be finite and weights non-negative.")
+    P = xp.ascontiguousarray(precision_cholesky(cov), dtype=X.dtype)
+    w = _weights(xp, sample_weight, X.shape[0], X.dtype)
+    with np.errstate(divide="ignore"):
+        log_pi = xp.log(pi)
+    ll, nk, s1, s2 = _module(name).em_stats(X, w, M, P, log_pi, _working_memory())
+    return ll, _to_numpy(nk), _to_numpy(s1), _to_numpy(s2)

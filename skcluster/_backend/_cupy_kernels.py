@@ -215,6 +215,36 @@ def gaussian_log_density(X, means, prec_chol, covariance_type, out, working_memo
     return out
 
 
+def em_stats(X, weights, means, prec_chol, log_weights, working_memory):
+    """Log-likelihood sum and M-step sums of a full-covariance mixture, in row blocks."""
+    xp = _xp(X)
+    n, d = X.shape
+    K = means.shape[0]
+    ll = 0.0
+    nk = xp.zeros(K)
+    s1 = xp.zeros((K, d))
+    s2 = xp.zeros((K, d, d))
+    rows = _row_block(n, 8 * K * (d + 4), working_memory)
+    for i0 in range(0, n, rows):
+        Xb = X[i0 : i0 + rows]
+        A = xp.empty((Xb.shape[0], K), dtype=X.dtype)
+        gaussian_log_density(Xb, means, prec_chol, "full", A, working_memory)
+        A = A.astype(xp.float64) + log_weights[None, :]
+        lse = xp.empty(A.shape[0])
+        resp = xp.empty_like(A)
+        logsumexp(A, lse, resp, working_memory)
+        keep = xp.isfinite(lse)
+        w = xp.where(keep, weights[i0 : i0 + rows], 0)
+        wr = xp.where(keep[:, None], resp, 0) * w[:, None]
+        ll += float((w * xp.where(keep, lse, 0)).sum())
+        nk += wr.sum(axis=0)
+        for k in range(K):
+            diff = Xb.astype(xp.float64) - means[k]
+            s1[k] += wr[:, k] @ diff
+            s2[k] += (diff * wr[:, k, None]).T @ diff
+    return ll, nk, s1, s2
+
+
 def lloyd_step(X, centers, sample_weight, labels, distances, sums, counts, working_memory):
     """Nearest centre of every row, then weighted sums and counts per centre."""
     assign_nearest(X, centers, labels, distances, working_memory)

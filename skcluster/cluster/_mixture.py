@@ -86,29 +86,56 @@ def m_step(atoms, resp, reg_covar):
     return Mixture(nk / nk.sum(), means, cov)
 
 
-def fit_em(atoms, resp, *, reg_covar, tol, max_iter):
+def _row_step(atoms, mix, reg_covar):
+    """Mean log-likelihood of rows under ``mix`` and the EM update, in one fused pass of
+    the backend (no (n, K) matrices)."""
+    ll, nk, s1, s2 = _backend.gaussian_em_stats(
+        atoms.mean, mix.weights, mix.means, mix.covariances, sample_weight=atoms.weight
+    )
+    safe = np.maximum(nk, np.finfo(float).tiny)
+    delta = s1 / safe[:, None]
+    cov = s2 / safe[:, None, None] - delta[:, :, None] * delta[:, None, :]
+    cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
+    d = cov.shape[1]
+    cov[:, np.arange(d), np.arange(d)] += reg_covar
+    return ll / atoms.weight.sum(), Mixture(nk / nk.sum(), mix.means + delta, cov)
+
+
+def _atom_step(atoms, mix, reg_covar):
+    lse, resp = e_step(atoms, mix)
+    return float(atoms.weight @ lse) / atoms.weight.sum(), m_step(atoms, resp, reg_covar)
+
+
+def fit_em(atoms, resp, *, reg_covar, tol, max_iter, want_resp=True):
     """EM from initial responsibilities; stops when the mean log-likelihood gains < ``tol``.
 
-    Returns the mixture, the final responsibilities, the mean log-likelihood per row, the
+    Returns the mixture, the final responsibilities (None unless ``want_resp``: without
+    them the last pass needs no (n, K) matrix), the mean log-likelihood per row, the
     number of iterations and whether it converged.
     """
-    total = atoms.weight.sum()
+    step = _row_step if atoms.cov is None else _atom_step
     mix = m_step(atoms, resp, reg_covar)
-    lower = -np.inf
-    for n_iter in range(1, max_iter + 1):
-        lse, resp = e_step(atoms, mix)
-        new = float(atoms.weight @ lse) / total
-        mix = m_step(atoms, resp, reg_covar)
+    lower, converged, n_iter = -np.inf, False, max_iter
+    for it in range(1, max_iter + 1):
+        new, mix = step(atoms, mix, reg_covar)
         if abs(new - lower) < tol:
-            lse, resp = e_step(atoms, mix)
-            return mix, resp, float(atoms.weight @ lse) / total, n_iter, True
+            converged, n_iter = True, it
+            break
         lower = new
-    lse, resp = e_step(atoms, mix)
-    return mix, resp, float(atoms.weight @ lse) / total, max_iter, False
+    if want_resp or atoms.cov is not None:
+        lse, resp = e_step(atoms, mix)
+        loglik = float(atoms.weight @ lse) / atoms.weight.sum()
+    else:
+        resp = None
+        loglik = _backend.gaussian_em_stats(
+            atoms.mean, mix.weights, mix.means, mix.covariances, sample_weight=atoms.weight
+        )[0] / atoms.weight.sum()
+    return mix, resp, loglik, n_iter, converged
 
 
 def information_criterion(mean_loglik, resp, atoms, n_components, criterion="bic"):
-    """BIC (``-2 log L + p log n``) or ICL (BIC plus twice the assignment entropy)."""
+    """BIC (``-2 log L + p log n``) or ICL (BIC plus twice the assignment entropy; needs
+    ``resp``)."""
     n = atoms.weight.sum()
     value = -2.0 * mean_loglik * n + n_parameters(n_components, atoms.mean.shape[1]) * np.log(n)
     if criterion == "icl":

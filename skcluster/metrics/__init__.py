@@ -1,5 +1,25 @@
-"""Metrics: clustering accuracy (Hungarian matching)."""
+"""Metrics: clustering accuracy (Hungarian matching) and CLAMS cluster ambiguity."""
 
+from ._ambiguity import (
+    PAIR_FEATURES,
+    ClusterAmbiguity,
+    cluster_ambiguity_score,
+    fit_separability_model,
+    make_ambiguity_scorer,
+    plot_ambiguity,
+)
 from ._clustering import clustering_accuracy, clustering_accuracy_scorer
 
-__all__ = ["clustering_accuracy", "clustering_accuracy_scorer"]
+cluster_ambiguity_scorer = make_ambiguity_scorer()
+
+__all__ = [
+    "PAIR_FEATURES",
+    "ClusterAmbiguity",
+    "cluster_ambiguity_score",
+    "cluster_ambiguity_scorer",
+    "clustering_accuracy",
+    "clustering_accuracy_scorer",
+    "fit_separability_model",
+    "make_ambiguity_scorer",
+    "plot_ambiguity",
+]

@@ -1,0 +1,51 @@
+"""Kneedle: the knee (elbow) of a convex, decreasing curve such as BIC against k."""
+
+import numpy as np
+
+
+def kneedle(x, y, S=1.0):
+    """Index of the first knee of a convex decreasing curve, or None when there is none.
+
+    Satopaa, Albrecht, Irwin & Raghavan, "Finding a 'kneedle' in a haystack" (ICDCS
+    workshops 2011), offline form, as the ``kneed`` package runs it (``curve="convex"``,
+    ``direction="decreasing"``): both axes scaled to [0, 1], the difference curve
+    ``(1 - y) - x``; a knee is a local maximum of it after which the curve falls below the
+    maximum less ``S`` times the mean x step before reaching a local minimum.
+
+    Parameters
+    ----------
+    x : array of shape (m,), increasing
+    y : array of shape (m,)
+    S : float, default=1.0
+        Sensitivity: larger values need a sharper bend.
+
+    Returns
+    -------
+    index : int or None
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    m = len(x)
+    if m < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return None
+    xn = (x - x.min()) / np.ptp(x)
+    diff = (1.0 - (y - y.min()) / np.ptp(y)) - xn
+    # local extrema with neighbours clipped at the ends (scipy's argrelextrema, mode="clip")
+    left = diff[np.maximum(np.arange(m) - 1, 0)]
+    right = diff[np.minimum(np.arange(m) + 1, m - 1)]
+    is_max = (diff >= left) & (diff >= right)
+    is_min = (diff <= left) & (diff <= right)
+    maxima = np.flatnonzero(is_max)
+    if len(maxima) == 0:
+        return None
+    thresholds = diff[maxima] - S * np.abs(np.diff(xn)).mean()
+    threshold, knee, seen = None, None, 0
+    for i in range(maxima[0], m - 1):
+        if is_max[i]:
+            threshold, knee = thresholds[seen], i
+            seen += 1
+        if is_min[i]:
+            threshold = 0.0
+        if diff[i + 1] < threshold:
+            return knee
+    return None
