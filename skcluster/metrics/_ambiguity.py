@@ -288,6 +288,7 @@ class ClusterAmbiguity(BaseEstimator):
         ambiguity : float in [0, 1]
         """
         check_is_fitted(self)
+        validate_data(self, X, dtype=np.float64, ensure_min_samples=4, reset=False)
         return clone(self).fit(X).ambiguity_
 
     def __sklearn_tags__(self):
@@ -307,8 +308,8 @@ def _draw_labels(mix, Z, rng):
 def _check_scatterplot(X):
     if X.shape[1] != 2:
         raise ValueError(
-            f"cluster ambiguity scores 2-D scatterplots: X must have 2 columns, got "
-            f"{X.shape[1]}."
+            f"X has {X.shape[1]} feature(s), but cluster ambiguity scores 2-D scatterplots: "
+            "X must have exactly 2 columns (x, y)."
         )
 
 
