@@ -29,10 +29,10 @@ def scatterplots(n, seed=0):
         out[f"two blobs {gap} sd apart"] = np.vstack(
             [rng.normal(size=(half, 2)), rng.normal(size=(n - half, 2)) + [gap, 0.0]]
         )
-    centers = np.array([[0, 0], [8, 0], [0, 8], [8, 8], [4, 4.5], [13, 3]], dtype=float)
+    centers = np.array([[0, 0], [8, 0], [0, 8], [8, 8], [4, 4.5], [10.6, 0]], dtype=float)
     sizes = rng.multinomial(n, np.full(len(centers), 1 / len(centers)))
     out["six blobs, one pair touching"] = np.vstack(
-        [rng.normal(size=(s, 2)) * 0.9 + c for s, c in zip(sizes, centers)]
+        [rng.normal(size=(s, 2)) * 0.9 + c for s, c in zip(sizes, centers, strict=True)]
     )
     t = rng.uniform(0, 3 * np.pi, size=n)
     out["spiral"] = np.c_[t * np.cos(t), t * np.sin(t)] + rng.normal(scale=0.6, size=(n, 2))
@@ -104,21 +104,24 @@ def main():
     plots = scatterplots(args.n)
     ClusterAmbiguity().fit(plots["one blob"][:500])  # load the cached kernels
     print(f"# {args.n} points per scatterplot, best of {args.repeat} run(s)\n")
-    print("| scatterplot | skcluster (s) | k | ambiguity | scikit-learn GMM (s) | k | "
-          "ambiguity | speed-up |")
+    print(
+        "| scatterplot | skcluster (s) | k | ambiguity | scikit-learn GMM (s) | k | "
+        "ambiguity | speed-up |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     tot_ours = tot_peer = 0.0
     for name, X in plots.items():
-        t_ours, est = best_time(lambda: ClusterAmbiguity().fit(X), args.repeat)
-        t_peer, (amb, k) = best_time(lambda: sklearn_pipeline(X), args.repeat)
+        t_ours, est = best_time(lambda X=X: ClusterAmbiguity().fit(X), args.repeat)
+        t_peer, (amb, k) = best_time(lambda X=X: sklearn_pipeline(X), args.repeat)
         tot_ours += t_ours
         tot_peer += t_peer
         print(
             f"| {name} | {t_ours:.3f} | {est.n_components_} | {est.ambiguity_:.3f} | "
             f"{t_peer:.3f} | {k} | {amb:.3f} | {t_peer / t_ours:.1f}x |"
         )
-    print(f"| **all** | {tot_ours:.3f} | | | {tot_peer:.3f} | | | "
-          f"**{tot_peer / tot_ours:.1f}x** |")
+    print(
+        f"| **all** | {tot_ours:.3f} | | | {tot_peer:.3f} | | | **{tot_peer / tot_ours:.1f}x** |"
+    )
 
 
 if __name__ == "__main__":

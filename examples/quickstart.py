@@ -4,7 +4,8 @@ It grows with every estimator skcluster gains. Today: exact nearest neighbours o
 backend, checked against scikit-learn; the SMOTE family over-sampling an imbalanced
 problem inside an imbalanced-learn pipeline, with the provenance of each synthetic row; and
 PPP finding the number of clusters itself, next to the BIC sweep a user would otherwise write;
-and novel class discovery: clustering new digits with the help of known ones.
+novel class discovery: clustering new digits with the help of known ones; and CLAMS, how
+differently people would cluster each 2-D view of a data set.
 
     pip install . && python examples/quickstart.py
 """
@@ -14,7 +15,7 @@ import time
 import numpy as np
 from imblearn.pipeline import make_pipeline
 from sklearn.cluster import KMeans
-from sklearn.datasets import load_digits, make_blobs, make_classification
+from sklearn.datasets import load_digits, load_iris, make_blobs, make_classification
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import cross_val_score
@@ -30,7 +31,7 @@ from skcluster.cluster import (
     estimate_n_novel_classes,
 )
 from skcluster.datasets import make_gaussian_mixture
-from skcluster.metrics import clustering_accuracy
+from skcluster.metrics import ClusterAmbiguity, cluster_ambiguity_score, clustering_accuracy
 from skcluster.neighbors import NearestNeighbors
 from skcluster.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, ProWSyn
 
@@ -124,3 +125,29 @@ for name, labels in [
     ("scikit-learn KMeans", km.labels_),
 ]:
     print(f"  clustering accuracy, {name + ':':<23}{clustering_accuracy(yd[new], labels):.3f}")
+
+# 5. CLAMS: how differently would people cluster each 2-D scatterplot of iris? Every pair of
+#    features is one view; all six are scored in parallel.
+iris = load_iris()
+views = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+t0 = time.perf_counter()
+scores = cluster_ambiguity_score([iris.data[:, [i, j]] for i, j in views], n_jobs=2)
+print(
+    f"\n[CLAMS] cluster ambiguity of the 6 feature-pair views of iris "
+    f"({time.perf_counter() - t0:.1f} s)"
+)
+for (i, j), score in sorted(zip(views, scores, strict=True), key=lambda t: t[1]):
+    est = ClusterAmbiguity().fit(iris.data[:, [i, j]])
+    print(
+        f"  {iris.feature_names[i]:>17} x {iris.feature_names[j]:<17} ambiguity "
+        f"{score:.3f} ({est.n_components_} components)"
+    )
+rng = np.random.default_rng(0)
+blob = rng.normal(size=(1000, 2))
+print(
+    "  two Gaussians pulled apart (gap in sd): "
+    + ", ".join(
+        f"{gap:g}: {cluster_ambiguity_score(np.vstack([blob, blob + [gap, 0]])):.2f}"
+        for gap in (0, 2, 2.5, 3, 4, 6, 10)
+    )
+)

@@ -61,10 +61,13 @@ def test_gaussian_em_stats_matches_the_dense_e_step(d):
     X = rng.normal(size=(3001, d)) * 3 + 50  # offset: the shifted sums must stay exact
     K = 4
     A = rng.normal(size=(K, d, d))
-    mix = Mixture(np.array([0.1, 0.2, 0.3, 0.4]), X[:K] + 0.5, A @ A.transpose(0, 2, 1) + np.eye(d))
+    mix = Mixture(
+        np.array([0.1, 0.2, 0.3, 0.4]), X[:K] + 0.5, A @ A.transpose(0, 2, 1) + np.eye(d)
+    )
     w = rng.uniform(0.5, 2.0, size=len(X))
-    ll, nk, s1, s2 = _backend.gaussian_em_stats(X, mix.weights, mix.means, mix.covariances,
-                                                 sample_weight=w)
+    ll, nk, s1, s2 = _backend.gaussian_em_stats(
+        X, mix.weights, mix.means, mix.covariances, sample_weight=w
+    )
     lse, resp = e_step(Atoms(w, X), mix)
     wr = resp * w[:, None]
     np.testing.assert_allclose(ll, w @ lse, rtol=1e-12)
@@ -98,8 +101,9 @@ def test_mixtures_and_bic_match_scikit_learn():
     ref = np.argsort(gm3.means_[:, 0] + 0.1 * gm3.means_[:, 1])
     assert est.n_components_ == 3
     np.testing.assert_allclose(est.means_[order], gm3.means_[ref], atol=1e-3)
-    np.testing.assert_allclose(est.covariances_[order], gm3.covariances_[ref], rtol=1e-2,
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        est.covariances_[order], gm3.covariances_[ref], rtol=1e-2, atol=1e-3
+    )
     np.testing.assert_allclose(np.sort(est.weights_), np.sort(gm3.weights_), atol=1e-4)
 
 
@@ -135,11 +139,14 @@ def test_gabriel_pairs_equal_the_delaunay_construction_with_sorted_keys():
 def test_pair_features_known_answers():
     # two axis-aligned ellipses: sd (2, 1) horizontal at the origin, sd (2, 1) vertical at
     # (4, 0); rows drawn to them span [0, 10] on x, so the unit is 10
-    mix = Mixture(np.array([0.5, 0.5]), np.array([[0.0, 0.0], [4.0, 0.0]]),
-                  np.array([np.diag([4.0, 1.0]), np.diag([1.0, 4.0])]))
+    mix = Mixture(
+        np.array([0.5, 0.5]),
+        np.array([[0.0, 0.0], [4.0, 0.0]]),
+        np.array([np.diag([4.0, 1.0]), np.diag([1.0, 4.0])]),
+    )
     X = np.array([[0.0, 0.0], [10.0, 1.0], [5.0, 0.0], [4.0, 2.0], [1.0, 1.0]])
     labels = np.array([0, 0, 1, 1, 0])
-    f = dict(zip(PAIR_FEATURES, pair_features(X, labels, mix, 0, 1)))
+    f = dict(zip(PAIR_FEATURES, pair_features(X, labels, mix, 0, 1), strict=True))
     assert f["mean_diff"] == pytest.approx(0.4)
     assert f["rotation_diff"] == pytest.approx(math.pi / 2)
     assert f["scaling_diff"] == pytest.approx(0.0)
@@ -159,8 +166,10 @@ def test_pair_features_known_answers():
 
 def test_default_separability_model():
     eye = np.array([np.eye(2), np.eye(2)])
-    p = [gaussian_separability(np.array([[0.0, 0], [gap, 0]]), eye, [(0, 1)])[0]
-         for gap in (0.0, 1.0, 2.0, 3.0, 4.0)]
+    p = [
+        gaussian_separability(np.array([[0.0, 0], [gap, 0]]), eye, [(0, 1)])[0]
+        for gap in (0.0, 1.0, 2.0, 3.0, 4.0)
+    ]
     assert p[2] == pytest.approx(0.5)  # D = 2: the unimodality boundary
     assert p[0] > p[1] > p[2] > p[3] > p[4]
     assert p[1] == pytest.approx(1 / (1 + math.exp(-2)))
@@ -301,8 +310,12 @@ def test_scorer_selects_the_clear_embedding():
         cv=all_rows,
     ).fit(X)
     assert search.best_params_ == {"kw_args": {"cols": [2, 3]}}
-    scores = cross_val_score(FunctionTransformer(columns, kw_args={"cols": [0, 1]}), X,
-                             scoring=make_ambiguity_scorer(S=3.0), cv=all_rows)
+    scores = cross_val_score(
+        FunctionTransformer(columns, kw_args={"cols": [0, 1]}),
+        X,
+        scoring=make_ambiguity_scorer(S=3.0),
+        cv=all_rows,
+    )
     assert scores[0] == pytest.approx(-cluster_ambiguity_score(X[:, :2]))
     assert scores[0] < -0.2
     with pytest.raises(ValueError, match="S"):
@@ -331,8 +344,10 @@ def test_fit_separability_model_learns_judgements():
     rng = np.random.default_rng(0)
 
     def plots(gaps):
-        return [np.vstack([rng.normal(size=(150, 2)), rng.normal(size=(150, 2)) + [g, 0]])
-                for g in gaps]
+        return [
+            np.vstack([rng.normal(size=(150, 2)), rng.normal(size=(150, 2)) + [g, 0]])
+            for g in gaps
+        ]
 
     def judged(gaps):
         return 1 / (1 + np.exp(1.5 * (gaps - 3.0)))
@@ -413,3 +428,17 @@ def test_input_is_not_modified():
     X.flags.writeable = False
     ClusterAmbiguity(axis_scaling="minmax").fit(X)
     cluster_ambiguity_score([X, X])
+
+
+def test_cupy_arrays_are_scored_on_the_host():
+    class FakeCupyArray:  # the backend recognises CuPy arrays by their module
+        __module__ = "cupy._core.core"
+
+        def __init__(self, a):
+            self.a = a
+
+        def get(self):
+            return self.a
+
+    X = two_blobs(3.5, n=200)
+    assert ClusterAmbiguity().fit(FakeCupyArray(X)).ambiguity_ == cluster_ambiguity_score(X)

@@ -490,11 +490,17 @@ def kmeans_plusplus(
     def potential_of(sq):
         return w * (sq if power == 2 else xp.sqrt(sq))
 
+    module, wm = _module(name), _working_memory()
+
+    def sq_dist(Y):  # X is validated once, not at every centre
+        out = xp.empty((n, Y.shape[0]), dtype=X.dtype)
+        return module.sq_euclidean(X, xp.ascontiguousarray(Y), out, wm)
+
     indices = np.empty(n_clusters, dtype=np.intp)
     if init_centers is None:
         p = _to_numpy(w) / float(w.sum()) if sample_weight is not None else None
         indices[0] = rng.choice(n, p=p)
-        closest = sq_euclidean_distances(X, X[indices[0] : indices[0] + 1])[:, 0]
+        closest = sq_dist(X[indices[0] : indices[0] + 1])[:, 0]
         start = 1
     else:
         C = _check_2d(xp, init_centers, "init_centers", X.dtype)
@@ -510,14 +516,14 @@ def kmeans_plusplus(
                 np.searchsorted(cum, rng.uniform(size=n_local_trials) * total), n - 1
             )
             # (n, trials) then transposed: the kernels parallelise over the rows of X
-            D = xp.minimum(sq_euclidean_distances(X, X[xp.asarray(cand)]).T, closest[None, :])
+            D = xp.minimum(sq_dist(X[xp.asarray(cand)]).T, closest[None, :])
             best = int(xp.argmin(potential_of(D).sum(axis=1)))
             indices[c] = cand[best]
             closest = D[best]
         else:
             # every point already sits on a centre (duplicates): take the first unused row
             indices[c] = np.setdiff1d(np.arange(n), indices[:c])[0]
-            new = sq_euclidean_distances(X, X[indices[c] : indices[c] + 1])[:, 0]
+            new = sq_dist(X[indices[c] : indices[c] + 1])[:, 0]
             closest = xp.minimum(closest, new)
         pot = potential_of(closest)
     centers = X[xp.asarray(indices)]

@@ -594,7 +594,6 @@ def gaussian_log_density(X, means, prec_chol, covariance_type, out, working_memo
     return out
 
 
-
 @njit(parallel=True, cache=True, nogil=True)
 def _em_stats_chunks(X, weights, means, prec_chol, const, chunk, ll, nk, s1, s2):
     """E-step of a full-covariance mixture and the M-step sums, one pass per fixed chunk.

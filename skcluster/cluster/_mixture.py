@@ -127,9 +127,12 @@ def fit_em(atoms, resp, *, reg_covar, tol, max_iter, want_resp=True):
         loglik = float(atoms.weight @ lse) / atoms.weight.sum()
     else:
         resp = None
-        loglik = _backend.gaussian_em_stats(
-            atoms.mean, mix.weights, mix.means, mix.covariances, sample_weight=atoms.weight
-        )[0] / atoms.weight.sum()
+        loglik = (
+            _backend.gaussian_em_stats(
+                atoms.mean, mix.weights, mix.means, mix.covariances, sample_weight=atoms.weight
+            )[0]
+            / atoms.weight.sum()
+        )
     return mix, resp, loglik, n_iter, converged
 
 

@@ -199,7 +199,8 @@ class ClusterAmbiguity(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, 2)
-            The scatterplot's points; at least 4.
+            The scatterplot's points; at least 4. A CuPy array is copied to the host (the
+            mixtures of a scatterplot are too small to gain from a GPU).
         y : Ignored
 
         Returns
@@ -207,7 +208,7 @@ class ClusterAmbiguity(BaseEstimator):
         self : ClusterAmbiguity
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=4)
+        X = validate_data(self, _host(X), dtype=np.float64, ensure_min_samples=4)
         _check_scatterplot(X)
         rng = check_random_state(self.random_state)
         order = np.lexsort((X[:, 1], X[:, 0]))  # canonical order: permutation-invariant
@@ -236,8 +237,9 @@ class ClusterAmbiguity(BaseEstimator):
         self.pair_features_ = np.array(
             [pair_features(Z, labels[order], mix, i, j) for i, j in pairs]
         ).reshape(len(pairs), len(PAIR_FEATURES))
-        self.pair_probabilities_ = _probabilities(self.separability_model, mix, pairs,
-                                                  self.pair_features_)
+        self.pair_probabilities_ = _probabilities(
+            self.separability_model, mix, pairs, self.pair_features_
+        )
         self.ambiguity_ = _mean_entropy(self.pair_probabilities_)
         return self
 
@@ -295,6 +297,11 @@ class ClusterAmbiguity(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = True
         return tags
+
+
+def _host(X):
+    """A scatterplot is small: a CuPy array is copied to the host and scored on the CPU."""
+    return X.get() if _backend.is_cupy_array(X) else X
 
 
 def _draw_labels(mix, Z, rng):
@@ -415,7 +422,9 @@ def gaussian_separability(means, covariances, pairs):
     p = np.empty(len(pairs))
     for t, (i, j) in enumerate(pairs):
         delta = means[i] - means[j]
-        D = math.sqrt(max(2.0 * delta @ np.linalg.solve(covariances[i] + covariances[j], delta), 0))
+        D = math.sqrt(
+            max(2.0 * delta @ np.linalg.solve(covariances[i] + covariances[j], delta), 0)
+        )
         p[t] = 1.0 / (1.0 + math.exp(min(2.0 * (D - 2.0), 700.0)))
     return p
 
@@ -473,9 +482,7 @@ def cluster_ambiguity_score(X, *, n_jobs=None, **params):
     if _is_batch(X):
         from joblib import Parallel, delayed
 
-        scores = Parallel(n_jobs=n_jobs)(
-            delayed(_score_one)(plot, params) for plot in X
-        )
+        scores = Parallel(n_jobs=n_jobs)(delayed(_score_one)(plot, params) for plot in X)
         return np.array(scores, dtype=float)
     return _score_one(X, params)
 
@@ -615,7 +622,7 @@ def fit_separability_model(
     seeds = rng.randint(np.iinfo(np.int32).max, size=len(y))
     features = Parallel(n_jobs=n_jobs)(
         delayed(_two_component_features)(plot, int(seed), params)
-        for plot, seed in zip(scatterplots, seeds)
+        for plot, seed in zip(scatterplots, seeds, strict=True)
     )
     if estimator is None:
         estimator = ExtraTreesRegressor(
@@ -683,20 +690,22 @@ def plot_ambiguity(estimator, ax=None, *, n_std=2.0, cmap="coolwarm"):
     colours = plt.get_cmap(cmap)
     X = estimator._fit_X
     ax.scatter(X[:, 0], X[:, 1], s=4, c="0.55", alpha=0.5, linewidths=0)
-    for mean, cov in zip(estimator.means_, estimator.covariances_):
+    for mean, cov in zip(estimator.means_, estimator.covariances_, strict=True):
         vals, vecs = np.linalg.eigh(cov)
         angle = math.degrees(math.atan2(vecs[1, -1], vecs[0, -1]))
         width, height = 2 * n_std * np.sqrt(np.maximum(vals[::-1], 0))
-        ax.add_patch(
-            Ellipse(mean, width, height, angle=angle, fill=False, lw=1.5, ec="0.15")
-        )
-    for (i, j), p in zip(estimator.pairs_, estimator.pair_probabilities_):
+        ax.add_patch(Ellipse(mean, width, height, angle=angle, fill=False, lw=1.5, ec="0.15"))
+    for (i, j), p in zip(estimator.pairs_, estimator.pair_probabilities_, strict=True):
         a, b = estimator.means_[i], estimator.means_[j]
         ax.plot([a[0], b[0]], [a[1], b[1]], color=colours(p), lw=2.5)
-        ax.annotate(f"{p:.2f}", 0.5 * (a + b), ha="center", va="center", fontsize=8,
-                    bbox={"boxstyle": "round", "fc": "white", "ec": colours(p)})
-    ax.set_title(
-        f"ambiguity {estimator.ambiguity_:.2f} ({estimator.n_components_} components)"
-    )
+        ax.annotate(
+            f"{p:.2f}",
+            0.5 * (a + b),
+            ha="center",
+            va="center",
+            fontsize=8,
+            bbox={"boxstyle": "round", "fc": "white", "ec": colours(p)},
+        )
+    ax.set_title(f"ambiguity {estimator.ambiguity_:.2f} ({estimator.n_components_} components)")
     ax.set_aspect("equal" if estimator.axis_scaling is None else "auto")
     return ax
