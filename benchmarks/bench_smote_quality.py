@@ -74,6 +74,7 @@ def pairs():
         ("MWMOTE", ours.MWMOTE(random_state=0), sv_sampler(sv.MWMOTE)),
         ("SMOBD", ours.SMOBD(random_state=0), sv_sampler(sv.SMOBD)),
         ("AssembledSMOTE", ours.AssembledSMOTE(random_state=0), sv_sampler(sv.Assembled_SMOTE)),
+        ("LVQSMOTE", ours.LVQSMOTE(random_state=0), sv_sampler(sv.LVQ_SMOTE)),
     ]
 
 

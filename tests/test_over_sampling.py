@@ -731,3 +731,70 @@ def test_assembled_smote_rows_lie_within_their_group():
     assert np.all(y[p0] == 1) and np.all(y[p1] == 1)
     steps = s.synthetic_steps_
     np.testing.assert_allclose(X_res[400:], X[p0] + steps[:, None] * (X[p1] - X[p0]))
+
+
+# --------------------------------------------------------------------------------------
+# LVQSMOTE
+# --------------------------------------------------------------------------------------
+
+
+def test_lvqsmote_best_pairs_match_the_reference_loop():
+    from skcluster.over_sampling import LVQSMOTE
+
+    rng = np.random.default_rng(0)
+    for K in (3, 4, 7, 10):
+        codes = rng.normal(size=(K, 3))
+        bi, bj = LVQSMOTE._best_pairs(codes)
+        for a in range(K):
+            for b in range(K):
+                if a == b:
+                    continue
+                best, arg = np.inf, None  # smote_variants' loop: first strict minimum
+                for i in range(K):
+                    for j in range(K):
+                        if i not in (a, b) and j not in (a, b):
+                            dd = np.linalg.norm(codes[a] - codes[b] - (codes[i] - codes[j]))
+                            if dd < best:
+                                best, arg = dd, (i, j)
+                assert (bi[a, b], bj[a, b]) == arg
+
+
+def test_lvqsmote_rows_are_translated_class_rows():
+    from skcluster.over_sampling import LVQSMOTE
+
+    X, y = make_classification(
+        n_samples=600, n_classes=3, n_informative=4, weights=[0.7, 0.2, 0.1], random_state=0
+    )
+    lvq = LVQSMOTE(random_state=0, n_codes=6)
+    X_res, y_res = lvq.fit_resample(X, y)
+    counts = np.bincount(y_res)
+    assert (counts == counts.max()).all()
+    n = len(X)
+    parents, codes = lvq.synthetic_parents_, lvq.synthetic_codes_
+    assert (parents[:, 1] == -1).all() and len(parents) == len(X_res) - n
+    for s in range(len(parents)):
+        cls = y_res[n + s]
+        assert y[parents[s, 0]] == cls  # a row of the class itself is moved
+        book = lvq.codebooks_[cls]
+        np.testing.assert_allclose(
+            X_res[n + s], X[parents[s, 0]] + book[codes[s, 0]] - book[codes[s, 1]]
+        )
+    # the row is moved from another code to code a
+    assert (codes[:, 0] != codes[:, 1]).all()
+    for cls, book in lvq.codebooks_.items():
+        assert book.shape == (6, X.shape[1])
+    # the same seed, the same rows
+    X_again, _ = LVQSMOTE(random_state=0, n_codes=6).fit_resample(X, y)
+    np.testing.assert_array_equal(X_again, X_res)
+
+
+def test_lvqsmote_needs_three_distinct_rows():
+    from skcluster.over_sampling import LVQSMOTE
+
+    X = np.r_[np.random.default_rng(0).normal(size=(20, 2)), [[5.0, 5.0]] * 4]
+    y = np.r_[np.zeros(20, int), np.ones(4, int)]
+    with pytest.raises(ValueError, match="3 distinct rows"):
+        LVQSMOTE(random_state=0).fit_resample(X, y)
+    X[-2:] = [[6.0, 5.0], [5.0, 7.0]]
+    X_res, y_res = LVQSMOTE(random_state=0).fit_resample(X, y)  # 3 codes from 3 rows
+    assert np.bincount(y_res).tolist() == [20, 20]

@@ -1085,3 +1085,137 @@ class AssembledSMOTE(BaseSMOTE):
             return tuple(np.concatenate(a) for a in zip(*parts, strict=True))
 
         return self._resample_on_segments(X, y, draw)
+
+
+class LVQSMOTE(BaseSMOTE):
+    """Codebook-translation over-sampling after LVQ-SMOTE (Nakamura et al., 2013).
+
+    The paper learns codebooks by learning vector quantisation on many *other* data sets
+    and copies patterns found there into the imbalanced one, which needs those data sets.
+    Like smote_variants, the reference implementation (which calls itself "only a rough
+    approximation"), this sampler works on one data set: the rows of the class to
+    over-sample are summarised by a codebook of ``n_codes`` k-means centres; for a random
+    ordered pair of codes ``(a, b)``, the pair ``(i, j)`` of the other codes whose offset
+    ``c_i - c_j`` is closest to ``c_a - c_b`` is found (``i == j`` allowed, as in the
+    reference), one of ``i, j`` is taken at random as ``o``, and one of the ``k_neighbors``
+    class rows nearest to ``c_o`` is moved by ``c_a - c_o``: the new row sits around ``c_a``
+    as that row sits around ``c_o``. The best pair of every ``(a, b)`` is computed once,
+    vectorised, instead of per new row.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        As in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the k-means codebook and of the draws.
+    k_neighbors : int, default=5
+        Class rows nearest to each code that may be moved.
+    n_codes : int, default=10
+        Codebook size (at most the number of rows of the class; at least 3 are needed).
+
+    Attributes
+    ----------
+    codebooks_ : dict
+        Per over-sampled class, its codes (n_codes, n_features).
+    synthetic_codes_ : ndarray of shape (n_synthetic, 2)
+        The codes ``(a, o)`` of each new row:
+        ``X_res[n + s] == X[synthetic_parents_[s, 0]] + codebooks_[cls][a] - codebooks_[cls][o]``.
+    sample_indices_ : ndarray
+        The original rows, which come first in the output.
+    synthetic_parents_ : ndarray of shape (n_synthetic, 2)
+        The moved row, and ``-1`` (no second parent).
+    synthetic_steps_ : ndarray of shape (n_synthetic,)
+        Zeros: the rows are translations, not interpolations.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    References
+    ----------
+    M. Nakamura, Y. Kajiwara, A. Otsuka, H. Kimura, "LVQ-SMOTE - Learning Vector
+    Quantization based Synthetic Minority Over-sampling Technique for biomedical data",
+    BioData Mining 6, 16 (2013).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from skcluster.over_sampling import LVQSMOTE
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> lvq = LVQSMOTE(random_state=0)
+    >>> X_res, y_res = lvq.fit_resample(X, y)
+    >>> np.bincount(y_res).tolist()
+    [450, 450]
+    >>> (row, _), (a, o) = lvq.synthetic_parents_[0], lvq.synthetic_codes_[0]
+    >>> code = lvq.codebooks_[1]
+    >>> bool(np.allclose(X_res[500], X[row] + code[a] - code[o]))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **STRATEGY_AND_SEED,
+        "k_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "n_codes": [Interval(Integral, 3, None, closed="left")],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5, n_codes=10):
+        super().__init__(
+            sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
+        )
+        self.n_codes = n_codes
+
+    @staticmethod
+    def _best_pairs(codes):
+        """For every ordered pair (a, b), the first (i, j) in row-major order, both outside
+        {a, b}, minimising |(c_a - c_b) - (c_i - c_j)| (K^3 memory, one ``a`` at a time)."""
+        K = len(codes)
+        flat = (codes[:, None, :] - codes[None, :, :]).reshape(K * K, -1)  # c_i - c_j
+        pair_i, pair_j = np.divmod(np.arange(K * K), K)
+        best_i = np.empty((K, K), dtype=np.intp)
+        best_j = np.empty((K, K), dtype=np.intp)
+        for a in range(K):
+            dist = _backend.sq_euclidean_distances(codes[a] - codes, flat)  # (b, pair)
+            b = np.arange(K)[:, None]
+            banned = (pair_i == a) | (pair_j == a) | (pair_i == b) | (pair_j == b)
+            best = np.where(banned, np.inf, dist).argmin(axis=1)
+            best_i[a], best_j[a] = pair_i[best], pair_j[best]
+        return best_i, best_j
+
+    def _fit_resample(self, X, y):
+        self._start_provenance(X.shape[0])
+        rng = check_random_state(self.random_state)
+        self.codebooks_ = {}
+        codes_used, X_new, y_new = [], [], []
+        for cls, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == cls)
+            Xc = X[rows].astype(np.float64)
+            n_distinct = len(np.unique(Xc, axis=0))
+            K = min(self.n_codes, n_distinct)
+            if K < 3:
+                raise ValueError(
+                    f"LVQSMOTE needs at least 3 distinct rows of class {cls!r} for a codebook "
+                    f"of 3 codes, got {n_distinct}."
+                )
+            seed = rng.randint(np.iinfo(np.int32).max)
+            codes, _ = _backend.kmeans_plusplus(Xc, K, random_state=seed)
+            codes, _ = _backend.lloyd(Xc, codes, tol=1e-4 * Xc.var(axis=0).mean())
+            self.codebooks_[cls] = codes
+            k = min(self.k_neighbors, len(rows))
+            near = _backend.kneighbors(codes, Xc, k)[1]  # (K, k) positions in rows
+            bi, bj = self._best_pairs(codes)
+            # an ordered pair of distinct codes, then i or j, then one of its near rows
+            a = rng.randint(K, size=n_samples)
+            b = (a + 1 + rng.randint(K - 1, size=n_samples)) % K
+            o = np.where(rng.uniform(size=n_samples) < 0.5, bi[a, b], bj[a, b])
+            moved = near[o, rng.randint(k, size=n_samples)]
+            made = (Xc[moved] + codes[a] - codes[o]).astype(X.dtype, copy=False)
+            X_new.append(
+                self._record(rows[moved], np.full(n_samples, -1), np.zeros(n_samples), made)
+            )
+            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
+            codes_used.append(np.column_stack([a, o]))
+        self.synthetic_codes_ = (
+            np.vstack(codes_used).astype(np.intp) if codes_used else np.empty((0, 2), np.intp)
+        )
+        return self._finish(X, y, X_new, y_new)
