@@ -53,6 +53,11 @@ def test_kneedle_known_answers():
     gentle = 1.0 / np.sqrt(x)
     assert kneedle(x, gentle, S=1.0) is not None
     assert kneedle(x, gentle, S=20.0) is None
+    # after a local minimum of the difference curve no knee is taken until the next maximum
+    # (kneed's rule; a second review found the first port missing it on a bumpy curve)
+    bumpy = np.array([10, 9.9, 7.6, 4.1, 5.1, 1.5])
+    assert kneedle(np.arange(1, 7), bumpy, S=1.0) == 3
+    assert kneedle(np.arange(1, 7), bumpy, S=3.0) is None
 
 
 @pytest.mark.parametrize("d", [2, 3])
@@ -78,8 +83,24 @@ def test_gaussian_em_stats_matches_the_dense_e_step(d):
         np.testing.assert_allclose(s2[k], (diff * wr[:, k, None]).T @ diff, rtol=1e-9)
 
 
+def test_gaussian_em_stats_numpy_namespace_keeps_float32_digits_on_offset_data():
+    import skcluster
+
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(2000, 2)) + 1e4).astype(np.float32)
+    means = np.array([[1e4, 1e4], [1e4 + 1, 1e4]], dtype=np.float32)
+    covs = np.array([np.eye(2), np.eye(2)])
+    ref = _backend.gaussian_em_stats(X.astype(float), [0.5, 0.5], means.astype(float), covs)
+    with skcluster.config_context(backend="numpy"):
+        got = _backend.gaussian_em_stats(X, [0.5, 0.5], means, covs)
+    np.testing.assert_allclose(got[1], ref[1], rtol=1e-6)
+
+
 def test_gaussian_em_stats_rejects_bad_parameters():
     X = np.zeros((5, 2))
+    for weights in ([np.nan, 1.0], [np.inf, 1.0], [0.0, 0.0], [-1.0, 2.0]):
+        with pytest.raises(ValueError, match="weights must be finite"):
+            _backend.gaussian_em_stats(X, weights, np.zeros((2, 2)), np.array([np.eye(2)] * 2))
     with pytest.raises(ValueError, match="shapes"):
         _backend.gaussian_em_stats(X, np.ones(2), np.zeros((2, 2)), np.ones((3, 2, 2)))
     with pytest.raises(ValueError, match="positive definite"):
@@ -240,7 +261,7 @@ def test_invariant_to_permutation_translation_and_uniform_scaling():
     permuted = ClusterAmbiguity().fit(X[perm])
     assert permuted.ambiguity_ == ref.ambiguity_
     np.testing.assert_array_equal(permuted.labels_, ref.labels_[perm])
-    for Y in (X + [1e3, -250.0], X * 1e-3, X * 40 - 7):
+    for Y in (X + [1e3, -250.0], X * 1e-3, X * 40 - 7, X * 1e-170, X * 1e150):
         moved = ClusterAmbiguity().fit(Y)
         assert moved.n_components_ == ref.n_components_
         assert moved.ambiguity_ == pytest.approx(ref.ambiguity_, abs=1e-9)
@@ -428,6 +449,10 @@ def test_input_is_not_modified():
     X.flags.writeable = False
     ClusterAmbiguity(axis_scaling="minmax").fit(X)
     cluster_ambiguity_score([X, X])
+
+
+def test_empty_batch():
+    assert cluster_ambiguity_score([]).shape == (0,)
 
 
 def test_cupy_arrays_are_scored_on_the_host():

@@ -636,7 +636,7 @@ def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
     ----------
     X : array of shape (n_samples, n_features)
     weights : array of shape (n_components,)
-        Mixing weights (zero weights are allowed).
+        Mixing weights, used as given (zero weights are allowed, not all of them).
     means : array of shape (n_components, n_features)
     covariances : array of shape (n_components, n_features, n_features)
     sample_weight : array of shape (n_samples,), default=None
@@ -670,8 +670,13 @@ def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
             f"weights and covariances must have shapes {(K,)} and {(K, d, d)}, "
             f"got {tuple(pi.shape)} and {tuple(cov.shape)}."
         )
-    if not bool(xp.isfinite(cov).all()) or bool((pi < 0).any()):
-        raise ValueError("covariances must be finite and weights non-negative.")
+    if not bool(xp.isfinite(cov).all()):
+        raise ValueError("covariances contain NaN or infinity.")
+    if not bool(xp.isfinite(pi).all()) or bool((pi < 0).any()) or not float(pi.sum()) > 0:
+        raise ValueError(
+            "weights must be finite, non-negative and not all zero (they are used as given, "
+            "not normalised)."
+        )
     P = xp.ascontiguousarray(precision_cholesky(cov), dtype=X.dtype)
     w = _weights(xp, sample_weight, X.shape[0], X.dtype)
     with np.errstate(divide="ignore"):

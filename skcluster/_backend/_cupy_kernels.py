@@ -227,9 +227,14 @@ def em_stats(X, weights, means, prec_chol, log_weights, working_memory):
     rows = _row_block(n, 8 * K * (d + 4), working_memory)
     for i0 in range(0, n, rows):
         Xb = X[i0 : i0 + rows]
-        A = xp.empty((Xb.shape[0], K), dtype=X.dtype)
-        gaussian_log_density(Xb, means, prec_chol, "full", A, working_memory)
-        A = A.astype(xp.float64) + log_weights[None, :]
+        # log-densities from the centred rows: X @ P - mu @ P loses float32 digits when
+        # the data sit far from the origin
+        log_det = xp.log(xp.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+        A = xp.empty((Xb.shape[0], K))
+        for k in range(K):
+            z = (Xb - means[k]) @ prec_chol[k]
+            A[:, k] = log_det[k] - 0.5 * (d * math.log(2 * math.pi) + (z * z).sum(axis=1))
+        A += log_weights[None, :]
         lse = xp.empty(A.shape[0])
         resp = xp.empty_like(A)
         logsumexp(A, lse, resp, working_memory)

@@ -18,7 +18,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _backend
-from ..cluster._mixture import Atoms, fit_em, information_criterion, log_joint
+from ..cluster._mixture import Atoms, Mixture, fit_em, information_criterion, log_joint
 from ..utils._knee import kneedle
 
 # the 13 pair features, in the order of the paper's code (its INPUT_ARR)
@@ -213,7 +213,7 @@ class ClusterAmbiguity(BaseEstimator):
         rng = check_random_state(self.random_state)
         order = np.lexsort((X[:, 1], X[:, 0]))  # canonical order: permutation-invariant
         Z, center, scale = _standardise(X[order], self.axis_scaling)
-        self._fit_X = X
+        self._fit_X = X.copy()  # for plot_ambiguity
         if scale is None:  # all points identical: one component, nothing ambiguous
             self._set_single(X)
             return self
@@ -225,6 +225,12 @@ class ClusterAmbiguity(BaseEstimator):
         knee = kneedle(np.arange(1, kmax + 1), self.bic_, S=self.S)
         k = int(np.argmin(self.bic_)) + 1 if knee is None else knee + 1
         mix = fits[k - 1][0]
+        # a component EM emptied (duplicated rows) would sit in the Gabriel graph as a phantom
+        keep = mix.weights > 0
+        if not keep.all():
+            w = mix.weights[keep]
+            mix = Mixture(w / w.sum(), mix.means[keep], mix.covariances[keep])
+            k = int(keep.sum())
         self.n_components_ = k
         self.weights_ = mix.weights
         self.means_ = mix.means * scale + center
@@ -332,10 +338,15 @@ def _standardise(X, axis_scaling):
         ptp = np.ptp(Z, axis=0)
         axis = np.where(ptp > 0, ptp, 1.0)
         Z = Z / axis
+    # divide by the largest magnitude first: no underflow or overflow at extreme scales
+    top = float(np.abs(Z).max())
+    if top == 0.0 or not np.isfinite(top):
+        if top == 0.0:
+            return Z, center, None
+        raise ValueError("X spans too large a range to be scaled in float64.")
+    Z = Z / top
     overall = math.sqrt(float((Z * Z).mean()))
-    if overall == 0.0:
-        return Z, center, None
-    return Z / overall, center, axis * overall
+    return Z / overall, center, axis * (top * overall)
 
 
 def _gabriel_pairs(means):
@@ -479,6 +490,8 @@ def cluster_ambiguity_score(X, *, n_jobs=None, **params):
     >>> cluster_ambiguity_score(plots).round(2)
     array([0.55, 0.  ])
     """
+    if isinstance(X, (list, tuple)) and len(X) == 0:
+        return np.empty(0)
     if _is_batch(X):
         from joblib import Parallel, delayed
 

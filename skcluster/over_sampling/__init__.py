@@ -6,12 +6,12 @@ from ._smote_nc import SMOTENC
 from ._smoten import SMOTEN
 from ._variants import (
     CCR,
+    LVQSMOTE,
     MWMOTE,
     SMOBD,
     AssembledSMOTE,
     GeometricSMOTE,
     LeeSMOTE,
-    LVQSMOTE,
     PolynomFitSMOTE,
     ProWSyn,
     SafeLevelSMOTE,

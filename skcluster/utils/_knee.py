@@ -39,13 +39,13 @@ def kneedle(x, y, S=1.0):
     if len(maxima) == 0:
         return None
     thresholds = diff[maxima] - S * np.abs(np.diff(xn)).mean()
-    threshold, knee, seen = None, None, 0
+    threshold, knee, seen, active = None, None, 0, False
     for i in range(maxima[0], m - 1):
         if is_max[i]:
-            threshold, knee = thresholds[seen], i
+            threshold, knee, active = thresholds[seen], i, True
             seen += 1
-        if is_min[i]:
-            threshold = 0.0
-        if diff[i + 1] < threshold:
+        if is_min[i]:  # after a local minimum, wait for the next maximum
+            threshold, active = 0.0, False
+        if active and diff[i + 1] < threshold:
             return knee
     return None
