@@ -781,7 +781,7 @@ def test_lvqsmote_rows_are_translated_class_rows():
         )
     # the row is moved from another code to code a
     assert (codes[:, 0] != codes[:, 1]).all()
-    for cls, book in lvq.codebooks_.items():
+    for book in lvq.codebooks_.values():
         assert book.shape == (6, X.shape[1])
     # the same seed, the same rows
     X_again, _ = LVQSMOTE(random_state=0, n_codes=6).fit_resample(X, y)
