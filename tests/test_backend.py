@@ -399,3 +399,15 @@ def test_interpolate_matches_numpy_bit_for_bit(backend, rng, dtype):
         B.interpolate(X, p0, p1[:5], steps)
     with pytest.raises(ValueError, match="1 or 7 columns"):
         B.interpolate(X, p0, p1, np.ones((300, 3)))
+
+
+def test_kmeans_one_run_converges_to_scikit_learns_solution():
+    from sklearn.cluster import KMeans
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(2000, centers=5, random_state=0)
+    centers, labels, inertia = B.kmeans(X, 5, random_state=0)
+    ref = KMeans(5, n_init=10, random_state=0).fit(X)
+    assert inertia == pytest.approx(ref.inertia_, rel=1e-3)  # both stop at tol=1e-4
+    assert labels.shape == (2000,) and centers.shape == (5, 2)
+    np.testing.assert_allclose(inertia, ((X - centers[labels]) ** 2).sum())

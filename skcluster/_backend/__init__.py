@@ -31,6 +31,7 @@ __all__ = [
     "center_sums",
     "lloyd_step",
     "lloyd",
+    "kmeans",
     "kmeans_plusplus",
     "logsumexp",
     "gaussian_log_density",
@@ -431,6 +432,25 @@ def lloyd(X, centers, *, sample_weight=None, max_iter=300, tol=0.0):
         if shift <= tol:
             break
     return _host(C, to_host), n_iter
+
+
+def kmeans(X, n_clusters, *, random_state=None, tol=1e-4):
+    """One k-means run: k-means++ seeding, then Lloyd iterations to convergence.
+
+    ``tol`` is relative, as scikit-learn's ``KMeans``: the squared centre shift is compared
+    with ``tol`` times the mean feature variance.
+
+    Returns
+    -------
+    centers : array of shape (n_clusters, n_features)
+    labels : int array of shape (n_samples,)
+    inertia : float
+        Sum of squared distances of the rows to their centre.
+    """
+    centers, _ = kmeans_plusplus(X, n_clusters, random_state=random_state)
+    centers, _ = lloyd(X, centers, tol=tol * float(X.var(axis=0).mean()))
+    labels, dist = nearest_center(X, centers)
+    return centers, labels, float(dist.sum())
 
 
 def kmeans_plusplus(

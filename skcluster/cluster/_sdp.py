@@ -312,15 +312,11 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         return self
 
     def _round(self, embed, K, rng):
-        best, best_inertia = None, np.inf
-        for _ in range(self.n_init):
-            seed = rng.randint(np.iinfo(np.int32).max)
-            centers, _ = _backend.kmeans_plusplus(embed, K, random_state=seed)
-            centers, _ = _backend.lloyd(embed, centers, tol=1e-10)
-            labels, dist = _backend.nearest_center(embed, centers)
-            inertia = float(dist.sum())
-            if inertia < best_inertia:
-                best, best_inertia = labels, inertia
+        runs = [
+            _backend.kmeans(embed, K, random_state=rng.randint(np.iinfo(np.int32).max), tol=1e-8)
+            for _ in range(self.n_init)
+        ]
+        best = min(runs, key=lambda run: run[2])[1]
         # clusters the rounding left empty cannot have a centre: renumber what exists
         _, labels = np.unique(best, return_inverse=True)
         return labels.astype(np.intp)

@@ -254,9 +254,7 @@ class ClusterAmbiguity(BaseEstimator):
         if k == 1:
             resp = np.ones((len(Z), 1))
         else:  # k-means initialisation, as scikit-learn's GaussianMixture
-            centers, _ = _backend.kmeans_plusplus(Z, k, random_state=seed)
-            centers, _ = _backend.lloyd(Z, centers, tol=1e-4 * Z.var(axis=0).mean())
-            resp = np.eye(k)[_backend.nearest_center(Z, centers)[0]]
+            resp = np.eye(k)[_backend.kmeans(Z, k, random_state=seed)[1]]
         mix, _, loglik, _, _ = fit_em(
             atoms,
             resp,

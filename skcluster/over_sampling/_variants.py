@@ -1198,8 +1198,7 @@ class LVQSMOTE(BaseSMOTE):
                     f"of 3 codes, got {n_distinct}."
                 )
             seed = rng.randint(np.iinfo(np.int32).max)
-            codes, _ = _backend.kmeans_plusplus(Xc, K, random_state=seed)
-            codes, _ = _backend.lloyd(Xc, codes, tol=1e-4 * Xc.var(axis=0).mean())
+            codes = _backend.kmeans(Xc, K, random_state=seed)[0]
             self.codebooks_[cls] = codes
             k = min(self.k_neighbors, len(rows))
             near = _backend.kneighbors(codes, Xc, k)[1]  # (K, k) positions in rows
