@@ -1,12 +1,16 @@
-"""SDP k-means solvers (work in progress for issue 8: not public yet)."""
+"""SDP k-means (Peng-Wei) and iLA-SDP: solvers, fidelity, bad input."""
 
 import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
+from sklearn.mixture import GaussianMixture
 
-from skcluster.cluster._sdp import SDPKMeans
+from skcluster import _backend, config_context
+from skcluster.cluster import ILASDP, LikelihoodAdjustedSDP, SDPKMeans
+from skcluster.datasets import make_heterogeneous_mixture
+from skcluster.metrics import clustering_accuracy
 
 
 def blobs(n=90, std=0.5, seed=0):
@@ -62,8 +66,9 @@ def test_admm_matches_cvxpy():
     )
     problem.solve(solver="SCS", eps=1e-7)
     reference = float((Xc**2).sum() - problem.value)
-    ours = SDPKMeans(3, solver="admm", random_state=0).fit(X).objective_
-    assert ours == pytest.approx(reference, rel=1e-3)
+    for solver in ("admm", "lowrank"):
+        ours = SDPKMeans(3, solver=solver, random_state=0).fit(X).objective_
+        assert ours == pytest.approx(reference, rel=1e-3), solver
 
 
 @pytest.mark.parametrize(
@@ -78,6 +83,197 @@ def test_bad_input(X, k, match):
         SDPKMeans(k).fit(X)
 
 
-def test_one_cluster_is_rejected():
+@pytest.mark.parametrize("solver", ["admm", "lowrank"])
+def test_one_cluster_is_the_trivial_solution(solver):
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    sdp = SDPKMeans(1, solver=solver).fit(X)
+    assert np.all(sdp.labels_ == 0)
+    assert sdp.objective_ == pytest.approx(((X - X.mean(axis=0)) ** 2).sum())
+    ila = LikelihoodAdjustedSDP(1).fit(X)
+    np.testing.assert_allclose(ila.means_[0], X.mean(axis=0))
+    np.testing.assert_allclose(ila.covariances_[0], np.cov(X.T, bias=True), atol=1e-5)
+    assert np.all(ila.predict(X) == 0)
+
+
+def test_predict_assigns_to_nearest_rounded_mean():
+    X, y = blobs()
+    sdp = SDPKMeans(3, random_state=0).fit(X)
+    np.testing.assert_array_equal(sdp.predict(X), sdp.labels_)
+
+
+# --------------------------------------------------------------------------------------
+# the backend step of the nonnegative low-rank solver
+# --------------------------------------------------------------------------------------
+
+
+def _nlr_inputs(seed=0, B=2, n=300, d=3, r=2):
+    rng = np.random.default_rng(seed)
+    Xw = rng.normal(size=(B, n, d))
+    q = np.einsum("bid,bid->bi", Xw, Xw)
+    offsets = rng.uniform(0, 1, B)
+    U = np.abs(rng.normal(size=(B, n, r))) / np.sqrt(n * r)
+    y = rng.normal(size=n)
+    return Xw, q, offsets, U, y
+
+
+@pytest.mark.parametrize("dual", [False, True])
+def test_nlr_step_matches_dense_gradient(dual):
+    Xw, q, offsets, U, y = _nlr_inputs()
+    B, n, _ = Xw.shape
+    beta, step, target = 0.7, 1e-3, np.array([1.0, 2.0])
+    # the same step written with the n x n costs
+    e = sum(U[b] @ U[b].T @ np.ones(n) for b in range(B)) - 1
+    y_ref = y + beta * e if dual else y.copy()
+    yt = y_ref + beta * e
+    expected = []
+    for b in range(B):
+        D = ((Xw[b][:, None, :] - Xw[b][None, :, :]) ** 2).sum(-1)
+        C = D / 2 + offsets[b]
+        grad = 2 * C @ U[b] + np.outer(yt, U[b].sum(0)) + np.ones((n, 1)) @ (yt @ U[b])[None]
+        V = np.maximum(U[b] - step * grad, 0)
+        expected.append(V * np.sqrt(target[b] / (V**2).sum()))
+    expected = np.stack(expected)
+    for backend in ("numba", "numpy"):
+        out, y_run = np.empty_like(U), y.copy()
+        U_before = U.copy()
+        with config_context(backend=backend):
+            infeas, change = _backend.nlr_step(
+                Xw, q, offsets, U, y_run, beta=beta, step=step, target=target, dual=dual, out=out
+            )
+        np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(y_run, y_ref)
+        np.testing.assert_array_equal(U, U_before)
+        assert infeas == pytest.approx((e**2).sum())
+        assert change == pytest.approx(((expected - U) ** 2).sum())
+
+
+def test_nlr_step_rejects_inconsistent_shapes():
+    Xw, q, offsets, U, y = _nlr_inputs()
+    with pytest.raises(ValueError, match="inconsistent shapes"):
+        _backend.nlr_step(
+            Xw,
+            q[:, :-1],
+            offsets,
+            U,
+            y,
+            beta=1.0,
+            step=1e-3,
+            target=np.ones(2),
+            dual=False,
+            out=np.empty_like(U),
+        )
+
+
+# --------------------------------------------------------------------------------------
+# iLA-SDP
+# --------------------------------------------------------------------------------------
+
+
+def test_ilasdp_alias_and_attributes():
+    assert ILASDP is LikelihoodAdjustedSDP
+    X, y = make_heterogeneous_mixture(300, n_features=3, n_clusters=3, random_state=1)
+    ila = ILASDP(3, random_state=0).fit(X)
+    assert ila.labels_.shape == (300,) and ila.membership_.shape == (300, 3)
+    np.testing.assert_allclose(ila.membership_.sum(axis=1), 1.0, atol=1e-2)
+    np.testing.assert_array_equal(ila.labels_, ila.membership_.argmax(axis=1))
+    assert ila.weights_.sum() == pytest.approx(1.0)
+    assert ila.covariances_.shape == (3, 3, 3)
+    assert np.all(np.linalg.eigvalsh(ila.covariances_) > 0)
+    proba = ila.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(ila.predict(X), proba.argmax(axis=1))
+
+
+def test_ilasdp_parameters_are_the_clusters_moments_when_tight():
+    # far apart clusters: the relaxation is a partition and the updates are plain moments
+    X, y = make_heterogeneous_mixture(
+        300, n_features=2, n_clusters=2, separation=30.0, scale_ratio=3.0, random_state=0
+    )
+    ila = LikelihoodAdjustedSDP(2, random_state=0).fit(X)
+    assert clustering_accuracy(y, ila.labels_) == 1.0
+    for k in range(2):
+        members = X[ila.labels_ == k]
+        np.testing.assert_allclose(ila.means_[k], members.mean(axis=0), atol=1e-2)
+        np.testing.assert_allclose(
+            ila.covariances_[k], np.cov(members.T, bias=True), rtol=2e-2, atol=1e-2
+        )
+    assert ila.weights_ == pytest.approx([0.5, 0.5], abs=1e-2)
+
+
+def test_ilasdp_beats_kmeans_and_sdp_on_heterogeneous_clusters():
+    # a narrow and a three times wider cluster: the bisector of k-means and of the
+    # Peng-Wei SDP cuts the wide one; a covariance per cluster does not
+    errors = {"ila": [], "sdp": [], "kmeans": [], "em": []}
+    for seed in range(3):
+        X, y = make_heterogeneous_mixture(400, n_features=2, random_state=seed)
+        errors["ila"].append(1 - clustering_accuracy(y, ILASDP(2, random_state=0).fit(X).labels_))
+        sdp = SDPKMeans(2, solver="lowrank", random_state=0).fit(X)
+        errors["sdp"].append(1 - clustering_accuracy(y, sdp.labels_))
+        errors["kmeans"].append(
+            1 - clustering_accuracy(y, KMeans(2, n_init=10, random_state=0).fit(X).labels_)
+        )
+        gmm = GaussianMixture(2, random_state=0).fit(X)
+        errors["em"].append(1 - clustering_accuracy(y, gmm.predict(X)))
+    mean = {k: np.mean(v) for k, v in errors.items()}
+    assert mean["ila"] < 0.6 * mean["kmeans"] and mean["ila"] < 0.6 * mean["sdp"]
+    assert mean["ila"] < mean["em"] + 0.02  # close to the Bayes rule EM approaches
+
+
+def test_ilasdp_objective_decreases(capsys):
+    X, _ = make_heterogeneous_mixture(300, n_features=2, random_state=2)
+    LikelihoodAdjustedSDP(2, random_state=0, verbose=1, tol=1e-6).fit(X)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "objective" in line]
+    values = [float(line.split("objective ")[1].split(",")[0]) for line in lines]
+    assert len(values) >= 2
+    assert all(b <= a + 1e-3 for a, b in zip(values[:-1], values[1:], strict=True))
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+def test_ilasdp_covariance_types(covariance_type):
+    X, y = make_heterogeneous_mixture(300, n_features=4, random_state=0)
+    ila = LikelihoodAdjustedSDP(2, covariance_type=covariance_type, random_state=0).fit(X)
+    diagonal = np.einsum("kii->ki", ila.covariances_)
+    off_diagonal = ila.covariances_ - diagonal[:, :, None] * np.eye(4)
+    assert np.abs(off_diagonal).max() == 0
+    if covariance_type == "spherical":
+        for cov in ila.covariances_:
+            assert np.ptp(np.diag(cov)) < 1e-12
+    assert clustering_accuracy(y, ila.labels_) > 0.85
+
+
+def test_ilasdp_small_cluster_is_regularised_with_a_warning():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(60, 8)), rng.normal(size=(4, 8)) + 12])
+    with pytest.warns(UserWarning, match="effective points"):
+        ila = LikelihoodAdjustedSDP(2, random_state=0).fit(X)
+    assert np.all(np.isfinite(ila.covariances_))
+    assert sorted(np.bincount(ila.labels_)) == [4, 60]
+
+
+@pytest.mark.parametrize("Estimator", [SDPKMeans, LikelihoodAdjustedSDP])
+def test_ilasdp_and_sdp_bad_input(Estimator):
+    with pytest.raises(ValueError, match="larger than n_samples"):
+        Estimator(6).fit(np.random.default_rng(0).normal(size=(5, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        Estimator(2).fit(np.array([[0.0, np.nan], [1, 1], [2, 2]]))
     with pytest.raises(ValueError, match="n_clusters"):
-        SDPKMeans(1).fit(np.random.default_rng(0).normal(size=(10, 2)))
+        Estimator(0).fit(np.random.default_rng(0).normal(size=(10, 2)))
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    X_before = X.copy()
+    Estimator(2, random_state=0).fit(X)
+    np.testing.assert_array_equal(X, X_before)
+
+
+def test_make_heterogeneous_mixture():
+    X, y = make_heterogeneous_mixture(
+        3000, n_features=4, n_clusters=2, separation=6.0, scale_ratio=3.0, random_state=0
+    )
+    assert X.shape == (3000, 4) and np.bincount(y).tolist() == [1500, 1500]
+    spread = [np.sqrt(np.trace(np.cov(X[y == k].T)) / 4) for k in range(2)]
+    assert spread[1] / spread[0] == pytest.approx(3.0, rel=0.1)
+    means = np.array([X[y == k].mean(axis=0) for k in range(2)])
+    assert np.linalg.norm(means[0] - means[1]) == pytest.approx(6.0, rel=0.1)
+    X3, _ = make_heterogeneous_mixture(300, n_features=2, n_clusters=5, random_state=0)
+    assert X3.shape == (300, 2)
+    with pytest.raises(ValueError, match="smaller than n_clusters"):
+        make_heterogeneous_mixture(2, n_clusters=3)

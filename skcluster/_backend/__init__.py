@@ -38,6 +38,7 @@ __all__ = [
     "gaussian_em_stats",
     "interpolate",
     "precision_cholesky",
+    "nlr_step",
 ]
 
 
@@ -703,3 +704,49 @@ def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
         log_pi = xp.log(pi)
     ll, nk, s1, s2 = _module(name).em_stats(X, w, M, P, log_pi, _working_memory())
     return ll, _to_numpy(nk), _to_numpy(s1), _to_numpy(s2)
+
+
+def nlr_step(Xw, q, offsets, U, y, *, beta, step, target, dual, out):
+    """One projected-gradient step of the nonnegative low-rank SDP's augmented Lagrangian.
+
+    The SDP ``min sum_b <C_b, Z_b>`` over ``Z_b = U_b U_b^T`` with ``U_b >= 0``,
+    ``||U_b||_F^2 = target_b`` and ``sum_b Z_b 1 = 1``, where each cost is given by its
+    factors, never as an n x n matrix::
+
+        C_b = -Xw_b Xw_b^T + (q_b 1^T + 1 q_b^T) / 2 + offsets_b 1 1^T
+
+    (``C_b[i, j] = ||xw_bi - xw_bj||^2 / 2 + offsets_b`` when ``q_b`` holds the squared row
+    norms of ``Xw_b``). With ``e = sum_b U_b U_b^T 1 - 1`` and the multiplier ``y``, the
+    step is ``U_b <- P(U_b - step * grad_b)`` with ``grad_b = 2 C_b U_b + yt 1^T U_b +
+    1 yt^T U_b``, ``yt = y + beta e``, and ``P`` the projection onto ``{U >= 0,
+    ||U||_F^2 = target_b}``. Cost O(n B d r) per step.
+
+    Parameters
+    ----------
+    Xw : array of shape (B, n, d)
+    q : array of shape (B, n)
+    offsets : array of shape (B,)
+    U : array of shape (B, n, r)
+        The current factors (not modified).
+    y : array of shape (n,)
+        The multiplier; when ``dual`` it is first moved in place by ``beta * e``.
+    beta, step : float
+    target : array of shape (B,)
+    dual : bool
+    out : array of shape (B, n, r)
+        Receives the new factors.
+
+    Returns
+    -------
+    infeasibility_sq : float
+        ``||e||^2`` at the current U.
+    change_sq : float
+        ``||U_new - U||_F^2``.
+    """
+    name = get_backend_name(Xw, U)
+    B, n, r = U.shape
+    if Xw.shape[:2] != (B, n) or q.shape != (B, n) or out.shape != U.shape or y.shape != (n,):
+        raise ValueError("nlr_step: Xw, q, U, y and out have inconsistent shapes.")
+    return _module(name).nlr_step(
+        Xw, q, offsets, U, y, float(beta), float(step), target, bool(dual), out, _working_memory()
+    )

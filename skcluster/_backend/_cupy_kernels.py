@@ -254,3 +254,26 @@ def lloyd_step(X, centers, sample_weight, labels, distances, sums, counts, worki
     """Nearest centre of every row, then weighted sums and counts per centre."""
     assign_nearest(X, centers, labels, distances, working_memory)
     return center_sums(X, labels, sample_weight, sums, counts, working_memory)
+
+
+def nlr_step(Xw, q, offsets, U, y, beta, step, target, dual, out, working_memory):
+    """One step of the nonnegative low-rank augmented Lagrangian (see the dispatcher)."""
+    xp = _xp(U)
+    n, r = U.shape[1], U.shape[2]
+    cs = U.sum(axis=1)  # (B, r)
+    G = xp.matmul(xp.swapaxes(Xw, 1, 2), U)  # (B, d, r)
+    e = xp.einsum("bir,br->i", U, cs) - 1.0
+    if dual:
+        y += beta * e
+    yt = y + beta * e
+    h = xp.einsum("bi,bir->br", q + yt[None, :], U)
+    coef = q + 2.0 * offsets[:, None] + yt[None, :]  # (B, n)
+    grad = coef[:, :, None] * cs[:, None, :] + h[:, None, :] - 2.0 * xp.matmul(Xw, G)
+    V = xp.maximum(U - step * grad, 0.0)
+    ss = (V * V).sum(axis=(1, 2))
+    flat = ss == 0
+    scale = xp.sqrt(target / xp.where(flat, 1.0, ss))
+    flat_value = xp.sqrt(target / (n * r))[:, None, None]
+    V = xp.where(flat[:, None, None], flat_value, V * scale[:, None, None])
+    out[...] = V
+    return float((e * e).sum()), float(((V - U) ** 2).sum())

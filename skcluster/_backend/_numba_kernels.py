@@ -719,3 +719,103 @@ def em_stats(X, weights, means, prec_chol, log_weights, working_memory):
     iu = np.triu_indices(d, 1)
     s2[:, iu[1], iu[0]] = s2[:, iu[0], iu[1]]
     return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), s2
+
+
+# --------------------------------------------------------------------------------------
+# Nonnegative low-rank SDP: one projected-gradient step of the augmented Lagrangian
+# --------------------------------------------------------------------------------------
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _nlr_colsums(Xw, U, chunk, part_cs, part_G):
+    B, n, d = Xw.shape
+    r = U.shape[2]
+    for c in prange(part_cs.shape[0]):
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            for b in range(B):
+                for j in range(r):
+                    u = U[b, i, j]
+                    if u != 0.0:
+                        part_cs[c, b, j] += u
+                        for a in range(d):
+                            part_G[c, b, a, j] += Xw[b, i, a] * u
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _nlr_residual(U, q, cs, y, beta, dual, chunk, yt, part_h, part_e2):
+    B, n, r = U.shape
+    for c in prange(part_h.shape[0]):
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            e = -1.0
+            for b in range(B):
+                for j in range(r):
+                    e += U[b, i, j] * cs[b, j]
+            part_e2[c] += e * e
+            if dual:
+                y[i] += beta * e
+            t = y[i] + beta * e
+            yt[i] = t
+            for b in range(B):
+                for j in range(r):
+                    part_h[c, b, j] += (q[b, i] + t) * U[b, i, j]
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _nlr_descend(Xw, U, q, offsets, yt, cs, G, h, step, chunk, out, part_ss):
+    B, n, d = Xw.shape
+    r = U.shape[2]
+    for c in prange(part_ss.shape[0]):
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            for b in range(B):
+                coef = q[b, i] + 2.0 * offsets[b] + yt[i]
+                for j in range(r):
+                    g = coef * cs[b, j] + h[b, j]
+                    for a in range(d):
+                        g -= 2.0 * Xw[b, i, a] * G[b, a, j]
+                    v = U[b, i, j] - step * g
+                    v = v if v > 0.0 else 0.0
+                    out[b, i, j] = v
+                    part_ss[c, b] += v * v
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _nlr_rescale(U, scale, chunk, out, part_ch):
+    B, n, r = U.shape
+    for c in prange(part_ch.shape[0]):
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            for b in range(B):
+                for j in range(r):
+                    v = out[b, i, j] * scale[b]
+                    out[b, i, j] = v
+                    diff = v - U[b, i, j]
+                    part_ch[c] += diff * diff
+
+
+def nlr_step(Xw, q, offsets, U, y, beta, step, target, dual, out, working_memory):
+    """One step of the nonnegative low-rank augmented Lagrangian (see the dispatcher).
+
+    Four passes over fixed row chunks (column sums and X_b^T U_b; the residual, the
+    multiplier and its products; the projected step; the rescaling), each reducing into
+    per-chunk buffers summed in chunk order: the same result whatever the thread count.
+    """
+    B, n, d = Xw.shape
+    r = U.shape[2]
+    n_chunks = max(1, min(64, -(-n // 2048)))
+    chunk = -(-n // n_chunks)
+    part_cs = np.zeros((n_chunks, B, r))
+    part_G = np.zeros((n_chunks, B, d, r))
+    _nlr_colsums(Xw, U, chunk, part_cs, part_G)
+    cs, G = part_cs.sum(axis=0), part_G.sum(axis=0)
+    yt = np.empty(n)
+    part_h = np.zeros((n_chunks, B, r))
+    part_e2 = np.zeros(n_chunks)
+    _nlr_residual(U, q, cs, y, beta, dual, chunk, yt, part_h, part_e2)
+    part_ss = np.zeros((n_chunks, B))
+    _nlr_descend(Xw, U, q, offsets, yt, cs, G, part_h.sum(axis=0), step, chunk, out, part_ss)
+    ss = part_ss.sum(axis=0)
+    flat = ss == 0  # every entry of a block clipped: restart it from the flattest point
+    out[flat] = np.sqrt(target[flat] / (n * r))[:, None, None]
+    scale = np.where(flat, 1.0, np.sqrt(target / np.where(flat, 1.0, ss)))
+    part_ch = np.zeros(n_chunks)
+    _nlr_rescale(U, scale, chunk, out, part_ch)
+    return float(part_e2.sum()), float(part_ch.sum())

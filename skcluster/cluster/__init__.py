@@ -3,12 +3,16 @@
 from ._ncd import NCDKMeans, NCDSpectralClustering, estimate_n_novel_classes
 from ._pbn import ProjectionNCD
 from ._ppp import PPP, ProbabilisticPartitivePartitioning
+from ._sdp import ILASDP, LikelihoodAdjustedSDP, SDPKMeans
 
 __all__ = [
+    "ILASDP",
+    "LikelihoodAdjustedSDP",
     "NCDKMeans",
     "NCDSpectralClustering",
     "PPP",
     "ProbabilisticPartitivePartitioning",
     "ProjectionNCD",
+    "SDPKMeans",
     "estimate_n_novel_classes",
 ]
