@@ -9,6 +9,7 @@ make_heterogeneous_mixture settings, averaged over repetitions.
 
     python benchmarks/bench_sdp.py              # everything
     python benchmarks/bench_sdp.py --skip-cvxpy # without the 1-2 minute SCS solve
+    python benchmarks/bench_sdp.py --part speed # or --part fidelity
 """
 
 import argparse
@@ -122,11 +123,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-cvxpy", action="store_true")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--part", choices=["all", "speed", "fidelity"], default="all")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=UserWarning)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores\n")
-    speed(args.skip_cvxpy)
-    fidelity(args.repeats)
+    if args.part in ("all", "speed"):
+        speed(args.skip_cvxpy)
+    if args.part in ("all", "fidelity"):
+        fidelity(args.repeats)
 
 
 if __name__ == "__main__":
