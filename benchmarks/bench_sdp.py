@@ -104,7 +104,8 @@ def fidelity(repeats):
         for rep in range(repeats):
             X, y = make_heterogeneous_mixture(**setting, random_state=rep)
             K = setting["n_clusters"]
-            ila, t = timed(lambda: LikelihoodAdjustedSDP(K, random_state=rep).fit(X))
+            ila = LikelihoodAdjustedSDP(K, random_state=rep)
+            _, t = timed(lambda est=ila, data=X: est.fit(data))
             seconds += t
             fits = {
                 "ila": ila.labels_,
