@@ -91,6 +91,9 @@ SETTINGS = [
     dict(n_samples=600, n_features=10, n_clusters=3),
     dict(n_samples=400, n_features=5, n_clusters=2, elongation=4.0, separation=4.0),
     dict(n_samples=800, n_features=2, n_clusters=4),
+    # high dimension against the cluster sizes: where EM's full covariances go astray
+    dict(n_samples=300, n_features=40, n_clusters=2),
+    dict(n_samples=400, n_features=50, n_clusters=4, separation=6.0),
 ]
 
 

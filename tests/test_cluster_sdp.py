@@ -277,3 +277,13 @@ def test_make_heterogeneous_mixture():
     assert X3.shape == (300, 2)
     with pytest.raises(ValueError, match="smaller than n_clusters"):
         make_heterogeneous_mixture(2, n_clusters=3)
+
+
+def test_ilasdp_start_keeps_every_cluster_when_the_rounding_left_one_empty():
+    labels = np.array([0, 0, 0, 2, 2, 2])  # cluster 1 empty
+    U = LikelihoodAdjustedSDP._start(labels, 3, 2, 0)
+    assert U.shape == (3, 6, 2) and U.min() >= 0
+    np.testing.assert_allclose((U**2).sum(axis=(1, 2)), 1.0)
+    # the occupied clusters start on their members
+    assert U[0, :3, 0].min() > 10 * U[0, 3:, 0].max()
+    assert U[2, 3:, 0].min() > 10 * U[2, :3, 0].max()

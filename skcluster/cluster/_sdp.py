@@ -578,10 +578,10 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
             random_state=rng.randint(np.iinfo(np.int32).max),
         ).fit(Xs)
         labels = start.labels_
-        U = self._start(labels, n, min(self.rank, n), rng)
+        U = self._start(labels, K, min(self.rank, n), rng)
         y_dual = None
         previous = np.inf
-        self.converged_ = False
+        converged = False
         for it in range(1, self.max_iter + 1):
             weights, _, covs = self._parameters(Xs, U)
             Xw, q, offsets = self._costs(Xs, weights, covs)
@@ -607,11 +607,10 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
                     f"{changed} labels changed, {n_inner} solver steps"
                 )
             if abs(previous - objective) <= self.tol * max(1.0, abs(objective)) or changed == 0:
-                self.converged_ = True
+                converged = True
                 break
             previous = objective
         weights, means, covs = self._parameters(Xs, U)
-        converged = self.converged_
         return self._store(U, weights, means, covs, objective, it, converged, center, scale, d)
 
     def _store(self, U, weights, means, covs, objective, n_iter, converged, center, scale, d):
@@ -626,10 +625,13 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         return self
 
     @staticmethod
-    def _start(labels, n, rank, random_state):
-        """One factor per cluster: its normalised indicator, spare columns small, ||U_k|| = 1."""
+    def _start(labels, K, rank, random_state):
+        """One factor per cluster: its normalised indicator, spare columns small, ||U_k|| = 1.
+
+        K is given, not read off the labels: a rounding may leave a cluster empty, and its
+        factor then starts from the small spare entries alone."""
         rng = check_random_state(random_state)
-        K = labels.max() + 1
+        n = len(labels)
         U = 0.01 * rng.random_sample((K, n, rank)) / math.sqrt(n)
         for k in range(K):
             members = labels == k
