@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# One prepared run for a session with a lent GPU: the CuPy tests, then the neighbour benchmark
-# (CPU and GPU in the same run). The device image has CuPy, numba, scikit-learn and scipy;
-# imbalanced-learn, sklearn-compat and hypothesis (and pytest if absent) travel as wheels in
-# .whl/ (see the device tool's README), then:
+# One prepared run for a session with a lent GPU: the CuPy tests (tests/test_gpu.py, and every
+# backend-parametrised test again with backend="cupy"), then benchmarks/bench_gpu.py (Numba and
+# CuPy on the same arrays, one run). The device image has CuPy, numba, scikit-learn, scipy and
+# pytest; imbalanced-learn and sklearn-compat travel as wheels in .whl/ (see the device tool's
+# README). Logs go to $OUT when it is set:
 #   bash benchmarks/gpu_check.sh
-set -euo pipefail
+set -uo pipefail
+export PYTHONUNBUFFERED=1
+OUT=${OUT:-/tmp}
 if ls .whl/*.whl >/dev/null 2>&1; then
-  python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl
+  python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl
   export PYTHONPATH=/tmp/site
 fi
-python3 -m pip install -q --no-deps .
-python3 -c "import skcluster._backend as b; print('cupy usable:', b.cupy_is_usable())"
-python3 -m pytest -q -p no:cacheprovider tests/test_gpu.py tests/test_backend.py
-python3 benchmarks/bench_neighbors.py --skip-sklearn-auto
+python3 -m pip install -q --no-deps --no-build-isolation --no-index . || exit 1
+python3 -c "import skcluster; skcluster.show_versions()"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
+python3 -m pytest -q -p no:cacheprovider --timeout=300 tests/test_gpu.py tests/test_backend.py \
+  tests/test_neighbors.py 2>&1 | tee "$OUT/gpu_tests.log"
+python3 benchmarks/bench_gpu.py "$@" 2>&1 | tee "$OUT/bench_gpu.log"

@@ -83,3 +83,67 @@ def test_backend_cupy_moves_numpy_input_and_back(cp):
         d, i = B.kneighbors(X, X, 4, exclude_self=True)
     assert isinstance(i, np.ndarray)
     np.testing.assert_array_equal(i, B.kneighbors(X, X, 4, exclude_self=True)[1])
+
+
+@pytest.mark.parametrize("dual", [False, True])
+def test_nlr_step_on_gpu_matches_numba(cp, dual):
+    rng = np.random.default_rng(3)
+    B_, n, d, r = 2, 5000, 6, 4
+    Xw = rng.normal(size=(B_, n, d))
+    q = np.einsum("bid,bid->bi", Xw, Xw)
+    offsets = rng.uniform(0, 1, B_)
+    U = np.abs(rng.normal(size=(B_, n, r))) / np.sqrt(n * r)
+    y = rng.normal(size=n)
+    target = np.array([1.0, 2.0])
+    kw = dict(beta=0.7, step=1e-4, target=target, dual=dual)
+    out, y_cpu = np.empty_like(U), y.copy()
+    ref = B.nlr_step(Xw, q, offsets, U, y_cpu, out=out, **kw)
+    gU, gy = cp.asarray(U), cp.asarray(y)
+    gout = cp.empty_like(gU)
+    args = [cp.asarray(a) for a in (Xw, q, offsets)]
+    got = B.nlr_step(*args, gU, gy, out=gout, **{**kw, "target": cp.asarray(target)})
+    np.testing.assert_allclose(gout.get(), out, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(gy.get(), y_cpu, rtol=1e-12)
+    np.testing.assert_allclose(got, ref, rtol=1e-8)
+    np.testing.assert_array_equal(gU.get(), U)
+
+
+def test_gaussian_em_stats_on_gpu_matches_numba(cp):
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(20000, 3)) * 2 + 30
+    A = rng.normal(size=(3, 3, 3))
+    covs = A @ A.transpose(0, 2, 1) + np.eye(3)
+    means, w = X[:3] + 0.3, np.array([0.2, 0.3, 0.5])
+    ref = B.gaussian_em_stats(X, w, means, covs)
+    got = B.gaussian_em_stats(cp.asarray(X), w, means, covs)
+    for a, b in zip(got, ref, strict=True):
+        a = a.get() if hasattr(a, "get") else a
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
+def test_samplers_with_cupy_backend_match_cpu(cp):
+    from skcluster.over_sampling import SMOTE, BorderlineSMOTE
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(3000, 10))
+    y = (rng.uniform(size=3000) < 0.1).astype(int)
+    X[y == 1] += 1.0
+    for sampler in (SMOTE(random_state=0), BorderlineSMOTE(random_state=0)):
+        Xr, yr = sampler.fit_resample(X, y)
+        with config_context(backend="cupy"):
+            Xg, yg = sampler.fit_resample(X, y)
+        assert isinstance(Xg, np.ndarray)
+        np.testing.assert_array_equal(yg, yr)
+        np.testing.assert_allclose(Xg, Xr, rtol=1e-10, atol=1e-10)
+
+
+def test_kmeans_and_sdp_kernels_under_cupy_backend(cp):
+    from skcluster.cluster import SDPKMeans
+
+    rng = np.random.default_rng(6)
+    X = np.concatenate([rng.normal(c, 0.5, size=(300, 4)) for c in (0, 4, 8)])
+    ref = SDPKMeans(3, solver="lowrank", random_state=0).fit(X)
+    with config_context(backend="cupy"):
+        got = SDPKMeans(3, solver="lowrank", random_state=0).fit(X)
+    np.testing.assert_array_equal(got.labels_, ref.labels_)
+    assert got.objective_ == pytest.approx(ref.objective_, rel=1e-6)
