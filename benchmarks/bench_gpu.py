@@ -38,15 +38,14 @@ def main():
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-imblearn", action="store_true")
+    parser.add_argument("--part", choices=["all", "kernels", "samplers"], default="all")
     args = parser.parse_args()
 
     import cupy as cp
-    from sklearn.datasets import make_classification
 
     import skcluster
     from skcluster import _backend as B
     from skcluster import config_context
-    from skcluster.over_sampling import SMOTE, BorderlineSMOTE
 
     if not B.cupy_is_usable():
         raise SystemExit("CuPy cannot run on a GPU here.")
@@ -60,8 +59,6 @@ def main():
         cp.cuda.Device().synchronize()
 
     rng = np.random.default_rng(0)
-    n = args.n
-    rows = []
 
     def compare(name, cpu_fn, gpu_fn):
         t_cpu, r_cpu = best_of(cpu_fn, args.repeat, sync)
@@ -70,13 +67,20 @@ def main():
             float(np.max(np.abs(host(a).astype(float) - host(b).astype(float))))
             for a, b in zip(r_cpu, r_gpu, strict=True)
         )
-        rows.append((name, t_cpu, t_gpu, diff))
         speed = t_cpu / t_gpu
         print(f"| {name} | {t_cpu:.3f} | {t_gpu:.3f} | {speed:.1f}x | {diff:.1e} |", flush=True)
 
     print("\n| kernel | Numba, CPU (s) | CuPy, GPU (s) | speed-up | max abs difference |")
     print("|---|---:|---:|---:|---:|")
 
+    if args.part != "samplers":
+        kernels(args, rng, compare, B, cp)
+    if args.part != "kernels":
+        samplers(args, B, config_context)
+
+
+def kernels(args, rng, compare, B, cp):
+    n = args.n
     # k nearest neighbours: SMOTE's minority-only search (n/10 x n/10) and BorderlineSMOTE's
     # minority queries against every row (n/10 x n)
     X32 = rng.standard_normal((n, 32)).astype(np.float32)
@@ -131,6 +135,13 @@ def main():
 
     compare(f"nlr_step r=20, {n:,} x 8 float64", nlr_cpu, nlr_gpu)
 
+
+def samplers(args, B, config_context):
+    from sklearn.datasets import make_classification
+
+    from skcluster.over_sampling import SMOTE, BorderlineSMOTE
+
+    n = args.n
     # whole samplers on 1,000,000 x 32 float64, 10% minority: Numba vs backend="cupy"
     # (NumPy in, NumPy out; the neighbour searches run on the GPU)
     X, yc = make_classification(

@@ -411,3 +411,20 @@ def test_kmeans_one_run_converges_to_scikit_learns_solution():
     assert inertia == pytest.approx(ref.inertia_, rel=1e-3)  # both stop at tol=1e-4
     assert labels.shape == (2000,) and centers.shape == (5, 2)
     np.testing.assert_allclose(inertia, ((X - centers[labels]) ** 2).sum())
+
+
+def test_gpu_top_k_by_repeated_argmin_matches_the_partition_path(rng):
+    # the GPU branch of _smallest_k (k passes of argmin) run on NumPy through a stand-in module
+    import types
+
+    from skcluster._backend import _cupy_kernels as ck
+
+    fake = types.ModuleType("fake_xp")
+    fake.__dict__.update(np.__dict__)
+    D = rng.integers(0, 5, size=(200, 40)).astype(float)  # many ties at every rank
+    for k in (1, 3, 7, 40):
+        ind, val = ck._smallest_k(np, D.copy(), k)
+        ind_g, val_g = ck._smallest_k(fake, D.copy(), k)
+        np.testing.assert_array_equal(ind_g, ind)
+        np.testing.assert_array_equal(val_g, val)
+        np.testing.assert_array_equal(val, np.take_along_axis(D, ind, axis=1))

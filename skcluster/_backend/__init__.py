@@ -101,6 +101,11 @@ def _float_dtype(xp, *arrays):
     return xp.float64
 
 
+def _check_numeric(a, name):
+    if a.dtype.kind not in "fiub":
+        raise ValueError(f"{name} must be numeric, got dtype {a.dtype}.")
+
+
 def _check_2d(xp, a, name, dtype):
     """A C-contiguous, finite, non-empty 2-D copy-if-needed of ``a`` in ``dtype``."""
     a = xp.asarray(a)
@@ -108,8 +113,7 @@ def _check_2d(xp, a, name, dtype):
         raise ValueError(f"{name} must be a 2-D array, got {a.ndim} dimension(s).")
     if a.shape[0] == 0 or a.shape[1] == 0:
         raise ValueError(f"{name} is empty: shape {tuple(a.shape)}.")
-    if a.dtype.kind not in "fiub":
-        raise ValueError(f"{name} must be numeric, got dtype {a.dtype}.")
+    _check_numeric(a, name)
     a = xp.ascontiguousarray(a, dtype=dtype)
     if not bool(xp.isfinite(a).all()):
         raise ValueError(f"{name} contains NaN or infinity.")
@@ -123,6 +127,9 @@ def _prepare(*named_arrays):
     xp = _xp(name)
     if name == "cupy" and not any(is_cupy_array(a) for _, a in named_arrays):
         to_host = True  # backend="cupy" with NumPy input: compute there, bring results back
+    for n, a in named_arrays:  # before any move to the GPU, which rejects strings its own way
+        if not is_cupy_array(a):
+            _check_numeric(np.asarray(a), n)
     arrays = [xp.asarray(a) if hasattr(a, "dtype") else np.asarray(a) for _, a in named_arrays]
     dtype = _float_dtype(xp, *(xp.asarray(a) for a in arrays))
     checked = [_check_2d(xp, a, n, dtype) for (n, _), a in zip(named_arrays, arrays, strict=True)]
@@ -155,8 +162,12 @@ def sq_euclidean_distances(X, Y=None, *, out=None):
     """
     name, xp, (X, Y), to_host = _prepare(("X", X), ("Y", X if Y is None else Y))
     _same_features(X, Y)
-    out = _output(xp, out, (X.shape[0], Y.shape[0]), X.dtype, "out", to_host)
-    return _host(_module(name).sq_euclidean(X, Y, out, _working_memory()), to_host)
+    D = _output(xp, out, (X.shape[0], Y.shape[0]), X.dtype, "out", to_host)
+    D = _host(_module(name).sq_euclidean(X, Y, D, _working_memory()), to_host)
+    if to_host and out is not None:  # computed on the GPU: the host's ``out`` gets the copy
+        out[...] = D
+        return out
+    return D
 
 
 def _same_features(X, Y, names=("X", "Y")):
@@ -165,14 +176,14 @@ def _same_features(X, Y, names=("X", "Y")):
 
 
 def _output(xp, out, shape, dtype, name, to_host=False):
-    if out is None or to_host:
+    if out is None:
         return xp.empty(shape, dtype=dtype)
     if tuple(out.shape) != tuple(shape) or out.dtype != dtype:
         raise ValueError(
             f"{name} must have shape {tuple(shape)} and dtype {np.dtype(dtype).name}, "
             f"got {tuple(out.shape)} and {out.dtype}."
         )
-    return out
+    return xp.empty(shape, dtype=dtype) if to_host else out
 
 
 def kneighbors(X, Y, n_neighbors, *, exclude_self=False):

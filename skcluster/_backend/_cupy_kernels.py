@@ -63,20 +63,35 @@ def _exact_sorted(xp, Xb, Y, ind):
 
 
 def _smallest_k(xp, D, k):
-    """Column indices of the k smallest entries of each row, ties towards the lower index.
+    """Column indices (ascending) and values of the k smallest entries of each row, ties
+    towards the lower index.
 
-    argpartition alone picks an arbitrary member of a tie at the k-th value; here every
-    entry below the k-th value is kept, then the lowest-indexed entries equal to it.
+    On a GPU, k passes of argmin (each returns the first of equal minima, then masks it):
+    CuPy's argpartition sorts whole rows, which costs far more than k reductions for the
+    small k of neighbour searches. ``D`` is overwritten there. On NumPy, argpartition, then
+    every entry below the k-th value and the lowest-indexed entries equal to it (argpartition
+    alone picks an arbitrary member of a tie at the k-th value).
     """
     n, m = D.shape
     if k == m:
-        return xp.broadcast_to(xp.arange(m), (n, m)).copy()
+        return xp.broadcast_to(xp.arange(m), (n, m)).copy(), D.copy()
+    if xp is not np and k <= 64:
+        rows = xp.arange(n)
+        ind = xp.empty((n, k), dtype=xp.intp)
+        val = xp.empty((n, k), dtype=D.dtype)
+        for j in range(k):
+            ind[:, j] = D.argmin(axis=1)
+            val[:, j] = D[rows, ind[:, j]]
+            D[rows, ind[:, j]] = xp.inf
+        order = xp.argsort(ind, axis=1)
+        return xp.take_along_axis(ind, order, axis=1), xp.take_along_axis(val, order, axis=1)
     kth = xp.take_along_axis(D, xp.argpartition(D, k - 1, axis=1)[:, k - 1 : k], axis=1)
     below = D < kth
     equal = D == kth
     room = k - below.sum(axis=1, keepdims=True)
     keep = below | (equal & (xp.cumsum(equal, axis=1) <= room))
-    return xp.nonzero(keep)[1].reshape(n, k)  # row-major: each row's k columns in order
+    ind = xp.nonzero(keep)[1].reshape(n, k)  # row-major: each row's k columns in order
+    return ind, xp.take_along_axis(D, ind, axis=1)
 
 
 def kneighbors(X, Y, exclude, dist, ind, working_memory):
@@ -102,8 +117,8 @@ def kneighbors(X, Y, exclude, dist, ind, working_memory):
         if own is not None:
             r = xp.nonzero(own >= 0)[0]
             D[r, own[r]] = xp.inf
-        cand = _smallest_k(xp, D, kk)
-        last = xp.take_along_axis(D, cand, axis=1).max(axis=1)
+        cand, values = _smallest_k(xp, D, kk)
+        last = values.max(axis=1)
         db, ib = _exact_sorted(xp, Xb, Y, cand)
         xs = xp.sqrt(((Xb - shift) ** 2).sum(axis=1))
         bound = 2 * (X.shape[1] + 4) * eps * (xs + radius) ** 2
@@ -113,7 +128,7 @@ def kneighbors(X, Y, exclude, dist, ind, working_memory):
             exact = (diff * diff).sum(axis=1)
             if own is not None and int(own[i]) >= 0:
                 exact[int(own[i])] = xp.inf
-            pick = _smallest_k(xp, exact[None, :], k)
+            pick, _ = _smallest_k(xp, exact[None, :], k)
             db[i, :k], ib[i, :k] = _exact_sorted(xp, Xb[i : i + 1], Y, pick)
         dist[i0 : i0 + rows] = db[:, :k]
         ind[i0 : i0 + rows] = ib[:, :k]
@@ -133,8 +148,7 @@ def kneighbors_tables(Cq, Cb, tables, starts, sizes, exclude, dist, ind, working
         own = exclude[i0 : i0 + rows]
         r = xp.nonzero(own >= 0)[0]
         D[r, own[r]] = xp.inf
-        cand = _smallest_k(xp, D, k)
-        d = xp.take_along_axis(D, cand, axis=1)
+        cand, d = _smallest_k(xp, D, k)
         order = xp.argsort(d, axis=1, kind="stable") if xp is np else xp.argsort(d, axis=1)
         dist[i0 : i0 + rows] = xp.take_along_axis(d, order, axis=1)
         ind[i0 : i0 + rows] = xp.take_along_axis(cand, order, axis=1)
