@@ -421,10 +421,12 @@ def test_gpu_top_k_by_repeated_argmin_matches_the_partition_path(rng):
 
     fake = types.ModuleType("fake_xp")
     fake.__dict__.update(np.__dict__)
-    D = rng.integers(0, 5, size=(200, 40)).astype(float)  # many ties at every rank
-    for k in (1, 3, 7, 40):
+    for m, k in [(40, 1), (40, 3), (40, 7), (40, 40), (1, 1), (2, 2), (37, 5), (101, 9)]:
+        D = rng.integers(0, 5, size=(200, m)).astype(float)  # many ties at every rank
         ind, val = ck._smallest_k(np, D.copy(), k)
         ind_g, val_g = ck._smallest_k(fake, D.copy(), k)
         np.testing.assert_array_equal(ind_g, ind)
         np.testing.assert_array_equal(val_g, val)
         np.testing.assert_array_equal(val, np.take_along_axis(D, ind, axis=1))
+        ref = np.sort(np.argsort(D, axis=1, kind="stable")[:, :k], axis=1)
+        np.testing.assert_array_equal(ind, ref)

@@ -66,9 +66,9 @@ def _smallest_k(xp, D, k):
     """Column indices (ascending) and values of the k smallest entries of each row, ties
     towards the lower index.
 
-    On a GPU, k passes of argmin (each returns the first of equal minima, then masks it):
-    CuPy's argpartition sorts whole rows, which costs far more than k reductions for the
-    small k of neighbour searches. ``D`` is overwritten there. On NumPy, argpartition, then
+    On a GPU, k rounds of argmin (each returns the first of equal minima, then masks it; see
+    ``_smallest_k_by_chunks``): CuPy's argpartition sorts whole rows, which costs far more
+    than k reductions for the small k of neighbour searches. ``D`` may be overwritten there. On NumPy, argpartition, then
     every entry below the k-th value and the lowest-indexed entries equal to it (argpartition
     alone picks an arbitrary member of a tie at the k-th value).
     """
@@ -76,15 +76,7 @@ def _smallest_k(xp, D, k):
     if k == m:
         return xp.broadcast_to(xp.arange(m), (n, m)).copy(), D.copy()
     if xp is not np and k <= 64:
-        rows = xp.arange(n)
-        ind = xp.empty((n, k), dtype=xp.intp)
-        val = xp.empty((n, k), dtype=D.dtype)
-        for j in range(k):
-            ind[:, j] = D.argmin(axis=1)
-            val[:, j] = D[rows, ind[:, j]]
-            D[rows, ind[:, j]] = xp.inf
-        order = xp.argsort(ind, axis=1)
-        return xp.take_along_axis(ind, order, axis=1), xp.take_along_axis(val, order, axis=1)
+        return _smallest_k_by_chunks(xp, D, k)
     kth = xp.take_along_axis(D, xp.argpartition(D, k - 1, axis=1)[:, k - 1 : k], axis=1)
     below = D < kth
     equal = D == kth
@@ -92,6 +84,37 @@ def _smallest_k(xp, D, k):
     keep = below | (equal & (xp.cumsum(equal, axis=1) <= room))
     ind = xp.nonzero(keep)[1].reshape(n, k)  # row-major: each row's k columns in order
     return ind, xp.take_along_axis(D, ind, axis=1)
+
+
+def _smallest_k_by_chunks(xp, D, k):
+    """The GPU branch of ``_smallest_k``: k argmin passes over a table of chunk minima.
+
+    The columns are cut into about sqrt(m) chunks; one pass finds each chunk's minimum, then
+    each of the k rounds takes the smallest chunk minimum (the first on ties: the lowest
+    index), masks that entry and recomputes only its chunk. Every kernel runs over rows x
+    chunks or rows x chunk-size entries, so a block of few, very long rows still fills the
+    GPU (a plain argmin along the rows gives one thread block per row).
+    """
+    n, m = D.shape
+    size = max(1, math.isqrt(m))
+    n_chunks = -(-m // size)
+    if n_chunks * size != m:  # pad with +inf so that the columns reshape into chunks
+        D = xp.concatenate([D, xp.full((n, n_chunks * size - m), xp.inf, dtype=D.dtype)], 1)
+    D = D.reshape(n, n_chunks, size)
+    cmin, carg = D.min(axis=2), D.argmin(axis=2)
+    rows = xp.arange(n)
+    ind = xp.empty((n, k), dtype=xp.intp)
+    val = xp.empty((n, k), dtype=D.dtype)
+    for j in range(k):
+        c = cmin.argmin(axis=1)
+        at = carg[rows, c]
+        ind[:, j] = c * size + at
+        val[:, j] = cmin[rows, c]
+        D[rows, c, at] = xp.inf
+        chunk = D[rows, c]  # (n, size)
+        cmin[rows, c], carg[rows, c] = chunk.min(axis=1), chunk.argmin(axis=1)
+    order = xp.argsort(ind, axis=1)
+    return xp.take_along_axis(ind, order, axis=1), xp.take_along_axis(val, order, axis=1)
 
 
 def kneighbors(X, Y, exclude, dist, ind, working_memory):
