@@ -15,6 +15,9 @@ CHECK_PARAMS = {
     "NCDKMeansChecked": {"n_clusters": 2},
     "NCDSpectralClusteringChecked": {"n_clusters": 2},
     "ProjectionNCDChecked": {"n_clusters": 2, "max_epochs": 5},
+    # a short fit: the checks test the interface, tests/test_cluster_subspace.py the method
+    "DeepSubspaceClustering": {"n_clusters": 3, "subspace_dim": 3, "max_epochs": 15},
+    "LeastSquaresSubspaceClustering": {"n_clusters": 3, "subspace_dim": 3},
 }
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "interpolate",
     "precision_cholesky",
     "nlr_step",
+    "self_expression",
 ]
 
 
@@ -761,3 +762,32 @@ def nlr_step(Xw, q, offsets, U, y, *, beta, step, target, dual, out):
     return _module(name).nlr_step(
         Xw, q, offsets, U, y, float(beta), float(step), target, bool(dual), out, _working_memory()
     )
+
+
+def self_expression(C, layers, *, layer_grads=True):
+    """Layer-wise self-expression loss ``sum_l ||H_l - C H_l||_F^2 / ||H_l||_F^2`` and its
+    gradients, for deep subspace clustering.
+
+    Each layer is scaled to unit Frobenius norm, so every layer weighs the same and no layer
+    can lower its term by shrinking. The cost is three (n x n) by (n x D) products,
+    ``D = sum_l d_l``: GEMMs, so BLAS on the CPU and cuBLAS on the GPU are the kernel, and
+    one array-namespace implementation serves NumPy and CuPy arrays alike.
+
+    Parameters
+    ----------
+    C : array of shape (n, n)
+    layers : list of arrays of shape (n, d_l)
+        Same namespace and dtype as ``C``.
+    layer_grads : bool, default=True
+        Also return the gradients with respect to the layers.
+
+    Returns
+    -------
+    loss : float
+    grad_C : array of shape (n, n)
+    layer_grads : list of arrays of shape (n, d_l), or None
+    """
+    n = C.shape[0]
+    if C.ndim != 2 or C.shape[1] != n or any(H.ndim != 2 or H.shape[0] != n for H in layers):
+        raise ValueError("self_expression: C must be (n, n) and every layer (n, d_l).")
+    return _module("cupy").self_expression(C, list(layers), bool(layer_grads))

@@ -68,9 +68,10 @@ def _smallest_k(xp, D, k):
 
     On a GPU, k rounds of argmin (each returns the first of equal minima, then masks it; see
     ``_smallest_k_by_chunks``): CuPy's argpartition sorts whole rows, which costs far more
-    than k reductions for the small k of neighbour searches. ``D`` may be overwritten there. On NumPy, argpartition, then
-    every entry below the k-th value and the lowest-indexed entries equal to it (argpartition
-    alone picks an arbitrary member of a tie at the k-th value).
+    than k reductions for the small k of neighbour searches. ``D`` may be overwritten there.
+    On NumPy, argpartition, then every entry below the k-th value and the lowest-indexed
+    entries equal to it (argpartition alone picks an arbitrary member of a tie at the k-th
+    value).
     """
     n, m = D.shape
     if k == m:
@@ -314,3 +315,23 @@ def nlr_step(Xw, q, offsets, U, y, beta, step, target, dual, out, working_memory
     V = xp.where(flat[:, None, None], flat_value, V * scale[:, None, None])
     out[...] = V
     return float((e * e).sum()), float(((V - U) ** 2).sum())
+
+
+def self_expression(C, layers, want_layer_grads):
+    """Layer-wise self-expression loss and its gradients (see the dispatcher)."""
+    xp = _xp(C)
+    norms = [float(xp.sqrt((H * H).sum())) for H in layers]
+    Hn = xp.concatenate([H / max(s, 1e-30) for H, s in zip(layers, norms, strict=True)], 1)
+    E = Hn - C @ Hn  # the three n x n x D products are the whole cost
+    loss = float((E * E).sum())
+    grad_C = (E @ Hn.T) * -2.0
+    if not want_layer_grads:
+        return loss, grad_C, None
+    G = (E - C.T @ E) * 2.0
+    grads, start = [], 0
+    for H, s in zip(layers, norms, strict=True):
+        d = H.shape[1]
+        g, h = G[:, start : start + d], Hn[:, start : start + d]
+        grads.append((g - h * float((h * g).sum())) / max(s, 1e-30))
+        start += d
+    return loss, grad_C, grads

@@ -39,10 +39,16 @@ class MLP:
             A = A_next
         return A, cache
 
-    def backward(self, cache, grad):
-        """Gradients of the parameters (same order as ``params``) and of the input."""
+    def backward(self, cache, grad, hidden_grads=None):
+        """Gradients of the parameters (same order as ``params``) and of the input.
+
+        ``hidden_grads[i]``, when given, is a loss's gradient with respect to the input of
+        layer ``i`` (the ``i``-th hidden activation, ``i >= 1``), added on the way down.
+        """
         grads = [None] * len(self.params)
         for i in range(len(cache) - 1, -1, -1):
+            if hidden_grads is not None and i + 1 < len(cache) and i + 1 in hidden_grads:
+                grad = grad + hidden_grads[i + 1]
             A, Z, mask = cache[i]
             if i < len(cache) - 1:
                 if mask is not None:

@@ -1,6 +1,7 @@
 """Affinities and the normalised spectral embedding shared by the spectral methods."""
 
 import numpy as np
+import scipy.linalg
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.sparse.linalg import eigsh
@@ -9,6 +10,8 @@ from .. import _backend
 
 # largest number of rows for which "auto" builds the dense n x n affinity (512 MiB in float64)
 MAX_DENSE_ROWS = 8000
+# largest number of rows for which the spectral embedding uses a dense eigensolver
+MAX_DENSE_EIGH_ROWS = 5000
 
 
 def rbf_mst_affinity(X, min_dist, *, affinity="auto", n_neighbors=30):
@@ -91,6 +94,11 @@ def spectral_embedding(A, n_components, *, skip_first=True):
         raise ValueError(f"n_components={n_components} needs more than {k} rows; got {n}.")
     if n <= 500 and not sparse.issparse(M):
         vals, vecs = np.linalg.eigh(M)
+    elif n <= MAX_DENSE_EIGH_ROWS:
+        # LAPACK's partial solver: Lanczos (eigsh) can miss copies of a repeated eigenvalue,
+        # and a graph of c separate parts has eigenvalue 1 c times
+        Md = M.toarray() if sparse.issparse(M) else M
+        vals, vecs = scipy.linalg.eigh(Md, subset_by_index=[n - k, n - 1], driver="evr")
     else:
         v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)
         vals, vecs = eigsh(M, k=k, which="LA", v0=v0, tol=1e-8)

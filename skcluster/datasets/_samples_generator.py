@@ -220,3 +220,69 @@ def _counts(w, n):
         counts[np.argmax(counts)] -= 1
         counts[k] = 1
     return counts
+
+
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "n_features": [Interval(Integral, 1, None, closed="left")],
+        "n_subspaces": [Interval(Integral, 1, None, closed="left")],
+        "subspace_dim": [Interval(Integral, 1, None, closed="left")],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_subspaces(
+    n_samples=300,
+    n_features=30,
+    n_subspaces=3,
+    subspace_dim=3,
+    *,
+    noise=0.0,
+    random_state=None,
+):
+    """Points on a union of linear subspaces through the origin, one subspace per label.
+
+    Each subspace is spanned by ``subspace_dim`` random orthonormal directions; its points
+    are Gaussian combinations of them (so they span it), plus isotropic Gaussian ``noise``
+    of that standard deviation per feature. The subspaces are independent (their sum has
+    dimension ``n_subspaces * subspace_dim``) when that is at most ``n_features``: the
+    setting in which self-expression recovers them exactly.
+
+    Parameters
+    ----------
+    n_samples : int, default=300
+        Spread as evenly as possible over the subspaces.
+    n_features : int, default=30
+    n_subspaces : int, default=3
+    subspace_dim : int, default=3
+    noise : float, default=0.0
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        The subspace of each row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcluster.datasets import make_subspaces
+    >>> X, y = make_subspaces(100, n_features=10, n_subspaces=2, subspace_dim=2,
+    ...                       random_state=0)
+    >>> int(np.linalg.matrix_rank(X[y == 0]))
+    2
+    """
+    if subspace_dim > n_features:
+        raise ValueError(f"subspace_dim={subspace_dim} exceeds n_features={n_features}.")
+    rng = check_random_state(random_state)
+    y = np.arange(n_samples) % n_subspaces
+    X = np.empty((n_samples, n_features))
+    for s in range(n_subspaces):
+        basis, _ = np.linalg.qr(rng.standard_normal((n_features, subspace_dim)))
+        rows = y == s
+        X[rows] = rng.standard_normal((int(rows.sum()), subspace_dim)) @ basis.T
+    X += noise * rng.standard_normal(X.shape)
+    return X, y

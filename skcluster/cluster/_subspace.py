@@ -1,0 +1,514 @@
+"""Subspace clustering by self-expression: a closed-form least-squares baseline and the
+label-free, hyperparameter-free deep subspace clustering of Sindičić and Kopriva (2025)."""
+
+import os
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import validate_data
+
+from .. import _backend
+from ._network import MLP, AdamW
+from ._spectral import spectral_embedding
+
+# bytes per entry of C that a deep fit holds at once: C, its gradient, Adam's two moments
+# (float32) and the cross-cluster mask (bool), plus one float32 temporary
+_DEEP_BYTES_PER_ENTRY = 4 * 5 + 1
+# bytes per entry of the closed-form fit: the Gram matrix, its inverse and C (float64)
+_LINEAR_BYTES_PER_ENTRY = 8 * 3
+
+
+def _available_memory():
+    """Bytes of memory this process can still take (MemAvailable on Linux, else physical)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_memory(n, bytes_per_entry, name):
+    need = n * n * bytes_per_entry
+    have = _available_memory()
+    if have is not None and need > 0.8 * have:
+        raise ValueError(
+            f"{name} holds n x n matrices: with n_samples={n} they need about "
+            f"{need / 2**30:.1f} GiB, but only {have / 2**30:.1f} GiB of memory is available. "
+            "Fit on a subsample (the n x n self-expression matrix is the method's cost)."
+        )
+
+
+def _check_sizes(estimator, X):
+    n = X.shape[0]
+    if estimator.n_clusters > n:
+        raise ValueError(f"n_clusters={estimator.n_clusters} is larger than n_samples={n}.")
+    if estimator.subspace_dim >= n:
+        raise ValueError(
+            f"subspace_dim={estimator.subspace_dim} must be smaller than n_samples={n}: each "
+            "row keeps that many coefficients on the other rows."
+        )
+
+
+def keep_leading(C, k):
+    """Sparse CSR copy of ``C`` with the ``k`` largest-magnitude entries of each row.
+
+    Ties at the k-th value go to the lower column index (a stable sort), so exactly ``k``
+    entries are kept per row; entries that are exactly zero are dropped.
+    """
+    A = np.abs(C)
+    n = A.shape[0]
+    k = min(k, n)
+    idx = np.argpartition(-A, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (n, 1))
+    rows = np.repeat(np.arange(n), k)
+    cols = idx.ravel()
+    P = sparse.csr_matrix((np.asarray(C)[rows, cols], (rows, cols)), shape=C.shape)
+    P.eliminate_zeros()
+    return P
+
+
+def subspace_affinity(C_kept):
+    """``W = |C| + |C|^T`` after scaling each row of ``C`` by its largest magnitude.
+
+    The row scaling (as in SSC's post-processing) gives every point the same say in the
+    graph, whatever the norm of its coefficients.
+    """
+    A = abs(C_kept).tocsr()
+    top = np.asarray(A.max(axis=1).todense()).ravel()
+    A = sparse.diags(1.0 / np.where(top > 0, top, 1.0)) @ A
+    return (A + A.T).tocsr()
+
+
+def spectral_labels(W, n_clusters, random_state, n_init=20):
+    """Normalised spectral clustering (Ng, Jordan, Weiss): the top ``n_clusters`` eigenvectors
+    of ``D^-1/2 W D^-1/2``, rows scaled to unit length, k-means (best of ``n_init``)."""
+    if n_clusters == 1:
+        return np.zeros(W.shape[0], dtype=np.intp)
+    E = spectral_embedding(W, n_clusters, skip_first=False)
+    E = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
+    rng = check_random_state(random_state)
+    best, best_inertia = None, np.inf
+    for _ in range(n_init):
+        _, labels, inertia = _backend.kmeans(E, n_clusters, random_state=rng)
+        if inertia < best_inertia:
+            best, best_inertia = labels, inertia
+    return np.asarray(best, dtype=np.intp)
+
+
+def least_squares_self_expression(X, alpha):
+    """Closed-form ``min_C ||X - C X||_F^2 + alpha ||C||_F^2`` subject to ``diag(C) = 0``.
+
+    Row ``i`` expresses ``x_i`` by the other rows. With ``Z = (X X^T + alpha I)^-1`` the
+    solution is ``C[i, j] = -Z[i, j] / Z[i, i]`` off the diagonal (LSR, Lu et al., ECCV 2012).
+    """
+    n = X.shape[0]
+    G = X @ X.T
+    G[np.diag_indices(n)] += alpha
+    Z = np.linalg.inv(G)
+    C = Z / -np.diag(Z)[:, None]
+    np.fill_diagonal(C, 0.0)
+    return C
+
+
+class _SubspaceClusteringMixin:
+    """What both subspace estimators share: validation and the affinity and spectral steps."""
+
+    def _validate(self, X):
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        _check_sizes(self, X)
+        return X
+
+    def _finish(self, C, random_state):
+        kept = keep_leading(C, self.subspace_dim)
+        self.self_expression_ = kept
+        self.affinity_ = subspace_affinity(kept)
+        self.labels_ = spectral_labels(self.affinity_, self.n_clusters, random_state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimator):
+    """Subspace clustering by closed-form least-squares self-expression (LSR).
+
+    Each row is written as a combination of the other rows, ``X ≈ C X`` with a zero
+    diagonal and a ridge penalty, solved in closed form (Lu et al., "Robust and efficient
+    subspace segmentation via least squares regression", ECCV 2012). Each row of ``C``
+    keeps its ``subspace_dim`` largest coefficients; ``W = |C| + |C|^T`` (rows scaled by
+    their largest entry) is the affinity of a normalised spectral clustering. It is the
+    linear baseline of :class:`DeepSubspaceClustering`.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters (subspaces).
+    subspace_dim : int, default=10
+        Coefficients kept per row of ``C`` (the assumed dimension of the subspaces).
+    alpha : float, default=0.1
+        Ridge penalty, relative: the data are scaled so that the mean squared row norm is 1.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the k-means of the spectral step.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    self_expression_ : sparse CSR matrix of shape (n_samples, n_samples)
+        ``C`` with ``subspace_dim`` entries kept per row.
+    affinity_ : sparse CSR matrix of shape (n_samples, n_samples)
+    n_features_in_ : int
+
+    See Also
+    --------
+    DeepSubspaceClustering : the same affinity from a layer-wise self-expression learned
+        with an autoencoder.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcluster.cluster import LeastSquaresSubspaceClustering
+    >>> from skcluster.datasets import make_subspaces
+    >>> X, y = make_subspaces(n_samples=200, n_features=20, n_subspaces=4, subspace_dim=3,
+    ...                       random_state=0)
+    >>> model = LeastSquaresSubspaceClustering(n_clusters=4, subspace_dim=3, random_state=0)
+    >>> from sklearn.metrics import adjusted_rand_score
+    >>> float(adjusted_rand_score(y, model.fit_predict(X)))
+    1.0
+    """
+
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "subspace_dim": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, n_clusters=8, *, subspace_dim=10, alpha=0.1, random_state=None):
+        self.n_clusters = n_clusters
+        self.subspace_dim = subspace_dim
+        self.alpha = alpha
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Compute the self-expression, the affinity and the clusters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        self : LeastSquaresSubspaceClustering
+        """
+        X = self._validate(X)
+        _check_memory(X.shape[0], _LINEAR_BYTES_PER_ENTRY, type(self).__name__)
+        X = _unit_scale(X.astype(np.float64))
+        C = least_squares_self_expression(X, self.alpha)
+        self._finish(C, self.random_state)
+        return self
+
+
+def _unit_scale(X):
+    """``X`` divided by the root mean squared row norm (no centring: subspaces pass through
+    the origin, and a shift would turn them into affine ones)."""
+    scale = np.sqrt(np.mean(np.einsum("ij,ij->i", X, X)))
+    return X / (scale if scale > 0 else 1.0)
+
+
+def _relative_stop(curve, tol, window=10):
+    """The self-stopping rule: over the last ``window`` epochs the loss fell by less than
+    ``tol`` per epoch on average.
+
+    Every term of the loss is a relative error (the reconstruction error over ``||X||^2``,
+    each layer's self-expression error over ``||H_l||^2``, the cross-cluster share of
+    ``|C|``), so its change is compared with ``tol`` directly. Relative to the current loss
+    it would never stop on a loss that decays towards 0 (an autoencoder that can reconstruct
+    its input exactly), long after nothing that matters changes.
+    """
+    if len(curve) <= window:
+        return False
+    return curve[-window - 1] - curve[-1] < tol * window
+
+
+class _Stages:
+    """The deep model: encoder, decoder and C, with the loss of each training stage."""
+
+    def __init__(self, X, hidden, rng, alpha):
+        d = X.shape[1]
+        self.X = X
+        self.x_norm2 = float((X * X).sum())
+        self.encoder = MLP([d, *hidden], rng=rng, dtype=X.dtype)
+        self.decoder = MLP([*hidden[::-1], d], rng=rng, dtype=X.dtype)
+        self.params = self.encoder.params + self.decoder.params
+        self.alpha = alpha
+        self.C = None
+        self.theta = None  # cross-cluster mask of the structured norm
+
+    def layers(self, cache, code):
+        """Input, every hidden activation and the code: the layers that share C. A layer
+        whose units are all dead (all zero) has nothing to express and is left out."""
+        layers = [self.X] + [c[0] for c in cache[1:]] + [code]
+        return [H if H.any() else None for H in layers]
+
+    def loss(self, stage):
+        """Loss of ``stage`` ("pretrain", "self_expression", "structured") and gradients."""
+        code, enc_cache = self.encoder.forward(self.X)
+        out, dec_cache = self.decoder.forward(code)
+        R = out - self.X
+        loss = float((R * R).sum()) / self.x_norm2
+        dec_grads, g_code = self.decoder.backward(dec_cache, R * (2.0 / self.x_norm2))
+        grad_C, hidden = None, None
+        if stage != "pretrain":
+            layers = self.layers(enc_cache, code)
+            live = [i for i, H in enumerate(layers) if H is not None]
+            se, grad_C, g_live = _backend.self_expression(self.C, [layers[i] for i in live])
+            g_layers = dict(zip(live, g_live, strict=True))
+            loss += se + self.alpha * float((self.C * self.C).sum())
+            grad_C += (2.0 * self.alpha) * self.C
+            last = len(layers) - 1
+            if last in g_layers:
+                g_code = g_code + g_layers[last]
+            hidden = {i: g for i, g in g_layers.items() if 0 < i < last}
+            if stage == "structured":
+                absC = np.abs(self.C)
+                total = float(absC.sum())
+                cross = float(absC[self.theta].sum()) / total
+                loss += cross
+                grad_C += np.sign(self.C) * ((self.theta - np.float32(cross)) / np.float32(total))
+            np.fill_diagonal(grad_C, 0.0)
+        enc_grads, _ = self.encoder.backward(enc_cache, g_code, hidden)
+        return loss, enc_grads + dec_grads, grad_C
+
+    def stacked_layers(self):
+        """The layers, each divided by its Frobenius norm, side by side (n x D)."""
+        code, cache = self.encoder.forward(self.X)
+        layers = [H for H in self.layers(cache, code) if H is not None]
+        return np.concatenate([H / np.linalg.norm(H) for H in layers], 1).astype(np.float64)
+
+    def init_C(self):
+        """C at the closed-form optimum of the self-expression for the current network."""
+        self.C = least_squares_self_expression(self.stacked_layers(), self.alpha)
+        self.C = self.C.astype(self.X.dtype)
+
+    def c_step(self):
+        """Gradient step on C: the inverse Lipschitz constant of the smooth part in C,
+        ``2 (||H||_2^2 + alpha)`` (power iteration on the stacked layers)."""
+        Hn = self.stacked_layers()
+        v = np.ones(Hn.shape[1]) / np.sqrt(Hn.shape[1])
+        for _ in range(30):
+            w = Hn.T @ (Hn @ v)
+            top = float(np.linalg.norm(w))
+            v = w / top
+        return 1.0 / (2.0 * (top + self.alpha))
+
+
+class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimator):
+    """Label-free, hyperparameter-free deep subspace clustering (layer-wise self-expression).
+
+    After Sindičić and Kopriva, "Label-independent hyperparameter-free self-supervised
+    single-view deep subspace clustering" (2025, arXiv 2504.18179). A dense autoencoder
+    and one ``n x n`` representation matrix ``C`` are learned so that every row of the
+    input *and of every encoder layer* is a combination of the other rows, ``H_l ≈ C H_l``
+    with the same ``C`` for all layers. Training runs in stages, each stopped by a
+    relative-error rule instead of labels, so no loss weight or epoch count needs tuning:
+
+    1. **pre-training**: the autoencoder alone, reconstruction loss;
+    2. **self-expression**: ``C`` starts at the closed-form least-squares optimum for the
+       pre-trained layers, then ``C`` and the network are trained on
+       ``sum_l ||H_l - C H_l||^2 / ||H_l||^2 + alpha ||C||^2`` plus the reconstruction loss;
+    3. **structured norm** (S3C-style): the current ``C`` is clustered (below) and the
+       share of ``|C|`` that joins rows of different clusters, ``sum |C_ij| [y_i != y_j] /
+       sum |C_ij|``, is added to the loss; the clustering is refreshed every 10 epochs.
+
+    Finally each row of ``C`` keeps its ``subspace_dim`` largest coefficients, the affinity
+    is ``|C| + |C|^T`` (rows scaled by their largest entry) and normalised spectral
+    clustering (Ng-Jordan-Weiss, k-means best of 20) gives ``labels_``. No label is used for
+    training, stopping or tuning.
+
+    Choices the paper leaves open, made here: ReLU hidden layers, a linear code layer and a
+    mirrored decoder, He-uniform weights; full-batch Adam (learning rate 1e-3, the usual
+    default) for the network and for ``C``; every layer's term divided by that layer's
+    squared Frobenius norm (no layer dominates or can shrink its way to a lower loss);
+    ``diag(C) = 0`` (guards against the trivial ``C = I``); a ridge term ``alpha ||C||^2``
+    with ``alpha = 0.1`` times the mean squared row norm of the stacked, normalised layers
+    (the same relative ridge as :class:`LeastSquaresSubspaceClustering`), which also
+    defines the closed-form start of stage 2; the structured norm as a fraction of
+    ``||C||_1`` (scale-free, so it needs no weight); the reconstruction loss kept in every
+    stage (it stops the encoder from collapsing rows together); the self-stopping rule:
+    a stage ends when its loss fell by less than ``tol`` per epoch on average over the last
+    10 epochs, or after ``max_epochs``. The data are divided by their root mean squared row
+    norm (not centred: subspaces pass through the origin).
+
+    Cost: ``C`` is dense ``n x n`` float32 with Adam's two moments, about
+    ``21 n^2`` bytes (2 GiB at n = 10,000), and each epoch costs three ``n x n x D``
+    products (``D``: the input width plus the hidden widths). On 2 cores that is practical
+    up to a few thousand rows (COIL-20, 1,440 x 1,024: about 0.1 s per epoch); a fit
+    whose matrices would not fit in the available memory is refused with the amount needed.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters (subspaces).
+    subspace_dim : int, default=10
+        Leading coefficients kept per row of ``C`` before the affinity is built (the
+        assumed subspace dimension; 9 suits faces under varying light).
+    hidden_layer_sizes : tuple of int, default=(128, 32)
+        Widths of the encoder's layers, the last being the code; the decoder mirrors them.
+    tol : float, default=1e-3
+        Self-stopping threshold: the mean relative loss decrease per epoch below which a
+        stage ends.
+    max_epochs : int, default=300
+        Cap on the epochs of each stage.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the network's weights and the spectral step's k-means.
+    verbose : int, default=0
+        Progress per stage (and every 10 epochs when > 1).
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    self_expression_ : sparse CSR matrix of shape (n_samples, n_samples)
+        The learned ``C`` with ``subspace_dim`` entries kept per row.
+    affinity_ : sparse CSR matrix of shape (n_samples, n_samples)
+    n_epochs_ : dict
+        Epochs run in each stage: keys "pretrain", "self_expression", "structured".
+    stopped_early_ : dict
+        For each stage, whether the self-stopping rule (not ``max_epochs``) ended it.
+    loss_curve_ : dict
+        The loss after each epoch of each stage.
+    n_features_in_ : int
+
+    See Also
+    --------
+    LeastSquaresSubspaceClustering : the linear, closed-form baseline.
+
+    Examples
+    --------
+    >>> from sklearn.metrics import adjusted_rand_score
+    >>> from skcluster.cluster import DeepSubspaceClustering
+    >>> from skcluster.datasets import make_subspaces
+    >>> X, y = make_subspaces(n_samples=120, n_features=15, n_subspaces=3, subspace_dim=3,
+    ...                       random_state=0)
+    >>> model = DeepSubspaceClustering(n_clusters=3, subspace_dim=3, random_state=0).fit(X)
+    >>> float(adjusted_rand_score(y, model.labels_))
+    1.0
+    """
+
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "subspace_dim": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [tuple, list],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    _learning_rate = 1e-3
+    _relabel_every = 10
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        subspace_dim=10,
+        hidden_layer_sizes=(128, 32),
+        tol=1e-3,
+        max_epochs=300,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_clusters = n_clusters
+        self.subspace_dim = subspace_dim
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.tol = tol
+        self.max_epochs = max_epochs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the network and ``C`` stage by stage, then cluster.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        self : DeepSubspaceClustering
+        """
+        X = self._validate(X)
+        hidden = tuple(self.hidden_layer_sizes)
+        if not hidden or any(not isinstance(h, Integral) or h < 1 for h in hidden):
+            raise ValueError(
+                f"hidden_layer_sizes must be a non-empty tuple of positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        n = X.shape[0]
+        _check_memory(n, _DEEP_BYTES_PER_ENTRY, type(self).__name__)
+        rng = check_random_state(self.random_state)
+        X = _unit_scale(X.astype(np.float64)).astype(np.float32)
+        n_layers = len(hidden) + 1
+        model = _Stages(X, hidden, rng, alpha=0.1 * n_layers / n)
+        self.n_epochs_, self.stopped_early_, self.loss_curve_ = {}, {}, {}
+        start = time.perf_counter()
+
+        # one Adam for the network through all stages: its moment estimates carry over, so
+        # the first steps after pre-training do not jolt the layers that C was fitted to
+        optimizer = AdamW(model.params, lr=self._learning_rate, weight_decay=0.0)
+        self._run(model, "pretrain", optimizer, start)
+        model.init_C()
+        self._run(model, "self_expression", optimizer, start)
+        self._run(model, "structured", optimizer, start, rng)
+        self._finish(model.C.astype(np.float64), rng)
+        return self
+
+    def _run(self, model, stage, optimizer, start, rng=None):
+        curve = []
+        stopped = False
+        for epoch in range(1, self.max_epochs + 1):
+            if stage != "pretrain" and (epoch - 1) % self._relabel_every == 0:
+                step = model.c_step()  # the layers move: refresh the step now and then
+                if stage == "structured":
+                    labels = self._current_labels(model.C, rng)
+                    model.theta = labels[:, None] != labels[None, :]
+            loss, grads, grad_C = model.loss(stage)
+            curve.append(loss)
+            optimizer.step(grads)
+            if grad_C is not None:
+                model.C -= np.float32(step) * grad_C  # diag(grad_C) = 0 keeps diag(C) = 0
+            if self.verbose > 1 and epoch % 10 == 0:
+                print(f"[DeepSubspaceClustering] {stage} epoch {epoch}: loss {loss:.6g}")
+            # the structured stage runs at least two clusterings before it may stop
+            ready = stage != "structured" or epoch > self._relabel_every
+            if ready and _relative_stop(curve, self.tol):
+                stopped = True
+                break
+        self.n_epochs_[stage] = epoch
+        self.stopped_early_[stage] = stopped
+        self.loss_curve_[stage] = np.asarray(curve)
+        if self.verbose:
+            how = "self-stopped" if stopped else "reached max_epochs"
+            print(
+                f"[DeepSubspaceClustering] {stage}: {epoch} epochs ({how}), loss "
+                f"{curve[-1]:.6g}, {time.perf_counter() - start:.1f} s"
+            )
+
+    def _current_labels(self, C, rng):
+        W = subspace_affinity(keep_leading(C, self.subspace_dim))
+        return spectral_labels(W, self.n_clusters, rng, n_init=5)

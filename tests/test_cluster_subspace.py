@@ -1,0 +1,222 @@
+"""Subspace clustering: the least-squares baseline and DeepSubspaceClustering."""
+
+import numpy as np
+import pytest
+
+from skcluster import _backend, config_context
+from skcluster.cluster import DeepSubspaceClustering, LeastSquaresSubspaceClustering, _subspace
+from skcluster.datasets import make_subspaces
+from skcluster.metrics import clustering_accuracy
+
+
+def test_make_subspaces_spans_independent_subspaces():
+    X, y = make_subspaces(120, n_features=20, n_subspaces=4, subspace_dim=3, random_state=0)
+    assert X.shape == (120, 20) and np.bincount(y).tolist() == [30] * 4
+    for s in range(4):
+        assert np.linalg.matrix_rank(X[y == s]) == 3
+    assert np.linalg.matrix_rank(X) == 12  # independent: the dimensions add up
+    with pytest.raises(ValueError, match="exceeds n_features"):
+        make_subspaces(10, n_features=2, subspace_dim=3)
+
+
+def test_keep_leading_keeps_the_k_largest_magnitudes_per_row():
+    rng = np.random.default_rng(0)
+    C = rng.normal(size=(30, 30))
+    P = _subspace.keep_leading(C, 4).toarray()
+    assert np.all((P != 0).sum(axis=1) == 4)
+    for i in range(30):
+        kept = np.flatnonzero(P[i])
+        assert set(kept) == set(np.argsort(-np.abs(C[i]))[:4])
+        np.testing.assert_array_equal(P[i, kept], C[i, kept])
+    W = _subspace.subspace_affinity(_subspace.keep_leading(C, 4)).toarray()
+    np.testing.assert_allclose(W, W.T)
+    assert W.min() >= 0 and W.max() <= 2.0 + 1e-12  # each row scaled to a largest entry 1
+
+
+def test_least_squares_self_expression_solves_each_row():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(25, 6))
+    alpha = 0.3
+    C = _subspace.least_squares_self_expression(X, alpha)
+    assert np.all(np.diag(C) == 0)
+    for i in range(25):  # ridge regression of x_i on the other rows
+        others = np.delete(np.arange(25), i)
+        A = X[others]
+        c = np.linalg.solve(A @ A.T + alpha * np.eye(24), A @ X[i])
+        np.testing.assert_allclose(C[i, others], c, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_linear_baseline_recovers_independent_subspaces(seed):
+    X, y = make_subspaces(200, n_features=20, n_subspaces=4, subspace_dim=3, random_state=seed)
+    model = LeastSquaresSubspaceClustering(n_clusters=4, subspace_dim=3, random_state=0)
+    assert clustering_accuracy(y, model.fit_predict(X)) == 1.0
+    C = model.self_expression_.toarray()
+    assert np.abs(C[y[:, None] != y[None, :]]).sum() < 0.01 * np.abs(C).sum()
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_self_expression_kernel_matches_finite_differences(backend):
+    rng = np.random.default_rng(2)
+    n = 12
+    C = rng.normal(size=(n, n)) * 0.1
+    layers = [rng.normal(size=(n, 5)), rng.normal(size=(n, 3)) * 7.0]
+    C_before = C.copy()
+
+    def loss(C, layers):
+        return sum(((H - C @ H) ** 2).sum() / (H**2).sum() for H in layers)
+
+    with config_context(backend=backend):
+        value, grad_C, grads = _backend.self_expression(C, layers)
+    np.testing.assert_array_equal(C, C_before)
+    assert value == pytest.approx(loss(C, layers), rel=1e-12)
+    eps = 1e-6
+    for idx in [(0, 1), (3, 7), (11, 0)]:
+        E = np.zeros_like(C)
+        E[idx] = eps
+        fd = (loss(C + E, layers) - loss(C - E, layers)) / (2 * eps)
+        assert grad_C[idx] == pytest.approx(fd, rel=1e-6, abs=1e-9)
+    for k, H in enumerate(layers):
+        for idx in [(0, 0), (5, 2)]:
+            E = np.zeros_like(H)
+            E[idx] = eps
+            up = [L + E if j == k else L for j, L in enumerate(layers)]
+            down = [L - E if j == k else L for j, L in enumerate(layers)]
+            fd = (loss(C, up) - loss(C, down)) / (2 * eps)
+            assert grads[k][idx] == pytest.approx(fd, rel=1e-6, abs=1e-9)
+    with pytest.raises(ValueError, match="must be"):
+        _backend.self_expression(C, [rng.normal(size=(n + 1, 2))])
+
+
+@pytest.mark.parametrize("stage", ["pretrain", "self_expression", "structured"])
+def test_deep_model_gradients_match_finite_differences(stage):
+    # the whole loss of each stage (network, hidden-layer terms, C, structured norm), float64
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(15, 6))
+    model = _subspace._Stages(X, (5, 3), np.random.RandomState(0), alpha=0.05)
+    model.init_C()
+    model.C += rng.normal(size=model.C.shape) * 0.05  # off the optimum: non-zero gradient
+    np.fill_diagonal(model.C, 0.0)
+    labels = np.arange(15) % 3
+    model.theta = labels[:, None] != labels[None, :]
+    _, grads, grad_C = model.loss(stage)
+    eps = 1e-6
+    for p, g in zip(model.params, grads, strict=True):
+        flat, gflat = p.reshape(-1), g.reshape(-1)
+        for j in rng.choice(flat.size, size=min(4, flat.size), replace=False):
+            old = flat[j]
+            flat[j] = old + eps
+            up = model.loss(stage)[0]
+            flat[j] = old - eps
+            down = model.loss(stage)[0]
+            flat[j] = old
+            assert gflat[j] == pytest.approx((up - down) / (2 * eps), rel=1e-4, abs=1e-7)
+    if stage == "pretrain":
+        assert grad_C is None
+        return
+    assert np.all(np.diag(grad_C) == 0)
+    for idx in [(0, 4), (7, 2), (14, 13)]:
+        old = model.C[idx]
+        model.C[idx] = old + eps
+        up = model.loss(stage)[0]
+        model.C[idx] = old - eps
+        down = model.loss(stage)[0]
+        model.C[idx] = old
+        assert grad_C[idx] == pytest.approx((up - down) / (2 * eps), rel=1e-4, abs=1e-7)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_deep_recovers_independent_subspaces_and_stops_itself(seed):
+    X, y = make_subspaces(150, n_features=30, n_subspaces=3, subspace_dim=3, random_state=seed)
+    X_before = X.copy()
+    model = DeepSubspaceClustering(n_clusters=3, subspace_dim=3, random_state=seed)
+    model.fit(X)
+    np.testing.assert_array_equal(X, X_before)
+    assert clustering_accuracy(y, model.labels_) == 1.0
+    assert all(model.stopped_early_.values()), model.n_epochs_
+    assert all(e < model.max_epochs for e in model.n_epochs_.values())
+    assert set(model.loss_curve_) == {"pretrain", "self_expression", "structured"}
+    for stage, curve in model.loss_curve_.items():
+        assert len(curve) == model.n_epochs_[stage]
+    # the training lowered each stage's loss
+    assert model.loss_curve_["pretrain"][-1] < 0.2 * model.loss_curve_["pretrain"][0]
+    assert model.loss_curve_["self_expression"][-1] < model.loss_curve_["self_expression"][0]
+    C = model.self_expression_
+    assert C.shape == (150, 150) and np.all(np.diff(C.indptr) <= 3)
+    assert model.affinity_.shape == (150, 150)
+
+
+def test_deep_is_reproducible_and_reports_progress(capsys):
+    X, _ = make_subspaces(90, n_features=20, n_subspaces=3, subspace_dim=2, random_state=4)
+    kw = dict(n_clusters=3, subspace_dim=2, max_epochs=40, random_state=7)
+    a = DeepSubspaceClustering(**kw, verbose=1).fit(X)
+    out = capsys.readouterr().out
+    for stage in ("pretrain", "self_expression", "structured"):
+        assert f"] {stage}:" in out
+    b = DeepSubspaceClustering(**kw).fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_array_equal(a.self_expression_.toarray(), b.self_expression_.toarray())
+
+
+def test_deep_beats_the_linear_baseline_on_digits():
+    # a fixed subsample of scikit-learn's digits (measured: deep 0.814, linear 0.760)
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:500], y[:500]
+    deep = DeepSubspaceClustering(n_clusters=10, subspace_dim=10, random_state=0).fit(X)
+    linear = LeastSquaresSubspaceClustering(n_clusters=10, subspace_dim=10, random_state=0)
+    acc = clustering_accuracy(y, deep.labels_)
+    assert acc > 0.78
+    assert acc > clustering_accuracy(y, linear.fit_predict(X)) + 0.02
+
+
+@pytest.mark.parametrize("cls", [DeepSubspaceClustering, LeastSquaresSubspaceClustering])
+def test_bad_input(cls):
+    X, _ = make_subspaces(30, n_features=5, n_subspaces=2, subspace_dim=2, random_state=0)
+    with pytest.raises(ValueError, match="n_clusters=31 is larger than n_samples=30"):
+        cls(n_clusters=31, subspace_dim=2).fit(X)
+    with pytest.raises(ValueError, match="subspace_dim=30 must be smaller than n_samples=30"):
+        cls(n_clusters=2, subspace_dim=30).fit(X)
+    X_nan = X.copy()
+    X_nan[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        cls(n_clusters=2, subspace_dim=2).fit(X_nan)
+
+
+@pytest.mark.parametrize("cls", [DeepSubspaceClustering, LeastSquaresSubspaceClustering])
+def test_too_large_for_memory_is_a_clear_error(cls, monkeypatch):
+    monkeypatch.setattr(_subspace, "_available_memory", lambda: 2**20)  # 1 MiB
+    X, _ = make_subspaces(300, n_features=5, n_subspaces=2, subspace_dim=2, random_state=0)
+    with pytest.raises(ValueError, match=r"n_samples=300 .* need about .* GiB"):
+        cls(n_clusters=2, subspace_dim=2).fit(X)
+
+
+def test_hidden_layer_sizes_must_be_positive_integers():
+    X, _ = make_subspaces(30, n_features=5, n_subspaces=2, subspace_dim=2, random_state=0)
+    for bad in [(), (8, 0), (8, 2.5)]:
+        with pytest.raises(ValueError, match="hidden_layer_sizes"):
+            DeepSubspaceClustering(2, subspace_dim=2, hidden_layer_sizes=bad).fit(X)
+
+
+def test_dead_hidden_layer_is_left_out():
+    # a layer whose ReLU units are all dead has no self-expression term (no 0/0)
+    rng = np.random.default_rng(5)
+    X = np.abs(rng.normal(size=(20, 4)))
+    model = _subspace._Stages(X, (3, 2), np.random.RandomState(0), alpha=0.05)
+    model.encoder.params[0][:] = -1.0  # every pre-activation negative: the layer is zero
+    model.encoder.params[1][:] = 0.0
+    model.init_C()
+    loss, _, grad_C = model.loss("self_expression")
+    assert np.isfinite(loss) and np.all(np.isfinite(grad_C))
+
+
+def test_relative_stop_rule():
+    assert not _subspace._relative_stop([1.0] * 10, 1e-3)
+    assert _subspace._relative_stop([1.0] * 11, 1e-3)  # flat
+    assert _subspace._relative_stop(list(np.linspace(1, 1.1, 11)), 1e-3)  # rising
+    assert not _subspace._relative_stop(list(np.linspace(1, 0.9, 11)), 1e-3)  # 0.01 / epoch
+    assert _subspace._relative_stop(list(np.linspace(1, 0.9999, 11)), 1e-3)
+    curve = list(np.exp(-np.arange(200) / 5))  # decays towards 0: stops once flat
+    stops = [t for t in range(11, 200) if _subspace._relative_stop(curve[:t], 1e-3)]
+    assert stops and stops[0] < 40
