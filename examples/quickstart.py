@@ -5,8 +5,9 @@ backend, checked against scikit-learn; the SMOTE family over-sampling an imbalan
 problem inside an imbalanced-learn pipeline, with the provenance of each synthetic row; and
 PPP finding the number of clusters itself, next to the BIC sweep a user would otherwise write;
 novel class discovery: clustering new digits with the help of known ones; CLAMS, how
-differently people would cluster each 2-D view of a data set; and semidefinite clustering of
-clusters with different shapes (SDP k-means and iLA-SDP).
+differently people would cluster each 2-D view of a data set; semidefinite clustering of
+clusters with different shapes (SDP k-means and iLA-SDP); and subspace clustering by
+self-expression (deep and linear).
 
     pip install . && python examples/quickstart.py
 """
@@ -15,7 +16,7 @@ import time
 
 import numpy as np
 from imblearn.pipeline import make_pipeline
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, SpectralClustering
 from sklearn.datasets import load_digits, load_iris, make_blobs, make_classification
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
@@ -27,13 +28,19 @@ from sklearn.tree import DecisionTreeClassifier
 import skcluster
 from skcluster.cluster import (
     PPP,
+    DeepSubspaceClustering,
+    LeastSquaresSubspaceClustering,
     LikelihoodAdjustedSDP,
     NCDKMeans,
     NCDSpectralClustering,
     SDPKMeans,
     estimate_n_novel_classes,
 )
-from skcluster.datasets import make_gaussian_mixture, make_heterogeneous_mixture
+from skcluster.datasets import (
+    make_gaussian_mixture,
+    make_heterogeneous_mixture,
+    make_subspaces,
+)
 from skcluster.metrics import ClusterAmbiguity, cluster_ambiguity_score, clustering_accuracy
 from skcluster.neighbors import NearestNeighbors
 from skcluster.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, ProWSyn
@@ -171,4 +178,29 @@ for name, est in [
     print(
         f"  {name + ':':<23}accuracy {clustering_accuracy(yh, labels):.3f} "
         f"({time.perf_counter() - t0:.1f} s)"
+    )
+
+# 7. Subspace clustering: 400 points on five 4-dimensional subspaces of R^30 through the
+#    origin (plus a little noise). Near the origin the subspaces meet, so distances mislead
+#    k-means and a kNN graph; writing each point as a combination of the others (X ≈ C X)
+#    finds who shares its subspace. DeepSubspaceClustering learns one C for the input and
+#    every layer of an autoencoder, each training stage stopping itself.
+Xs, ys = make_subspaces(
+    400, n_features=30, n_subspaces=5, subspace_dim=4, noise=0.02, random_state=0
+)
+print("\n[subspaces] 400 x 30, five 4-dimensional subspaces")
+for name, est in [
+    ("DeepSubspaceClustering", DeepSubspaceClustering(5, subspace_dim=4, random_state=0)),
+    ("LeastSquaresSubspace", LeastSquaresSubspaceClustering(5, subspace_dim=4, random_state=0)),
+    ("scikit-learn Spectral", SpectralClustering(5, affinity="nearest_neighbors", random_state=0)),
+    ("scikit-learn KMeans", KMeans(5, n_init=10, random_state=0)),
+]:
+    t0 = time.perf_counter()
+    labels = est.fit_predict(Xs)
+    extra = ""
+    if hasattr(est, "n_epochs_"):
+        extra = ", epochs per stage " + "/".join(str(e) for e in est.n_epochs_.values())
+    print(
+        f"  {name + ':':<24}accuracy {clustering_accuracy(ys, labels):.3f} "
+        f"({time.perf_counter() - t0:.1f} s{extra})"
     )

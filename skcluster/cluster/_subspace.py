@@ -348,9 +348,9 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     defines the closed-form start of stage 2; the structured norm as a fraction of
     ``||C||_1`` (scale-free, so it needs no weight); the reconstruction loss kept in every
     stage (it stops the encoder from collapsing rows together); the self-stopping rule:
-    a stage ends when its loss fell by less than ``tol`` per epoch on average over the last
-    10 epochs, or after ``max_epochs``. The data are divided by their root mean squared row
-    norm (not centred: subspaces pass through the origin).
+    a stage ends when its loss (a sum of relative errors) fell by less than ``tol`` per
+    epoch on average over the last 10 epochs, or after ``max_epochs``. The data are divided
+    by their root mean squared row norm (not centred: subspaces pass through the origin).
 
     Cost: ``C`` is dense ``n x n`` float32 with Adam's two moments, about
     ``21 n^2`` bytes (2 GiB at n = 10,000), and each epoch costs three ``n x n x D``
@@ -367,9 +367,9 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         assumed subspace dimension; 9 suits faces under varying light).
     hidden_layer_sizes : tuple of int, default=(128, 32)
         Widths of the encoder's layers, the last being the code; the decoder mirrors them.
-    tol : float, default=1e-3
-        Self-stopping threshold: the mean relative loss decrease per epoch below which a
-        stage ends.
+    tol : float, default=1e-4
+        Self-stopping threshold: the mean loss decrease per epoch (the loss is a sum of
+        relative errors) below which a stage ends.
     max_epochs : int, default=300
         Cap on the epochs of each stage.
     random_state : int, RandomState instance or None, default=None
@@ -418,6 +418,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     }
 
     _learning_rate = 1e-3
+    _alpha = float(os.environ.get("DSC_ALPHA", "0.1"))
     _relabel_every = 10
 
     def __init__(
@@ -426,7 +427,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         *,
         subspace_dim=10,
         hidden_layer_sizes=(128, 32),
-        tol=1e-3,
+        tol=1e-4,
         max_epochs=300,
         random_state=None,
         verbose=0,
@@ -464,7 +465,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         rng = check_random_state(self.random_state)
         X = _unit_scale(X.astype(np.float64)).astype(np.float32)
         n_layers = len(hidden) + 1
-        model = _Stages(X, hidden, rng, alpha=0.1 * n_layers / n)
+        model = _Stages(X, hidden, rng, alpha=self._alpha * n_layers / n)
         self.n_epochs_, self.stopped_early_, self.loss_curve_ = {}, {}, {}
         start = time.perf_counter()
 

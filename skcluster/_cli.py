@@ -1,0 +1,216 @@
+"""The ``skcluster`` command line: cluster, resample or score a CSV file without a script.
+
+    skcluster cluster --method ppp data.csv -o labels.csv
+    skcluster cluster --method sdpkmeans --n-clusters 3 data.csv -o labels.csv
+    skcluster resample --method smote --target y data.csv -o balanced.csv
+    skcluster ambiguity points.csv
+
+Bad input (a missing file, a missing target column, non-numeric feature columns, an
+unknown method, an estimator's own ValueError) ends with one line on stderr and exit code 2.
+"""
+
+import argparse
+import sys
+
+import numpy as np
+
+# cluster methods: command-line name -> (class name, needs --n-clusters)
+CLUSTER_METHODS = {
+    "ppp": ("ProbabilisticPartitivePartitioning", False),
+    "sdpkmeans": ("SDPKMeans", True),
+    "ilasdp": ("LikelihoodAdjustedSDP", True),
+    "deepsubspace": ("DeepSubspaceClustering", True),
+    "leastsquaressubspace": ("LeastSquaresSubspaceClustering", True),
+}
+
+
+class UsageError(Exception):
+    """Bad input from the command line: reported in one line, exit code 2."""
+
+
+def _key(name):
+    return name.replace("-", "").replace("_", "").lower()
+
+
+def _samplers():
+    from .utils import all_estimators
+
+    return {_key(name): cls for name, cls in all_estimators(type_filter="sampler")}
+
+
+def _read_csv(path):
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path)
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path} as CSV: {exc}".splitlines()[0]) from None
+
+
+def _numeric(frame, columns, path):
+    """The columns as a float array; non-numeric columns are named in the error."""
+    bad = [c for c in columns if frame[c].dtype.kind not in "biuf"]
+    if bad:
+        listed = ", ".join(repr(str(c)) for c in bad[:5]) + (" ..." if len(bad) > 5 else "")
+        raise UsageError(
+            f"{path}: non-numeric column(s) {listed}; encode them or leave them out with --columns"
+        )
+    if not columns:
+        raise UsageError(f"{path}: no feature columns")
+    return frame[columns].to_numpy(dtype=float)
+
+
+def _columns(frame, wanted, path, exclude=()):
+    if wanted is None:
+        return [c for c in frame.columns if c not in exclude]
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise UsageError(f"{path}: no column(s) {', '.join(map(repr, missing))}")
+    return list(wanted)
+
+
+def _cluster(args):
+    from . import cluster
+
+    key = _key(args.method)
+    if key not in CLUSTER_METHODS:
+        raise UsageError(
+            f"unknown cluster method {args.method!r}; choose from {', '.join(CLUSTER_METHODS)}"
+        )
+    class_name, needs_k = CLUSTER_METHODS[key]
+    if needs_k and args.n_clusters is None:
+        raise UsageError(f"--method {args.method} needs --n-clusters")
+    frame = _read_csv(args.data)
+    X = _numeric(frame, _columns(frame, args.columns, args.data), args.data)
+    params = {"random_state": args.random_state}
+    if needs_k:
+        params["n_clusters"] = args.n_clusters
+    estimator = getattr(cluster, class_name)(**params)
+    if "verbose" in estimator.get_params():
+        estimator.set_params(verbose=args.verbose)
+    labels = estimator.fit(X).labels_
+    _write(np.asarray(labels), ["cluster"], args.output)
+    counts = np.bincount(np.asarray(labels)[np.asarray(labels) >= 0])
+    print(f"{len(labels)} rows, {len(counts)} clusters, sizes {counts.tolist()}", file=sys.stderr)
+
+
+def _resample(args):
+    import pandas as pd
+
+    samplers = _samplers()
+    key = _key(args.method)
+    if key not in samplers:
+        raise UsageError(
+            f"unknown sampler {args.method!r}; choose from "
+            f"{', '.join(sorted(c.__name__.lower() for c in samplers.values()))}"
+        )
+    frame = _read_csv(args.data)
+    if args.target not in frame.columns:
+        raise UsageError(f"{args.data}: no target column {args.target!r}")
+    columns = _columns(frame, args.columns, args.data, exclude=(args.target,))
+    X = _numeric(frame, columns, args.data)
+    y = frame[args.target].to_numpy()
+    sampler = samplers[key](random_state=args.random_state)
+    Xr, yr = sampler.fit_resample(X, y)
+    out = pd.DataFrame(Xr, columns=columns)
+    out[args.target] = yr
+    _write(out, None, args.output)
+    before = dict(zip(*np.unique(y, return_counts=True), strict=True))
+    after = dict(zip(*np.unique(yr, return_counts=True), strict=True))
+    print(f"class counts {before} -> {after}", file=sys.stderr)
+
+
+def _ambiguity(args):
+    from .metrics import ClusterAmbiguity
+
+    frame = _read_csv(args.data)
+    columns = _columns(frame, args.columns, args.data)
+    if len(columns) != 2:
+        raise UsageError(
+            f"{args.data}: a scatterplot has 2 columns, got {len(columns)}; pick two with "
+            "--columns"
+        )
+    model = ClusterAmbiguity(random_state=args.random_state).fit(
+        _numeric(frame, columns, args.data)
+    )
+    print(f"{model.ambiguity_:.4f}")
+    print(
+        f"{model.n_components_} components, {len(model.pairs_)} neighbouring pairs",
+        file=sys.stderr,
+    )
+
+
+def _write(data, columns, path):
+    import pandas as pd
+
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data, columns=columns)
+    if path is None or path == "-":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        try:
+            frame.to_csv(path, index=False)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="skcluster",
+        description="Cluster, over-sample or score CSV files with skcluster's estimators.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p, output=True):
+        p.add_argument("data", help="CSV file with a header row")
+        if output:
+            p.add_argument("-o", "--output", help="CSV file to write (default: stdout)")
+        p.add_argument(
+            "--columns",
+            type=lambda text: [c.strip() for c in text.split(",") if c.strip()],
+            help="comma-separated feature columns (default: all others)",
+        )
+        p.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
+
+    p = sub.add_parser("cluster", help="cluster the rows; writes one 'cluster' column")
+    p.add_argument("--method", required=True, help=", ".join(CLUSTER_METHODS))
+    p.add_argument("--n-clusters", type=int, help="number of clusters (all but ppp)")
+    p.add_argument("-v", "--verbose", type=int, default=1, help="progress level (default 1)")
+    common(p)
+    p.set_defaults(run=_cluster)
+
+    p = sub.add_parser("resample", help="over-sample the minority classes of --target")
+    p.add_argument("--method", required=True, help="a sampler's name, e.g. smote, prowsyn")
+    p.add_argument("--target", required=True, help="the class column")
+    common(p)
+    p.set_defaults(run=_resample)
+
+    p = sub.add_parser("ambiguity", help="CLAMS cluster ambiguity of a 2-column scatterplot")
+    common(p, output=False)
+    p.set_defaults(run=_ambiguity)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; returns the exit status (0, or 2 on bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        print(
+            "skcluster: error: the command line reads CSV with pandas: pip install pandas",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        args.run(args)
+    except (UsageError, ValueError) as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"skcluster: error: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
