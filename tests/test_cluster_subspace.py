@@ -158,8 +158,8 @@ def test_deep_is_reproducible_and_reports_progress(capsys):
     np.testing.assert_array_equal(a.self_expression_.toarray(), b.self_expression_.toarray())
 
 
-def test_deep_beats_the_linear_baseline_on_digits():
-    # a fixed subsample of scikit-learn's digits (measured: deep 0.814, linear 0.760)
+def test_deep_matches_the_linear_baseline_on_digits():
+    # a fixed subsample of scikit-learn's digits (measured: both 0.896; k-means 0.866)
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
@@ -167,8 +167,9 @@ def test_deep_beats_the_linear_baseline_on_digits():
     deep = DeepSubspaceClustering(n_clusters=10, subspace_dim=10, random_state=0).fit(X)
     linear = LeastSquaresSubspaceClustering(n_clusters=10, subspace_dim=10, random_state=0)
     acc = clustering_accuracy(y, deep.labels_)
-    assert acc > 0.78
-    assert acc > clustering_accuracy(y, linear.fit_predict(X)) + 0.02
+    assert acc > 0.88
+    assert acc >= clustering_accuracy(y, linear.fit_predict(X)) - 0.01
+    assert deep.alpha_ in deep.distortions_ and linear.alpha_ in linear.distortions_
 
 
 @pytest.mark.parametrize("cls", [DeepSubspaceClustering, LeastSquaresSubspaceClustering])
@@ -220,3 +221,15 @@ def test_relative_stop_rule():
     curve = list(np.exp(-np.arange(200) / 5))  # decays towards 0: stops once flat
     stops = [t for t in range(11, 200) if _subspace._relative_stop(curve[:t], 1e-3)]
     assert stops and stops[0] < 40
+
+
+def test_select_ridge_keeps_the_tightest_embedding_smallest_on_ties():
+    X, y = make_subspaces(150, n_features=30, n_subspaces=3, subspace_dim=3, random_state=1)
+    alpha, C, distortions = _subspace.select_ridge(X, 3, 3, np.random.RandomState(0))
+    tight = min(distortions.values())
+    assert distortions[alpha] <= tight + 1e-6 * 150
+    assert alpha == min(a for a, d in distortions.items() if d <= tight + 1e-6 * 150)
+    scale = np.mean((X**2).sum(axis=1))
+    np.testing.assert_allclose(C, _subspace.least_squares_self_expression(X, alpha * scale))
+    fixed = LeastSquaresSubspaceClustering(3, subspace_dim=3, alpha=0.5, random_state=0).fit(X)
+    assert fixed.alpha_ == 0.5 and not hasattr(fixed, "distortions_")

@@ -9,7 +9,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from .. import _backend
@@ -91,9 +91,14 @@ def subspace_affinity(C_kept):
 
 def spectral_labels(W, n_clusters, random_state, n_init=20):
     """Normalised spectral clustering (Ng, Jordan, Weiss): the top ``n_clusters`` eigenvectors
-    of ``D^-1/2 W D^-1/2``, rows scaled to unit length, k-means (best of ``n_init``)."""
+    of ``D^-1/2 W D^-1/2``, rows scaled to unit length, k-means (best of ``n_init``).
+
+    Returns the labels and the k-means distortion of the embedding (its rows have unit
+    length, so distortions of different affinities compare: NJW's rule picks the affinity
+    whose embedding clusters most tightly).
+    """
     if n_clusters == 1:
-        return np.zeros(W.shape[0], dtype=np.intp)
+        return np.zeros(W.shape[0], dtype=np.intp), 0.0
     E = spectral_embedding(W, n_clusters, skip_first=False)
     E = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
     rng = check_random_state(random_state)
@@ -102,7 +107,42 @@ def spectral_labels(W, n_clusters, random_state, n_init=20):
         _, labels, inertia = _backend.kmeans(E, n_clusters, random_state=rng)
         if inertia < best_inertia:
             best, best_inertia = labels, inertia
-    return np.asarray(best, dtype=np.intp)
+    return np.asarray(best, dtype=np.intp), float(best_inertia)
+
+
+# ridge penalties tried by alpha="auto", relative to the mean squared row norm
+RIDGE_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+
+
+def select_ridge(X, n_clusters, subspace_dim, random_state, grid=RIDGE_GRID):
+    """The closed-form self-expression whose spectral embedding clusters most tightly.
+
+    For each relative ridge in ``grid`` (times the mean squared row norm of ``X``), solve
+    for C, build the affinity and measure the k-means distortion of its normalised spectral
+    embedding; keep the smallest (the rule Ng, Jordan and Weiss give for choosing their
+    affinity's scale), the smallest ridge on ties. No label is used.
+
+    Returns
+    -------
+    alpha : float
+        The chosen relative ridge.
+    C : ndarray of shape (n, n)
+    distortions : dict
+        Relative ridge -> distortion.
+    """
+    scale = float(np.mean(np.einsum("ij,ij->i", X, X)))
+    solutions, distortions = {}, {}
+    for alpha in grid:
+        solutions[alpha] = least_squares_self_expression(X, alpha * scale)
+        W = subspace_affinity(keep_leading(solutions[alpha], subspace_dim))
+        _, distortions[alpha] = spectral_labels(W, n_clusters, random_state, n_init=5)
+        if distortions[alpha] > min(distortions.values()) + 1e-6 * X.shape[0]:
+            del solutions[alpha]  # not needed again: keep one n x n matrix or a few
+    # ties (a graph already split into n_clusters parts has distortion 0 at several ridges)
+    # go to the smallest ridge
+    best = min(distortions.values()) + 1e-6 * X.shape[0]
+    alpha = min(a for a, d in distortions.items() if d <= best)
+    return alpha, solutions[alpha], distortions
 
 
 def least_squares_self_expression(X, alpha):
@@ -132,7 +172,7 @@ class _SubspaceClusteringMixin:
         kept = keep_leading(C, self.subspace_dim)
         self.self_expression_ = kept
         self.affinity_ = subspace_affinity(kept)
-        self.labels_ = spectral_labels(self.affinity_, self.n_clusters, random_state)
+        self.labels_, _ = spectral_labels(self.affinity_, self.n_clusters, random_state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -156,8 +196,11 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
         Number of clusters (subspaces).
     subspace_dim : int, default=10
         Coefficients kept per row of ``C`` (the assumed dimension of the subspaces).
-    alpha : float, default=0.1
+    alpha : float or "auto", default="auto"
         Ridge penalty, relative: the data are scaled so that the mean squared row norm is 1.
+        "auto" tries 0.01, 0.03, ..., 30 and keeps the one whose spectral embedding clusters
+        most tightly (the smallest k-means distortion of the unit-length embedded rows, Ng,
+        Jordan and Weiss's rule for choosing an affinity): no label is used.
     random_state : int, RandomState instance or None, default=None
         Seeds the k-means of the spectral step.
 
@@ -167,6 +210,10 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
     self_expression_ : sparse CSR matrix of shape (n_samples, n_samples)
         ``C`` with ``subspace_dim`` entries kept per row.
     affinity_ : sparse CSR matrix of shape (n_samples, n_samples)
+    alpha_ : float
+        The relative ridge used.
+    distortions_ : dict
+        With ``alpha="auto"``: each tried ridge and its embedding's distortion.
     n_features_in_ : int
 
     See Also
@@ -190,11 +237,11 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
     _parameter_constraints = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "subspace_dim": [Interval(Integral, 1, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_clusters=8, *, subspace_dim=10, alpha=0.1, random_state=None):
+    def __init__(self, n_clusters=8, *, subspace_dim=10, alpha="auto", random_state=None):
         self.n_clusters = n_clusters
         self.subspace_dim = subspace_dim
         self.alpha = alpha
@@ -216,7 +263,13 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
         X = self._validate(X)
         _check_memory(X.shape[0], _LINEAR_BYTES_PER_ENTRY, type(self).__name__)
         X = _unit_scale(X.astype(np.float64))
-        C = least_squares_self_expression(X, self.alpha)
+        if self.alpha == "auto":
+            rng = check_random_state(self.random_state)
+            self.alpha_, C, self.distortions_ = select_ridge(
+                X, self.n_clusters, self.subspace_dim, rng
+            )
+        else:
+            self.alpha_, C = self.alpha, least_squares_self_expression(X, self.alpha)
         self._finish(C, self.random_state)
         return self
 
@@ -298,10 +351,17 @@ class _Stages:
         layers = [H for H in self.layers(cache, code) if H is not None]
         return np.concatenate([H / np.linalg.norm(H) for H in layers], 1).astype(np.float64)
 
-    def init_C(self):
-        """C at the closed-form optimum of the self-expression for the current network."""
-        self.C = least_squares_self_expression(self.stacked_layers(), self.alpha)
-        self.C = self.C.astype(self.X.dtype)
+    def init_C(self, n_clusters=None, subspace_dim=None, rng=None):
+        """C at the closed-form optimum of the self-expression for the current network;
+        with ``n_clusters`` given, the ridge is chosen first by :func:`select_ridge`."""
+        H = self.stacked_layers()
+        if n_clusters is None:
+            C = least_squares_self_expression(H, self.alpha)
+        else:
+            relative, C, self.distortions = select_ridge(H, n_clusters, subspace_dim, rng)
+            self.alpha = relative * float(np.mean(np.einsum("ij,ij->i", H, H)))
+            self.relative_alpha = relative
+        self.C = C.astype(self.X.dtype)
 
     def c_step(self):
         """Gradient step on C: the inverse Lipschitz constant of the smooth part in C,
@@ -343,9 +403,11 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     default) for the network and for ``C``; every layer's term divided by that layer's
     squared Frobenius norm (no layer dominates or can shrink its way to a lower loss);
     ``diag(C) = 0`` (guards against the trivial ``C = I``); a ridge term ``alpha ||C||^2``
-    with ``alpha = 0.1`` times the mean squared row norm of the stacked, normalised layers
-    (the same relative ridge as :class:`LeastSquaresSubspaceClustering`), which also
-    defines the closed-form start of stage 2; the structured norm as a fraction of
+    whose size is chosen without labels after pre-training: the closed-form self-expression
+    of the stacked layers is solved for a grid of ridges and the one whose spectral
+    embedding clusters most tightly is kept (Ng, Jordan and Weiss's rule for choosing an
+    affinity; see :class:`LeastSquaresSubspaceClustering`), which also gives stage 2 its
+    closed-form start; the structured norm as a fraction of
     ``||C||_1`` (scale-free, so it needs no weight); the reconstruction loss kept in every
     stage (it stops the encoder from collapsing rows together); the self-stopping rule:
     a stage ends when its loss (a sum of relative errors) fell by less than ``tol`` per
@@ -389,6 +451,10 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         For each stage, whether the self-stopping rule (not ``max_epochs``) ended it.
     loss_curve_ : dict
         The loss after each epoch of each stage.
+    alpha_ : float
+        The chosen ridge, relative to the mean squared row norm of the stacked layers.
+    distortions_ : dict
+        Each tried ridge and its embedding's distortion.
     n_features_in_ : int
 
     See Also
@@ -418,7 +484,6 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     }
 
     _learning_rate = 1e-3
-    _alpha = float(os.environ.get("DSC_ALPHA", "0.1"))
     _relabel_every = 10
 
     def __init__(
@@ -464,8 +529,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         _check_memory(n, _DEEP_BYTES_PER_ENTRY, type(self).__name__)
         rng = check_random_state(self.random_state)
         X = _unit_scale(X.astype(np.float64)).astype(np.float32)
-        n_layers = len(hidden) + 1
-        model = _Stages(X, hidden, rng, alpha=self._alpha * n_layers / n)
+        model = _Stages(X, hidden, rng, alpha=None)
         self.n_epochs_, self.stopped_early_, self.loss_curve_ = {}, {}, {}
         start = time.perf_counter()
 
@@ -473,7 +537,10 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         # the first steps after pre-training do not jolt the layers that C was fitted to
         optimizer = AdamW(model.params, lr=self._learning_rate, weight_decay=0.0)
         self._run(model, "pretrain", optimizer, start)
-        model.init_C()
+        model.init_C(self.n_clusters, self.subspace_dim, rng)
+        self.alpha_, self.distortions_ = model.relative_alpha, model.distortions
+        if self.verbose:
+            print(f"[DeepSubspaceClustering] ridge {self.alpha_:g} (tightest embedding)")
         self._run(model, "self_expression", optimizer, start)
         self._run(model, "structured", optimizer, start, rng)
         self._finish(model.C.astype(np.float64), rng)
@@ -512,4 +579,4 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
 
     def _current_labels(self, C, rng):
         W = subspace_affinity(keep_leading(C, self.subspace_dim))
-        return spectral_labels(W, self.n_clusters, rng, n_init=5)
+        return spectral_labels(W, self.n_clusters, rng, n_init=5)[0]
