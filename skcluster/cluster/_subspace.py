@@ -414,11 +414,13 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     epoch on average over the last 10 epochs, or after ``max_epochs``. The data are divided
     by their root mean squared row norm (not centred: subspaces pass through the origin).
 
-    Cost: ``C`` is dense ``n x n`` float32 with Adam's two moments, about
-    ``21 n^2`` bytes (2 GiB at n = 10,000), and each epoch costs three ``n x n x D``
-    products (``D``: the input width plus the hidden widths). On 2 cores that is practical
-    up to a few thousand rows (COIL-20, 1,440 x 1,024: about 0.1 s per epoch); a fit
-    whose matrices would not fit in the available memory is refused with the amount needed.
+    Cost: ``C`` is dense ``n x n`` float32 with Adam's two moments, about ``21 n^2`` bytes,
+    and each epoch costs three ``n x n x D`` products (``D``: the input width plus the
+    hidden widths); choosing the ridge solves eight ``n x n`` systems and eigenproblems. On
+    2 cores that is practical up to a few thousand rows: COIL-20 (1,440 x 1,024) takes about
+    a minute; 5,000 x 64 takes about 2 s per epoch plus about 100 s for the ridge, with a
+    peak of 2.4 GiB. A fit whose matrices would not fit in the available memory is refused
+    with the amount needed.
 
     Parameters
     ----------
