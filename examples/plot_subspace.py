@@ -43,7 +43,7 @@ for stage, curve in deep.loss_curve_.items():
 ax.set_yscale("log")
 ax.set_xlabel("epoch of the stage")
 ax.set_ylabel("loss (sum of relative errors)")
-ax.set_title("DeepSubspaceClustering: each stage stops itself")
+ax.set_title("DeepSubspaceClustering: loss per training stage")
 ax.legend()
 
 ax = fig.add_subplot(2, 1, 2)

@@ -210,9 +210,9 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
     n_iter_ : int
         Lloyd iterations of the kept run.
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`, when ``X`` has string column names.
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
 
     See Also
     --------
@@ -378,9 +378,9 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         Width of the Gaussian affinity.
     known_classes_ : ndarray of shape (n_known,)
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`, when ``X`` has string column names.
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
 
     See Also
     --------

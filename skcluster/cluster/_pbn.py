@@ -98,9 +98,9 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         Mean training loss of each epoch.
     n_epochs_ : int
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`, when ``X`` has string column names.
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
 
     References
     ----------

@@ -100,9 +100,9 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
     labels_ : ndarray of shape (n_samples,)
         Cluster of each training row (clusters are numbered by decreasing weight).
     weights_, means_, covariances_ : ndarray
-        The fitted mixture: (n_clusters_,), (n_clusters_, n_features) and
-        (n_clusters_, n_features, n_features).
-    separability_ : ndarray of shape (n_clusters_, n_clusters_)
+        The fitted mixture: (``n_clusters_``,), (``n_clusters_``, n_features) and
+        (``n_clusters_``, n_features, n_features).
+    separability_ : ndarray of shape (``n_clusters_``, ``n_clusters_``)
         Bhattacharyya distance between components (larger: better separated).
     clusterability_ : float
         ``1 - mean(H(posterior)) / log(K)`` over training rows; 0 when K is 1.
@@ -120,9 +120,9 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
     converged_ : bool
         Whether the last EM fit converged.
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`, when ``X`` has string column names.
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
 
     See Also
     --------
@@ -412,7 +412,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_clusters_)
+        proba : ndarray of shape (n_samples, ``n_clusters_``)
         """
         return self._log_joint(X)[1]
 

@@ -94,9 +94,9 @@ class ClusterAmbiguity(BaseEstimator):
     bic_ : ndarray of shape (n_candidates,)
         BIC of each candidate ``k = 1, 2, ...`` (in standardised units: differences between
         candidates are those of the data's own units).
-    weights_ : ndarray of shape (n_components_,)
-    means_ : ndarray of shape (n_components_, 2)
-    covariances_ : ndarray of shape (n_components_, 2, 2)
+    weights_ : ndarray of shape (``n_components_``,)
+    means_ : ndarray of shape (``n_components_``, 2)
+    covariances_ : ndarray of shape (``n_components_``, 2, 2)
         The chosen mixture, in the units of ``X``.
     labels_ : ndarray of shape (n_samples,)
         Component drawn for each row from its posterior.

@@ -66,6 +66,16 @@ def clustering_accuracy_scorer(estimator, X, y):
     Returns
     -------
     accuracy : float
+
+    Examples
+    --------
+    >>> from sklearn.cluster import KMeans
+    >>> from sklearn.datasets import make_blobs
+    >>> from skcluster.metrics import clustering_accuracy_scorer
+    >>> X, y = make_blobs(300, centers=3, random_state=0)
+    >>> model = KMeans(3, n_init=10, random_state=0).fit(X)
+    >>> round(clustering_accuracy_scorer(model, X, y), 2)
+    0.92
     """
     y = column_or_1d(y)
     if hasattr(estimator, "cluster_novel"):

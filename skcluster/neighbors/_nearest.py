@@ -44,9 +44,9 @@ class NearestNeighbors(BaseEstimator):
     Attributes
     ----------
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`, when ``X`` has string column names.
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
     n_samples_fit_ : int
         Number of rows in the fitted set.
     effective_metric_ : str
