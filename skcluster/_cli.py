@@ -11,6 +11,9 @@ unknown method, an estimator's own ValueError) ends with one line on stderr and 
 
 import argparse
 import sys
+import threading
+import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -71,6 +74,39 @@ def _columns(frame, wanted, path, exclude=()):
     return list(wanted)
 
 
+@contextmanager
+def _progress(what, live):
+    """Time a long fit on stderr: a line that counts the seconds while it runs (when ``live``,
+    i.e. stderr is a terminal), then how long it took."""
+    start = time.perf_counter()
+    done = threading.Event()
+
+    def tick():
+        spinner = "|/-\\"
+        i = 0
+        while not done.wait(0.5):
+            i += 1
+            print(
+                f"\r{spinner[i % 4]} {what}: {time.perf_counter() - start:.0f} s",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    thread = threading.Thread(target=tick, daemon=True) if live else None
+    if thread:
+        thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        if thread:
+            thread.join()
+            print("\r\033[K", end="", file=sys.stderr)
+    # only after a fit that succeeded: an error stays the one line it is
+    print(f"{what}: done in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+
+
 def _cluster(args):
     from . import cluster
 
@@ -90,7 +126,8 @@ def _cluster(args):
     estimator = getattr(cluster, class_name)(**params)
     if "verbose" in estimator.get_params():
         estimator.set_params(verbose=args.verbose)
-    labels = estimator.fit(X).labels_
+    with _progress(f"fitting {class_name}", _live(args)):
+        labels = estimator.fit(X).labels_
     _write(np.asarray(labels), ["cluster"], args.output)
     counts = np.bincount(np.asarray(labels)[np.asarray(labels) >= 0])
     print(f"{len(labels)} rows, {len(counts)} clusters, sizes {counts.tolist()}", file=sys.stderr)
@@ -113,7 +150,8 @@ def _resample(args):
     X = _numeric(frame, columns, args.data)
     y = frame[args.target].to_numpy()
     sampler = samplers[key](random_state=args.random_state)
-    Xr, yr = sampler.fit_resample(X, y)
+    with _progress(f"resampling with {type(sampler).__name__}", _live(args)):
+        Xr, yr = sampler.fit_resample(X, y)
     out = pd.DataFrame(Xr, columns=columns)
     out[args.target] = yr
     _write(out, None, args.output)
@@ -140,6 +178,10 @@ def _ambiguity(args):
         f"{model.n_components_} components, {len(model.pairs_)} neighbouring pairs",
         file=sys.stderr,
     )
+
+
+def _live(args):
+    return args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
 
 
 def _write(data, columns, path):
@@ -172,6 +214,12 @@ def build_parser():
             help="comma-separated feature columns (default: all others)",
         )
         p.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
+        p.add_argument(
+            "--progress",
+            choices=["auto", "always", "never"],
+            default="auto",
+            help="a running timer on stderr during the fit (auto: when stderr is a terminal)",
+        )
 
     p = sub.add_parser("cluster", help="cluster the rows; writes one 'cluster' column")
     p.add_argument("--method", required=True, help=", ".join(CLUSTER_METHODS))

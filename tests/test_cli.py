@@ -161,3 +161,14 @@ def test_help_and_python_dash_m(tmp_path):
         text=True,
     )
     assert bad.returncode == 2 and bad.stderr.startswith("skcluster: error: no such file")
+
+
+def test_progress_timer_runs_during_a_long_fit(blobs_csv, tmp_path, capsys):
+    out = tmp_path / "labels.csv"
+    argv = ["cluster", "--method", "deepsubspace", "--n-clusters", "3", str(blobs_csv)]
+    assert main(argv + ["-o", str(out), "-v", "0", "--progress", "always"]) == 0
+    err = capsys.readouterr().err
+    assert "\r" in err and "fitting DeepSubspaceClustering:" in err
+    assert "fitting DeepSubspaceClustering: done in" in err
+    assert main(argv + ["-o", str(out), "-v", "0", "--progress", "never"]) == 0
+    assert "\r" not in capsys.readouterr().err
