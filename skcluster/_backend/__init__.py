@@ -447,11 +447,14 @@ def lloyd(X, centers, *, sample_weight=None, max_iter=300, tol=0.0):
     return _host(C, to_host), n_iter
 
 
-def kmeans(X, n_clusters, *, random_state=None, tol=1e-4):
-    """One k-means run: k-means++ seeding, then Lloyd iterations to convergence.
+def kmeans(X, n_clusters, *, random_state=None, tol=1e-4, n_init=1):
+    """k-means: k-means++ seeding, then Lloyd iterations to convergence; the best of
+    ``n_init`` runs.
 
     ``tol`` is relative, as scikit-learn's ``KMeans``: the squared centre shift is compared
-    with ``tol`` times the mean feature variance.
+    with ``tol`` times the mean feature variance. With ``n_init > 1``, or a ``RandomState``
+    instance, each run is seeded by an integer drawn from ``random_state`` (one draw per
+    run), and the run with the lowest inertia is kept.
 
     Returns
     -------
@@ -460,6 +463,15 @@ def kmeans(X, n_clusters, *, random_state=None, tol=1e-4):
     inertia : float
         Sum of squared distances of the rows to their centre.
     """
+    if n_init > 1 or isinstance(random_state, np.random.RandomState):
+        from sklearn.utils import check_random_state
+
+        rng = check_random_state(random_state)
+        runs = [
+            kmeans(X, n_clusters, random_state=rng.randint(np.iinfo(np.int32).max), tol=tol)
+            for _ in range(n_init)
+        ]
+        return min(runs, key=lambda run: run[2])
     centers, _ = kmeans_plusplus(X, n_clusters, random_state=random_state)
     centers, _ = lloyd(X, centers, tol=tol * float(X.var(axis=0).mean()))
     labels, dist = nearest_center(X, centers)

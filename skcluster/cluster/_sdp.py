@@ -399,11 +399,7 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         return np.asarray(_backend.nearest_center(X, self.cluster_centers_)[0])
 
     def _round(self, embed, K, rng):
-        runs = [
-            _backend.kmeans(embed, K, random_state=rng.randint(np.iinfo(np.int32).max), tol=1e-8)
-            for _ in range(self.n_init)
-        ]
-        best = min(runs, key=lambda run: run[2])[1]
+        _, best, _ = _backend.kmeans(embed, K, random_state=rng, tol=1e-8, n_init=self.n_init)
         # clusters the rounding left empty cannot have a centre: renumber what exists
         _, labels = np.unique(best, return_inverse=True)
         return labels.astype(np.intp)

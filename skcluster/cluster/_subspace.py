@@ -101,13 +101,8 @@ def spectral_labels(W, n_clusters, random_state, n_init=20):
         return np.zeros(W.shape[0], dtype=np.intp), 0.0
     E = spectral_embedding(W, n_clusters, skip_first=False)
     E = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
-    rng = check_random_state(random_state)
-    best, best_inertia = None, np.inf
-    for _ in range(n_init):
-        _, labels, inertia = _backend.kmeans(E, n_clusters, random_state=rng)
-        if inertia < best_inertia:
-            best, best_inertia = labels, inertia
-    return np.asarray(best, dtype=np.intp), float(best_inertia)
+    _, labels, inertia = _backend.kmeans(E, n_clusters, random_state=random_state, n_init=n_init)
+    return np.asarray(labels, dtype=np.intp), inertia
 
 
 # ridge penalties tried by alpha="auto", relative to the mean squared row norm
