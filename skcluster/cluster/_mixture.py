@@ -86,19 +86,26 @@ def m_step(atoms, resp, reg_covar):
     return Mixture(nk / nk.sum(), means, cov)
 
 
-def _row_step(atoms, mix, reg_covar):
-    """Mean log-likelihood of rows under ``mix`` and the EM update, in one fused pass of
-    the backend (no (n, K) matrices)."""
-    ll, nk, s1, s2 = _backend.gaussian_em_stats(
-        atoms.mean, mix.weights, mix.means, mix.covariances, sample_weight=atoms.weight
-    )
+def em_update(mix, stats, n, reg_covar):
+    """Mean log-likelihood per row and the M-step from ``gaussian_em_stats``'s sums
+    (``stats``: log-likelihood, nk, shifted sums and scatter over ``n`` rows)."""
+    ll, nk, s1, s2 = stats
     safe = np.maximum(nk, np.finfo(float).tiny)
     delta = s1 / safe[:, None]
     cov = s2 / safe[:, None, None] - delta[:, :, None] * delta[:, None, :]
     cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
     d = cov.shape[1]
     cov[:, np.arange(d), np.arange(d)] += reg_covar
-    return ll / atoms.weight.sum(), Mixture(nk / nk.sum(), mix.means + delta, cov)
+    return ll / n, Mixture(nk / nk.sum(), mix.means + delta, cov)
+
+
+def _row_step(atoms, mix, reg_covar):
+    """Mean log-likelihood of rows under ``mix`` and the EM update, in one fused pass of
+    the backend (no (n, K) matrices)."""
+    stats = _backend.gaussian_em_stats(
+        atoms.mean, mix.weights, mix.means, mix.covariances, sample_weight=atoms.weight
+    )
+    return em_update(mix, stats, atoms.weight.sum(), reg_covar)
 
 
 def _atom_step(atoms, mix, reg_covar):
@@ -115,13 +122,9 @@ def fit_em(atoms, resp, *, reg_covar, tol, max_iter, want_resp=True):
     """
     step = _row_step if atoms.cov is None else _atom_step
     mix = m_step(atoms, resp, reg_covar)
-    lower, converged, n_iter = -np.inf, False, max_iter
-    for it in range(1, max_iter + 1):
-        new, mix = step(atoms, mix, reg_covar)
-        if abs(new - lower) < tol:
-            converged, n_iter = True, it
-            break
-        lower = new
+    mix, n_iter, converged = iterate_em(
+        lambda mix: step(atoms, mix, reg_covar), mix, tol=tol, max_iter=max_iter
+    )
     if want_resp or atoms.cov is not None:
         lse, resp = e_step(atoms, mix)
         loglik = float(atoms.weight @ lse) / atoms.weight.sum()
@@ -134,6 +137,18 @@ def fit_em(atoms, resp, *, reg_covar, tol, max_iter, want_resp=True):
             / atoms.weight.sum()
         )
     return mix, resp, loglik, n_iter, converged
+
+
+def iterate_em(step, mix, *, tol, max_iter):
+    """EM updates ``step(mix) -> (mean log-likelihood of mix, next mix)`` until the mean
+    log-likelihood gains less than ``tol``; returns the mixture, iterations, convergence."""
+    lower = -np.inf
+    for it in range(1, max_iter + 1):
+        new, mix = step(mix)
+        if abs(new - lower) < tol:
+            return mix, it, True
+        lower = new
+    return mix, max_iter, False
 
 
 def information_criterion(mean_loglik, resp, atoms, n_components, criterion="bic"):

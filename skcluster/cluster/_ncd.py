@@ -11,6 +11,8 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import _backend
+from ..utils import _dask
+from ..utils._dask import blockwise, check_dask_array, check_dask_target, is_dask_collection
 from ._spectral import rbf_mst_affinity, spectral_embedding
 
 
@@ -22,9 +24,15 @@ def split_labelled(estimator, X, y, *, reset=True):
             f"{type(estimator).__name__} requires y to be passed, but the target y is None: "
             "give the known classes' labels, and -1 for the unlabelled rows to cluster."
         )
-    X, y = validate_data(
-        estimator, X, y, reset=reset, dtype=[np.float64, np.float32], ensure_min_samples=2
-    )
+    if is_dask_collection(X):
+        X = check_dask_array(X)
+        y = check_dask_target(y, X.shape[0])
+        if reset:
+            estimator.n_features_in_ = X.shape[1]
+    else:
+        X, y = validate_data(
+            estimator, X, y, reset=reset, dtype=[np.float64, np.float32], ensure_min_samples=2
+        )
     y = np.asarray(y)
     if y.dtype.kind not in "iu" and not (y.dtype.kind == "f" and np.all(y == np.round(y))):
         raise ValueError(
@@ -50,7 +58,16 @@ def split_labelled(estimator, X, y, *, reset=True):
 
 def class_means(X, y, classes):
     """Mean of the rows of each class, in the order of ``classes``."""
+    if is_dask_collection(X):
+        sums, counts = _dask.block_sums(X, _class_sums, classes, rows=(y,))
+        return (sums / counts[:, None]).astype(X.dtype)
     return np.stack([X[y == c].mean(axis=0) for c in classes])
+
+
+def _class_sums(block, y, classes):
+    block = np.asarray(block)
+    sums = np.stack([block[y == c].sum(axis=0, dtype=np.float64) for c in classes])
+    return sums, np.array([np.sum(y == c) for c in classes], dtype=np.float64)
 
 
 class NovelClassMixin:
@@ -101,8 +118,8 @@ class NovelClassMixin:
         return other.fit(X_all, y_all).labels_[n_old:]
 
     def _remember(self, X, y, known):
-        # the fit's rows, for cluster_novel
-        self._fit_data = (X[known], y[known], X[~known])
+        # the fit's rows, for cluster_novel (row numbers keep a dask array's chunks known)
+        self._fit_data = (X[np.flatnonzero(known)], y[known], X[np.flatnonzero(~known)])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -127,12 +144,16 @@ def ncd_kmeans(
     rows of ``X``, which only those centroids compete for. Returns the known and novel
     centroids, the inertia and the number of iterations of the best run.
     """
+    # a dask array runs the same steps over its row blocks, one pass per step
+    on_blocks = is_dask_collection(X)
+    seed = _dask.kmeans_plusplus if on_blocks else _backend.kmeans_plusplus
+    lloyd = _dask.lloyd if on_blocks else _backend.lloyd
     threshold = tol * float(np.mean(np.var(X, axis=0)))  # scikit-learn's relative tolerance
     if known_centroids is None:  # plain k-means++ seeding
         known_centroids = np.empty((0, X.shape[1]), dtype=X.dtype)
     best = None
     for _ in range(n_init):
-        novel, _ = _backend.kmeans_plusplus(
+        novel, _ = seed(
             X,
             n_clusters,
             random_state=rng,
@@ -142,10 +163,9 @@ def ncd_kmeans(
         )
         known = np.array(known_centroids, dtype=X.dtype, copy=True)
         centers = {"novel": novel, "known": known, "both": np.vstack([known, novel])}[update]
-        centers, n_iter = _backend.lloyd(X, centers, max_iter=max_iter, tol=threshold)
-        sq = _backend.nearest_center(X, centers)[1]
-        inertia = float(sq.sum())
-        score = float(np.sqrt(sq).sum()) if select_by == "distance" else inertia
+        centers, n_iter = lloyd(X, centers, max_iter=max_iter, tol=threshold)
+        inertia, dist = _dask.distance_sums(X, centers)
+        score = dist if select_by == "distance" else inertia
         if best is None or score < best[0]:
             if update == "novel":
                 result = (known, centers)
@@ -316,8 +336,12 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
             rng=check_random_state(self.random_state),
         )
         self.known_centroids_, self.cluster_centers_ = known, novel
-        self.labels_ = _backend.nearest_center(X_new, novel)[0]
+        if is_dask_collection(X_new):
+            self.labels_ = self.predict(X_new)  # lazy, block by block
+        else:
+            self.labels_ = _backend.nearest_center(X_new, novel)[0]
 
+    @blockwise(dtype=np.intp)
     def predict(self, X):
         """Nearest novel centroid of each row of ``X``.
 

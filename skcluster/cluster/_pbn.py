@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _backend
+from ..utils._dask import blockwise
 from ._ncd import NovelClassMixin, check_n_clusters, class_means, ncd_kmeans, split_labelled
 from ._network import MLP, AdamW, l2_normalize, l2_normalize_backward, softmax_cross_entropy
 
@@ -236,6 +237,7 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         self.labels_ = _backend.nearest_center(U[~known], self.cluster_centers_)[0]
         return self
 
+    @blockwise(lambda self: self.cluster_centers_.shape[1])
     def transform(self, X):
         """The L2-normalised latent representation of ``X``.
 
@@ -251,6 +253,7 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return self._net.embed(X)
 
+    @blockwise(dtype=np.intp)
     def predict(self, X):
         """Nearest novel centroid, in the latent space, of each row of ``X``.
 

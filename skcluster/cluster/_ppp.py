@@ -8,16 +8,19 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import _backend
+from ..utils._dask import block_sums, blockwise, check_dask_array, is_dask_collection
 from ._mixture import (
     Atoms,
     Mixture,
     bhattacharyya,
     e_step,
+    em_update,
     fit_em,
     information_criterion,
+    iterate_em,
     m_step,
     n_parameters,
 )
@@ -210,26 +213,104 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         -------
         self : object
         """
+        if is_dask_collection(X):
+            return self._fit_dask(X)
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
-        n, d = X.shape
-        auto = self.min_cluster_size == "auto"
-        min_size = max(10, 2 * (d + 1)) if auto else self.min_cluster_size
-        rng = check_random_state(self.random_state)
-        self._em_iter = 0
-
+        n = X.shape[0]
         order = _canonical_order(X)
         Xs = X[order]
         self._offset = Xs.mean(axis=0)  # centred data keep the second moments accurate
         Xs -= self._offset
         rows = Atoms(np.ones(n), Xs)
-
-        cap = n if self.max_cells is None else min(np.ceil(50 * np.sqrt(n)), self.max_cells)
-        n_cells = int(min(n, cap))
+        n_cells = self._n_cells(n)
         atoms = rows if n_cells >= n else _reduce(Xs, n_cells)
-        self.n_cells_ = len(atoms)
-        self._log(1, f"[PPP] {n} rows, {d} features -> {len(atoms)} cells")
 
-        leaves = self._divide(atoms, min_size, rng)
+        mix, resp, lower = self._fit_cells(atoms, n)
+        min_size = self._min_size(X.shape[1])
+        if atoms is not rows:
+            resp = e_step(rows, mix)[1]
+            mix, resp, lower, it, _ = self._em(rows, resp)
+            mix, resp, lower = self._prune(rows, mix, resp, lower, min_size)
+            self._log(1, f"[PPP] refinement on rows: {it} EM iterations")
+
+        rank = self._set_mixture(mix, lower)
+        post = np.empty_like(resp)
+        post[order] = resp[:, rank]  # rows back in the caller's order
+        self.labels_ = post.argmax(axis=1)
+        self.clusterability_ = _clusterability(_entropy(post).mean(), self.n_clusters_)
+        self.most_separable_ = np.flatnonzero(post.max(axis=1) >= self.confidence)
+        return self
+
+    def _fit_dask(self, X):
+        """The same three stages on a dask array: each row block is reduced to cells (its
+        share of ``max_cells``) in one pass, the divisive stage and the cell refinement run
+        on all blocks' cells, then EM on rows adds up per-block sums, one pass per
+        iteration. ``labels_`` and ``most_separable_`` stay lazy dask arrays."""
+        import dask
+        import dask.array as da
+
+        X = check_dask_array(X)
+        n, d = X.shape
+        if n < 2:
+            raise ValueError(f"Found array with {n} sample(s) while a minimum of 2 is required.")
+        self.n_features_in_ = d
+        n_cells = self._n_cells(n)
+        quotas = [max(1, round(n_cells * m / n)) for m in X.chunks[0]]
+        blocks = X.to_delayed().ravel()
+        parts = dask.compute(
+            *[dask.delayed(_block_cells)(b, q) for b, q in zip(blocks, quotas, strict=True)]
+        )
+        weight = np.concatenate([p.weight for p in parts])
+        mean = np.concatenate([p.mean for p in parts])
+        self._offset = weight @ mean / n
+        atoms = Atoms(weight, mean - self._offset, np.concatenate([p.cov for p in parts]))
+
+        mix = self._fit_cells(atoms, n)[0]
+        min_size = self._min_size(d)
+
+        def step(mix):  # one pass over the blocks: E-step sums, then the M-step
+            stats = block_sums(X, _block_em_stats, self._offset, mix)
+            return em_update(mix, stats, n, self.reg_covar)
+
+        def refit(mix):  # EM on rows from the responsibilities under mix
+            mix, it, self._em_converged = iterate_em(
+                step, step(mix)[1], tol=self.tol, max_iter=self.max_iter
+            )
+            self._em_iter += it
+            return mix, it
+
+        mix, it = refit(mix)
+        while len(mix.weights) > 1 and (mix.weights * n).min() < min_size:
+            k = int(np.argmin(mix.weights))
+            self._log(1, f"[PPP] dropped a component of {mix.weights[k] * n:.1f} rows")
+            keep = np.delete(np.arange(len(mix.weights)), k)
+            w = mix.weights[keep]
+            mix = refit(Mixture(w / w.sum(), mix.means[keep], mix.covariances[keep]))[0]
+        self._log(1, f"[PPP] refinement on rows: {it} EM iterations")
+
+        ll, ent = block_sums(X, _block_ll_entropy, self._offset, mix)
+        self._set_mixture(mix, ll / n)
+        self.labels_ = self.predict(X)
+        self.clusterability_ = _clusterability(ent / n, self.n_clusters_)
+        proba = self.predict_proba(X)
+        self.most_separable_ = da.flatnonzero(proba.max(axis=1) >= self.confidence)
+        return self
+
+    def _min_size(self, d):
+        auto = self.min_cluster_size == "auto"
+        return max(10, 2 * (d + 1)) if auto else self.min_cluster_size
+
+    def _n_cells(self, n):
+        cap = n if self.max_cells is None else min(np.ceil(50 * np.sqrt(n)), self.max_cells)
+        return int(min(n, cap))
+
+    def _fit_cells(self, atoms, n):
+        """The divisive stage and the refinement on the atoms (cells or rows)."""
+        min_size = self._min_size(atoms.mean.shape[1])
+        self.n_cells_ = len(atoms)
+        self._log(1, f"[PPP] {n} rows, {atoms.mean.shape[1]} features -> {len(atoms)} cells")
+        self._em_iter = 0
+        leaves = self._divide(atoms, min_size, check_random_state(self.random_state))
         self._log(1, f"[PPP] divisive stage: {len(leaves)} cluster(s)")
 
         resp = np.zeros((len(atoms), len(leaves)))
@@ -238,35 +319,20 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         self._em_iter = 0  # from here on, every EM fit counts in n_iter_
         mix, resp, lower, n_iter, _ = self._em(atoms, resp)
         self._log(1, f"[PPP] refinement on cells: {n_iter} EM iterations")
-        mix, resp, lower = self._merge(atoms, *self._prune(atoms, mix, resp, lower, min_size))
-        if atoms is not rows:
-            resp = e_step(rows, mix)[1]
-            mix, resp, lower, it, _ = self._em(rows, resp)
-            mix, resp, lower = self._prune(rows, mix, resp, lower, min_size)
-            self._log(1, f"[PPP] refinement on rows: {it} EM iterations")
+        return self._merge(atoms, *self._prune(atoms, mix, resp, lower, min_size))
 
-        # clusters by decreasing weight; rows back in the caller's order
+    def _set_mixture(self, mix, lower):
+        """Store the final mixture, clusters by decreasing weight; returns that order."""
         rank = np.argsort(-mix.weights, kind="stable")
         self.weights_ = mix.weights[rank]
         self.means_ = mix.means[rank] + self._offset
         self.covariances_ = mix.covariances[rank]
-        post = np.empty_like(resp)
-        post[order] = resp[:, rank]
         self.n_clusters_ = len(rank)
-        self.labels_ = post.argmax(axis=1)
         self.lower_bound_, self.n_iter_ = lower, self._em_iter
         self.converged_ = self._em_converged
         self.separability_ = bhattacharyya(self.means_, self.covariances_)
-        K = self.n_clusters_
-        if K > 1:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ent = -np.where(post > 0, post * np.log(post), 0.0).sum(axis=1)
-            self.clusterability_ = float(1.0 - ent.mean() / np.log(K))
-        else:
-            self.clusterability_ = 0.0
-        self.most_separable_ = np.flatnonzero(post.max(axis=1) >= self.confidence)
         del self._offset, self._em_iter, self._em_converged
-        return self
+        return rank
 
     def _log(self, level, message):
         if self.verbose >= level:
@@ -390,6 +456,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return e_step(Atoms(np.ones(len(X)), X), self._mixture())
 
+    @blockwise(dtype=np.intp)
     def predict(self, X):
         """Cluster of each row of ``X`` (the component of highest posterior).
 
@@ -403,6 +470,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         """
         return self._log_joint(X)[1].argmax(axis=1)
 
+    @blockwise(lambda self: self.n_clusters_)
     def predict_proba(self, X):
         """Posterior probability of each cluster for each row of ``X``.
 
@@ -416,6 +484,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         """
         return self._log_joint(X)[1]
 
+    @blockwise()
     def score_samples(self, X):
         """Log-likelihood of each row of ``X`` under the fitted mixture.
 
@@ -464,6 +533,38 @@ PPP = ProbabilisticPartitivePartitioning
 
 def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _entropy(post):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.where(post > 0, post * np.log(post), 0.0).sum(axis=1)
+
+
+def _clusterability(mean_entropy, K):
+    return float(1.0 - mean_entropy / np.log(K)) if K > 1 else 0.0
+
+
+def _block_cells(block, n_cells):
+    """One row block of a dask fit as at most ``n_cells`` cells (its rows when it has
+    no more rows than that)."""
+    block = check_array(block, dtype=np.float64)
+    m, d = block.shape
+    if n_cells >= m:
+        return Atoms(np.ones(m), block, np.zeros((m, d, d)))
+    shift = block.mean(axis=0)  # centred, as the in-memory fit, for accurate moments
+    cells = _reduce(block - shift, n_cells)
+    cells.mean += shift
+    return cells
+
+
+def _block_em_stats(block, offset, mix):
+    X = check_array(block, dtype=np.float64) - offset
+    return _backend.gaussian_em_stats(X, mix.weights, mix.means, mix.covariances)
+
+
+def _block_ll_entropy(block, offset, mix):
+    lse, post = e_step(Atoms(None, check_array(block, dtype=np.float64) - offset), mix)
+    return float(lse.sum()), float(_entropy(post).sum())
 
 
 def _canonical_order(X):

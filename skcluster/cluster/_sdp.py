@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from .. import _backend
+from ..utils._dask import blockwise
 
 _ADMM_MAX_ROWS = 500  # "auto" switches to the low-rank solver above (an eigh per step)
 
@@ -383,6 +384,7 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         )
         return self
 
+    @blockwise(dtype=np.intp)
     def predict(self, X):
         """Index of the nearest rounded cluster's mean for each row of ``X``.
 
@@ -686,6 +688,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
             total += float(q[k] @ w[:, k]) - float((G * G).sum()) + offsets[k] * w[:, k].sum()
         return total
 
+    @blockwise(lambda self: len(self.weights_))
     def predict_proba(self, X):
         """Posterior probability of each cluster under the fitted Gaussian mixture.
 
@@ -705,6 +708,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         prob = np.exp(log_prob)
         return prob / prob.sum(axis=1, keepdims=True)
 
+    @blockwise(dtype=np.intp)
     def predict(self, X):
         """The most likely cluster of each row under the fitted Gaussian mixture.
 

@@ -1,7 +1,6 @@
 """Subspace clustering by self-expression: a closed-form least-squares baseline and the
 label-free, hyperparameter-free deep subspace clustering of Sindičić and Kopriva (2025)."""
 
-import os
 import time
 from numbers import Integral, Real
 
@@ -13,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from .. import _backend
+from ..utils._chunks import available_memory
 from ._network import MLP, AdamW
 from ._spectral import spectral_embedding
 
@@ -23,24 +23,9 @@ _DEEP_BYTES_PER_ENTRY = 4 * 5 + 1
 _LINEAR_BYTES_PER_ENTRY = 8 * 3
 
 
-def _available_memory():
-    """Bytes of memory this process can still take (MemAvailable on Linux, else physical)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
 def _check_memory(n, bytes_per_entry, name):
     need = n * n * bytes_per_entry
-    have = _available_memory()
+    have = available_memory()
     if have is not None and need > 0.8 * have:
         raise ValueError(
             f"{name} holds n x n matrices: with n_samples={n} they need about "

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _backend
+from ..utils._dask import check_dask_array, is_dask_collection
 from ..utils.validation import check_X
 
 
@@ -149,12 +150,32 @@ class NearestNeighbors(BaseEstimator):
         neigh_ind : ndarray of shape (n_queries, n_neighbors)
             Indices of the neighbours in the fitted set.
         """
+        if is_dask_collection(X):
+            return self._kneighbors_dask(X, n_neighbors, return_distance)
         sq, ind = self._query(X, n_neighbors)
         if not return_distance:
             return ind
         if self.metric == "euclidean":
             sq = (np if isinstance(sq, np.ndarray) else _cupy()).sqrt(sq)
         return sq, ind
+
+    def _kneighbors_dask(self, X, n_neighbors, return_distance):
+        """Query block by block (the fitted set in memory); dask arrays out."""
+        import dask
+        import dask.array as da
+
+        check_is_fitted(self)
+        X = check_dask_array(X, n_features=self.n_features_in_, estimator=self)
+        k = self.n_neighbors if n_neighbors is None else n_neighbors
+        self._query(self._fit_X[:1], k)  # checks n_neighbors before anything is computed
+        search = dask.delayed(self.kneighbors, nout=2)
+        dist, ind = [], []
+        for block, m in zip(X.to_delayed().ravel(), X.chunks[0], strict=True):
+            d, i = search(block, k)
+            dist.append(da.from_delayed(d, (m, k), dtype=self._fit_X.dtype))
+            ind.append(da.from_delayed(i, (m, k), dtype=np.intp))
+        ind = da.concatenate(ind)
+        return (da.concatenate(dist), ind) if return_distance else ind
 
     def kneighbors_graph(self, X=None, n_neighbors=None, mode="connectivity"):
         """Sparse graph of each query's nearest neighbours.
@@ -176,6 +197,10 @@ class NearestNeighbors(BaseEstimator):
         if mode not in ("connectivity", "distance"):
             raise ValueError(f"mode must be 'connectivity' or 'distance', got {mode!r}.")
         dist, ind = self.kneighbors(X, n_neighbors, return_distance=True)
+        if is_dask_collection(ind):  # the graph (k entries per query) is built in memory
+            import dask
+
+            dist, ind = dask.compute(dist, ind)
         n_queries, k = ind.shape
         if isinstance(ind, np.ndarray):
             data = np.ones(n_queries * k) if mode == "connectivity" else dist.ravel()

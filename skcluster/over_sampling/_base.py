@@ -5,11 +5,15 @@ from numbers import Integral
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_sampling_strategy
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import check_classification_targets
 
 from .. import _backend
+from ..utils._chunks import available_memory
+from ..utils._dask import check_dask_array, check_dask_target, is_dask_collection
 
 
 def neighbors_param():
@@ -94,6 +98,100 @@ class BaseSMOTE(BaseOverSampler):
         # dense only: neighbours run on the backend's dense kernels
         return super()._check_X_y(X, y, accept_sparse=False)
 
+    # -- dask ---------------------------------------------------------------------------
+
+    def _takes_dask(self):
+        """Whether the new rows depend on the over-sampled classes' rows only and lie on
+        segments between them (then a dask array can stay in blocks)."""
+        return False
+
+    def fit_resample(self, X, y, **params):
+        """Resample the data set.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, dask array or dask dataframe} of shape \
+                (n_samples, n_features)
+            Matrix containing the data which have to be sampled.
+        y : array-like or dask array of shape (n_samples,)
+            Corresponding label for each sample in X.
+        **params : dict
+            Extra parameters to use by the sampler.
+
+        Returns
+        -------
+        X_resampled : {array-like, dataframe, dask array or dask dataframe} of shape \
+                (n_samples_new, n_features)
+            The array containing the resampled data (of the type of ``X``).
+        y_resampled : array-like of shape (n_samples_new,)
+            The corresponding label of ``X_resampled`` (a dask array for dask ``y``).
+        """
+        if is_dask_collection(X):
+            return self._fit_resample_dask(X, y)
+        return super().fit_resample(X, y, **params)
+
+    def _fit_resample_dask(self, X, y):
+        """Over-sample a dask array without gathering it: the rows of the classes to
+        over-sample are gathered (their neighbours are searched in memory, exactly as for a
+        NumPy array), and the new rows are made block by block from their parents."""
+        import dask
+        import dask.array as da
+
+        self._validate_params()
+        if not self._takes_dask():
+            raise ValueError(
+                f"{type(self).__name__} uses rows "
+                "of other classes (or makes rows off the segments between rows), so it has "
+                "no dask path; use SMOTE, SMOBD or PolynomFitSMOTE(topology='bus' or "
+                "'mesh'), or compute X first."
+            )
+        frame = X if hasattr(X, "columns") else None
+        X = check_dask_array(X)
+        y_dask = is_dask_collection(y)
+        y = check_dask_target(y, X.shape[0])
+        check_classification_targets(y)
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        grow = [c for c, k in self.sampling_strategy_.items() if k > 0]
+        rows = np.flatnonzero(np.isin(y, grow))
+        need = 2 * len(rows) * X.shape[1] * X.dtype.itemsize
+        have = available_memory()
+        if have is not None and need > 0.8 * have:
+            raise ValueError(
+                f"the classes to over-sample hold {len(rows)} rows, which need about "
+                f"{need / 2**30:.1f} GiB here (they are gathered to search their neighbours) "
+                f"but only {have / 2**30:.1f} GiB are available."
+            )
+        X_sub, y_sub, _ = self._check_X_y(X[rows].compute(), y[rows])
+        self._planning = True  # make no rows: record their parents and steps only
+        try:
+            y_new = self._fit_resample(X_sub, y_sub)[1][len(rows) :]
+        finally:
+            del self._planning
+        self.n_features_in_ = X.shape[1]
+        self.sample_indices_ = np.arange(X.shape[0])
+        parents, steps = self.synthetic_parents_, self.synthetic_steps_
+        self.synthetic_parents_ = rows[parents]
+
+        source = dask.delayed(X_sub)
+        size = max(1, int(np.median(X.chunks[0])))
+        pieces = []
+        for start in range(0, len(parents), size):
+            sl = slice(start, start + size)
+            block = dask.delayed(rows_between)(source, parents[sl, 0], parents[sl, 1], steps[sl])
+            shape = (len(parents[sl]), X.shape[1])
+            pieces.append(da.from_delayed(block, shape, dtype=X_sub.dtype))
+        X_res = da.concatenate([X.astype(X_sub.dtype)] + pieces)
+        y_res = np.concatenate([y, y_new])
+        if frame is not None:
+            import dask.dataframe as dd
+
+            X_res = dd.from_dask_array(X_res, columns=list(frame.columns))
+        if y_dask:
+            y_res = da.from_array(y_res, chunks=X_res.chunks[0] if frame is None else "auto")
+        return X_res, y_res
+
     # -- neighbours ---------------------------------------------------------------------
 
     def _neighbors(self, param, name, X, fit_rows, query_rows):
@@ -133,6 +231,8 @@ class BaseSMOTE(BaseOverSampler):
 
     def _add_synthetic(self, X, p0, p1, steps):
         """Rows ``X[p0] + steps * (X[p1] - X[p0])`` in X's dtype, recorded for provenance."""
+        if getattr(self, "_planning", False):  # a dask fit makes the rows block by block
+            return self._record(p0, p1, steps, np.empty((0, X.shape[1]), dtype=X.dtype))
         return self._record(p0, p1, steps, rows_between(X, p0, p1, steps))
 
     def _resample_on_segments(self, X, y, draw):

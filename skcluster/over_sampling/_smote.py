@@ -68,6 +68,9 @@ class SMOTE(BaseSMOTE):
     True
     """
 
+    def _takes_dask(self):
+        return True
+
     def _fit_resample(self, X, y):
         self._start_provenance(X.shape[0])
         X_new, y_new = [], []

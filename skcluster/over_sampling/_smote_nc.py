@@ -98,6 +98,9 @@ class SMOTENC(SMOTE):
         tags.input_tags.string = True
         return tags
 
+    def _takes_dask(self):
+        return False  # the categorical features are not interpolated
+
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if hasattr(X, "toarray") or hasattr(X, "tocsr"):

@@ -97,6 +97,9 @@ class PolynomFitSMOTE(BaseSMOTE):
             y_new.append(np.full(n_samples, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
 
+    def _takes_dask(self):
+        return self.topology in ("bus", "mesh")  # star and polynomial leave the segments
+
     def _segments(self, X, rows, n_samples, rng):
         if self.topology == "mesh":
             if rows.size < 2:
@@ -908,6 +911,9 @@ class SMOBD(BaseSMOTE):
         self.eta1 = eta1
         self.t = t
         self.max_eps = max_eps
+
+    def _takes_dask(self):
+        return True
 
     def _density(self, X_cls, k):
         """Drawing probability of each class row (zero for noise)."""

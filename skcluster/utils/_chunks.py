@@ -1,5 +1,7 @@
 """Row blocks whose temporaries stay within the configured working memory."""
 
+import os
+
 from .._config import get_config
 
 # a block's temporary need not be large to keep BLAS busy; a smaller cap keeps caches warm
@@ -13,3 +15,18 @@ def row_chunks(n_rows, floats_per_row, itemsize=8):
     size = max(1, int(budget // (itemsize * max(1, floats_per_row))))
     for start in range(0, n_rows, size):
         yield slice(start, min(start + size, n_rows))
+
+
+def available_memory():
+    """Bytes of memory this process can still take (MemAvailable on Linux, else physical)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
