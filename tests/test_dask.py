@@ -13,8 +13,8 @@ pd = pytest.importorskip("pandas")
 
 from skcluster import _backend  # noqa: E402
 from skcluster.cluster import (  # noqa: E402
-    PPP,
     ILASDP,
+    PPP,
     NCDKMeans,
     ProjectionNCD,
     SDPKMeans,
