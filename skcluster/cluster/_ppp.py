@@ -618,7 +618,7 @@ def _reduce(X, n_cells):
         block = X[start:stop]
         mean = block.mean(axis=0)
         direction = _principal_direction(block, mean)
-        right = block @ direction > mean @ direction
+        right = _two_means_cut(block @ direction, mean @ direction)
         n_left = stop - start - int(right.sum())
         if neg == 0 or n_left in (0, stop - start):
             cells.append((start, stop))  # constant or unsplittable: keep as one cell
@@ -635,6 +635,24 @@ def _reduce(X, n_cells):
         centred = X[start:stop] - mean[c]
         cov[c] = centred.T @ centred / (stop - start)
     return Atoms(weight, mean, cov)
+
+
+def _two_means_cut(proj, start):
+    """Rows on the right of the 1-D 2-means threshold of the projections (from ``start``).
+
+    Cutting at the mean instead would slice the tail off a group that sits near the mean
+    and leave it, for good, in a cell of a group far away: a cell that is not one Gaussian
+    piece, which later passes for a cluster of its own."""
+    cut = start
+    for _ in range(50):
+        right = proj > cut
+        if right.all() or not right.any():
+            return proj > start
+        new = 0.5 * (proj[right].mean() + proj[~right].mean())
+        if new == cut:
+            break
+        cut = new
+    return proj > cut
 
 
 def _principal_direction(block, mean):
