@@ -271,3 +271,23 @@ def test_dask_inputs_are_not_modified(blobs):
     PPP().fit(_chunked(X))
     SMOTE(random_state=0).fit_resample(_chunked(X), (y == 0).astype(int))[0].compute()
     np.testing.assert_array_equal(X, before)
+
+
+def test_out_of_core_example_runs_small(tmp_path):
+    """examples/dask_out_of_core.py end to end on 300,000 rows: Parquet in and out."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("pyarrow")
+    script = Path(__file__).resolve().parents[1] / "examples" / "dask_out_of_core.py"
+    args = ["--rows", "300000", "--memory-limit", "1GiB", "--workdir", str(tmp_path)]
+    done = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "PPP: 6 clusters (true 6)" in done.stdout
+    labels = pd.read_parquet(tmp_path / "out" / "labels.parquet")
+    assert len(labels) == 300_000 and labels["cluster"].nunique() == 6
+    resampled = pd.read_parquet(tmp_path / "out" / "resampled.parquet")
+    assert len(resampled) > 300_000

@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from .. import _backend
 from ..utils._chunks import available_memory
-from ..utils._dask import check_dask_array, check_dask_target, is_dask_collection
+from ..utils._dask import check_dask_array, check_dask_target, is_dask_collection, share
 
 
 def neighbors_param():
@@ -59,6 +59,12 @@ def mode_rows(codes, rng=None):
         # each tied value holds the same number of positions: uniform over values
         priority = np.where(best, rng.uniform(size=codes.shape), -1.0)
     return codes[np.arange(codes.shape[0]), priority.argmax(axis=1)]
+
+
+def _planned_rows(X, plan, start, stop):
+    """Rows ``start:stop`` of the synthetic rows planned as (parents, steps) over ``X``."""
+    parents, steps = plan
+    return rows_between(X, parents[start:stop, 0], parents[start:stop, 1], steps[start:stop])
 
 
 # constraints shared by every over-sampler: imbalanced-learn's strategy and a seed
@@ -147,7 +153,7 @@ class BaseSMOTE(BaseOverSampler):
             )
         frame = X if hasattr(X, "columns") else None
         X = check_dask_array(X)
-        y_dask = is_dask_collection(y)
+        y_dask, y_in = is_dask_collection(y), y
         y = check_dask_target(y, X.shape[0])
         check_classification_targets(y)
         self.sampling_strategy_ = check_sampling_strategy(
@@ -174,22 +180,25 @@ class BaseSMOTE(BaseOverSampler):
         parents, steps = self.synthetic_parents_, self.synthetic_steps_
         self.synthetic_parents_ = rows[parents]
 
-        source = dask.delayed(X_sub)
+        # the gathered rows and the plan go to the workers once, not inside every task
+        source, plan = share(X_sub), share((parents, steps))
         size = max(1, int(np.median(X.chunks[0])))
         pieces = []
         for start in range(0, len(parents), size):
-            sl = slice(start, start + size)
-            block = dask.delayed(rows_between)(source, parents[sl, 0], parents[sl, 1], steps[sl])
-            shape = (len(parents[sl]), X.shape[1])
-            pieces.append(da.from_delayed(block, shape, dtype=X_sub.dtype))
+            stop = min(start + size, len(parents))
+            block = dask.delayed(_planned_rows)(source, plan, start, stop)
+            pieces.append(da.from_delayed(block, (stop - start, X.shape[1]), dtype=X_sub.dtype))
         X_res = da.concatenate([X.astype(X_sub.dtype)] + pieces)
-        y_res = np.concatenate([y, y_new])
+        if y_dask:  # the input's labels stay lazy; only the new ones are added
+            if hasattr(y_in, "to_dask_array"):  # a dask series
+                y_in = y_in.to_dask_array(lengths=True)
+            y_res = da.concatenate([y_in, da.from_array(y_new, chunks=size)])
+        else:
+            y_res = np.concatenate([y, y_new])
         if frame is not None:
             import dask.dataframe as dd
 
             X_res = dd.from_dask_array(X_res, columns=list(frame.columns))
-        if y_dask:
-            y_res = da.from_array(y_res, chunks=X_res.chunks[0] if frame is None else "auto")
         return X_res, y_res
 
     # -- neighbours ---------------------------------------------------------------------

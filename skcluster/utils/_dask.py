@@ -84,6 +84,20 @@ def check_dask_target(y, n_samples):
     return y
 
 
+def share(obj):
+    """``obj`` as one object the tasks of a graph can take: scattered to every worker when
+    a distributed client is running (so it does not travel inside the graph), else a
+    delayed value."""
+    import dask
+
+    try:
+        from distributed import default_client
+
+        return default_client().scatter(obj, broadcast=True, hash=False)
+    except (ImportError, ValueError):  # no distributed, or no client: a local scheduler
+        return dask.delayed(obj)
+
+
 def blockwise(width=None, dtype=np.float64):
     """Decorate a predict-like method so that a dask array in gives a dask array out.
 
