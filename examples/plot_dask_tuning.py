@@ -4,11 +4,13 @@ Tuning on a Dask cluster: a grid search over SMOTE inside joblib's dask backend
 
 ``GridSearchCV`` runs its fits through joblib, so a scikit-learn search over skcluster
 estimators spreads over a ``dask.distributed`` cluster with one context manager, with no
-change to the estimators. Here a ``LocalCluster`` of two worker processes tunes the number
+change to the estimators. Here a ``LocalCluster`` of two workers tunes the number
 of neighbours of :class:`~skcluster.over_sampling.SMOTE` and the ratio it over-samples to,
 inside an ``imblearn.pipeline.Pipeline`` in front of a logistic regression, scored by
 balanced accuracy over stratified folds (the resampling happens inside each training fold
-only). The same code runs on a real cluster by giving ``Client`` its scheduler's address.
+only). The workers are threads of this process, so that the example runs anywhere (worker
+processes need the script's code under ``if __name__ == "__main__":``); the same code runs
+on a real cluster by giving ``Client`` its scheduler's address.
 Needs the ``dask`` extra (``pip install "skcluster[dask]"``).
 """
 
@@ -38,7 +40,11 @@ search = GridSearchCV(
 
 with (
     LocalCluster(
-        n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
     ) as cluster,
     Client(cluster) as client,
 ):
