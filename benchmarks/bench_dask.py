@@ -15,16 +15,12 @@ import argparse
 import logging
 import os
 import platform
-import resource
 import shutil
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
-
-
-def peak_memory_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def cluster(memory_limit):
@@ -60,7 +56,7 @@ def main():
     from skcluster.datasets import make_gaussian_mixture
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
-    from dask_out_of_core import N_FEATURES, write_parquet
+    from dask_out_of_core import N_FEATURES, peak_memory_mib, watch_memory, write_parquet
 
     print(
         f"# machine: {platform.machine()}, {os.cpu_count()} cores; skcluster "
@@ -74,7 +70,9 @@ def main():
     ref = PPP().fit(X)
     t_mem = time.perf_counter() - t0
     with cluster("4GiB") as lc, Client(lc) as client:
-        Xd = client.persist(da.from_array(X, chunks=(250_000, -1)))
+        with warnings.catch_warnings():  # "large graph": the rows go to the workers once
+            warnings.simplefilter("ignore", UserWarning)
+            Xd = client.persist(da.from_array(X, chunks=(250_000, -1)))
         distributed.wait(Xd)
         PPP().fit(Xd[:3000].rechunk({0: 1500}))  # workers load the kernels
         t0 = time.perf_counter()
@@ -99,6 +97,7 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="skcluster-bench-dask-"))
     try:
         with cluster(args.memory_limit) as lc, Client(lc) as client:
+            client.run(watch_memory)
             t0 = time.perf_counter()
             write_parquet(workdir / "data.parquet", args.out_of_core)
             t_write = time.perf_counter() - t0

@@ -20,9 +20,9 @@ Needs the ``dask`` extra (``pip install "skcluster[dask]"``).
 
 import argparse
 import logging
-import resource
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -58,8 +58,25 @@ def write_parquet(path, n_rows, rows_per_partition=250_000):
     dd.from_delayed(parts, meta=meta).to_parquet(path, write_index=False)
 
 
+_peak = {}
+
+
+def watch_memory(interval=0.02):
+    """Start sampling this process's resident memory in a thread (run on each worker;
+    ``getrusage``'s peak would include the parent's, which Linux keeps across exec)."""
+    import psutil
+
+    def sample():
+        me = psutil.Process()
+        while True:
+            _peak["rss"] = max(_peak.get("rss", 0), me.memory_info().rss)
+            time.sleep(interval)
+
+    threading.Thread(target=sample, daemon=True).start()
+
+
 def peak_memory_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return _peak.get("rss", 0) / 2**20
 
 
 def main(n_rows, memory_limit, workdir):
@@ -74,6 +91,7 @@ def main(n_rows, memory_limit, workdir):
         ) as cluster,
         Client(cluster) as client,
     ):
+        client.run(watch_memory)
         start = time.perf_counter()
         write_parquet(data, n_rows)
         size = sum(f.stat().st_size for f in data.glob("*.parquet")) / 2**30

@@ -94,6 +94,24 @@ def test_every_prediction_blockwise(client, blobs):
     assert ppp.score(_chunked(X)) == pytest.approx(ppp.score(X))
 
 
+def test_every_estimator_with_a_prediction_is_covered(blobs):
+    from skcluster.utils import all_estimators
+
+    names = ("predict", "predict_proba", "transform", "score_samples", "decision_function")
+    expected = {
+        (name, method)
+        for name, cls in all_estimators()
+        for method in names
+        if hasattr(cls, method)
+    }
+    covered = {
+        (type(model).__name__, method)
+        for model, methods in _fitted_models(blobs[0][:400], blobs[1][:400])
+        for method in methods
+    }
+    assert expected == covered
+
+
 # -- fits on row blocks -------------------------------------------------------------------
 
 
@@ -205,6 +223,14 @@ def test_smote_dask_dataframe_and_float32(client, imbalanced):
     got = X_res.compute().to_numpy()
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got, X_ref)
+
+
+def test_smote_says_when_the_classes_to_over_sample_do_not_fit(imbalanced, monkeypatch):
+    from skcluster.over_sampling import _base
+
+    monkeypatch.setattr(_base, "available_memory", lambda: 2**10)
+    with pytest.raises(ValueError, match=r"hold 820 rows, which need about .* GiB"):
+        SMOTE().fit_resample(_chunked(imbalanced[0]), imbalanced[1])
 
 
 def test_samplers_without_a_dask_path_say_so(imbalanced):

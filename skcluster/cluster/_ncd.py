@@ -306,9 +306,13 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
+            A dask array (or dataframe) is fitted block by block: class means, seeding
+            and Lloyd iterations add up per-block sums, with the same draws and centroids
+            as in memory; ``labels_`` is then a lazy dask array.
         y : array-like of shape (n_samples,)
-            Known class of each labelled row, -1 for the unlabelled rows.
+            Known class of each labelled row, -1 for the unlabelled rows (read into
+            memory when it is a dask array).
 
         Returns
         -------

@@ -205,8 +205,11 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            At least two rows.
+        X : array-like or dask array of shape (n_samples, n_features)
+            At least two rows. A dask array (or dataframe) is fitted block by block,
+            never gathered: each block is reduced to its share of the cells, and each EM
+            iteration on the rows is one pass; ``labels_`` and ``most_separable_`` are then
+            lazy dask arrays (see the user guide's Dask page).
         y : Ignored
 
         Returns
