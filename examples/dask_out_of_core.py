@@ -58,25 +58,24 @@ def write_parquet(path, n_rows, rows_per_partition=250_000):
     dd.from_delayed(parts, meta=meta).to_parquet(path, write_index=False)
 
 
-_peak = {}
-
-
-def watch_memory(interval=0.02):
-    """Start sampling this process's resident memory in a thread (run on each worker;
-    ``getrusage``'s peak would include the parent's, which Linux keeps across exec)."""
+def watch_memory(dask_worker, interval=0.02):
+    """Sample the worker process's resident memory in a thread, keeping the peak on the
+    worker (``getrusage``'s peak would include the parent's, which Linux keeps across
+    exec)."""
     import psutil
 
     def sample():
         me = psutil.Process()
         while True:
-            _peak["rss"] = max(_peak.get("rss", 0), me.memory_info().rss)
+            rss = me.memory_info().rss
+            dask_worker.peak_rss = max(getattr(dask_worker, "peak_rss", 0), rss)
             time.sleep(interval)
 
     threading.Thread(target=sample, daemon=True).start()
 
 
-def peak_memory_mib():
-    return _peak.get("rss", 0) / 2**20
+def peak_memory_mib(dask_worker):
+    return getattr(dask_worker, "peak_rss", 0) / 2**20
 
 
 def main(n_rows, memory_limit, workdir):
