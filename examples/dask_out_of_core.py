@@ -14,7 +14,8 @@ worker processes whose memory limit is well below the data set's size:
    they are written out.
 
 The peak memory of each worker is printed at the end. Run it with ``--rows 2000000`` for a
-quicker look (about a minute on two cores); the full size takes about ten minutes there.
+quicker look (under a minute on two cores); the full size takes about six and a half
+minutes there (write 53 s, PPP 180 s, SMOTE with its output 104 s; peak 600 MiB per worker).
 Needs the ``dask`` extra (``pip install "skcluster[dask]"``).
 """
 

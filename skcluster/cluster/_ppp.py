@@ -645,13 +645,19 @@ def _two_means_cut(proj, start):
 
     Cutting at the mean instead would slice the tail off a group that sits near the mean
     and leave it, for good, in a cell of a group far away: a cell that is not one Gaussian
-    piece, which later passes for a cluster of its own."""
+    piece, which later passes for a cluster of its own. The 2-means iterations run on a
+    256-bin histogram of (at most 65,536 evenly spaced of) the projections.
+    """
+    counts, edges = np.histogram(proj[:: max(1, len(proj) // 65536)], bins=256)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    mass = counts * centres
     cut = start
-    for _ in range(50):
-        right = proj > cut
-        if right.all() or not right.any():
+    for _ in range(100):
+        right = centres > cut
+        n_right, n_left = counts[right].sum(), counts[~right].sum()
+        if n_right == 0 or n_left == 0:
             return proj > start
-        new = 0.5 * (proj[right].mean() + proj[~right].mean())
+        new = 0.5 * (mass[right].sum() / n_right + mass[~right].sum() / n_left)
         if new == cut:
             break
         cut = new

@@ -128,7 +128,8 @@ def _shippable(estimator):
     """
     clone = copy.copy(estimator)  # a copy: attributes set later must not leak into tasks
     for key, value in vars(estimator).items():
-        if is_dask_collection(value):
+        parts = value if isinstance(value, tuple | list) else (value,)
+        if any(is_dask_collection(part) for part in parts):
             delattr(clone, key)
     return clone
 
