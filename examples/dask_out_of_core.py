@@ -1,6 +1,6 @@
 """
-Out of core with Dask: PPP and SMOTE on a Parquet data set larger than the workers' memory
-=========================================================================================
+Out of core with Dask: PPP and SMOTE on Parquet data larger than the workers' memory
+====================================================================================
 
 Writes 20,000,000 rows x 16 float32 features (1.2 GiB, six Gaussian clusters, 1% of the rows
 in a rare class) to Parquet in chunks, then, on a ``dask.distributed.LocalCluster`` of two
