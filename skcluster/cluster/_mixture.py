@@ -113,15 +113,18 @@ def _atom_step(atoms, mix, reg_covar):
     return float(atoms.weight @ lse) / atoms.weight.sum(), m_step(atoms, resp, reg_covar)
 
 
-def fit_em(atoms, resp, *, reg_covar, tol, max_iter, want_resp=True):
+def fit_em(atoms, resp, *, reg_covar, tol, max_iter, want_resp=True, init=None):
     """EM from initial responsibilities; stops when the mean log-likelihood gains < ``tol``.
+
+    With ``init`` (a mixture) instead of ``resp``, EM starts from the responsibilities under
+    ``init``: for rows that first M-step is one fused backend pass, with no (n, K) matrix.
 
     Returns the mixture, the final responsibilities (None unless ``want_resp``: without
     them the last pass needs no (n, K) matrix), the mean log-likelihood per row, the
     number of iterations and whether it converged.
     """
     step = _row_step if atoms.cov is None else _atom_step
-    mix = m_step(atoms, resp, reg_covar)
+    mix = m_step(atoms, resp, reg_covar) if init is None else step(atoms, init, reg_covar)[1]
     mix, n_iter, converged = iterate_em(
         lambda mix: step(atoms, mix, reg_covar), mix, tol=tol, max_iter=max_iter
     )

@@ -230,9 +230,8 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
 
         mix, resp, lower = self._fit_cells(atoms, n)
         min_size = self._min_size(X.shape[1])
-        if atoms is not rows:
-            resp = e_step(rows, mix)[1]
-            mix, resp, lower, it, _ = self._em(rows, resp)
+        if atoms is not rows:  # EM on rows from the responsibilities under mix
+            mix, resp, lower, it, _ = self._em(rows, None, init=mix)
             mix, resp, lower = self._prune(rows, mix, resp, lower, min_size)
             self._log(1, f"[PPP] refinement on rows: {it} EM iterations")
 
@@ -341,9 +340,9 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         if self.verbose >= level:
             print(message)
 
-    def _em(self, atoms, resp):
+    def _em(self, atoms, resp, init=None):
         result = fit_em(
-            atoms, resp, reg_covar=self.reg_covar, tol=self.tol, max_iter=self.max_iter
+            atoms, resp, reg_covar=self.reg_covar, tol=self.tol, max_iter=self.max_iter, init=init
         )
         self._em_iter += result[3]
         self._em_converged = result[4]
