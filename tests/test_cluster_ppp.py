@@ -281,3 +281,23 @@ def test_verbose_reports_each_stage(capsys):
     out = capsys.readouterr().out
     for stage in ("cells", "split of", "divisive stage", "refinement on cells", "on rows"):
         assert stage in out
+
+
+def test_prune_drops_a_tiny_component_and_refits():
+    """A component below min_size is dropped and EM restarts from the posteriors under the
+    smaller mixture: the old responsibilities without its column, renormalised."""
+    X, _ = make_blobs(400, centers=[[0, 0], [8, 0]], random_state=0)
+    rows = Atoms(np.ones(len(X)), X)
+    start = np.column_stack([X[:, 0] < 4, X[:, 0] >= 4, np.zeros(len(X))]).astype(float)
+    start[:3] = [0.0, 0.0, 1.0]  # a third component on three rows
+    mix, resp, lower, _, _ = fit_em(rows, start, reg_covar=1e-6, tol=1e-8, max_iter=5)
+    assert len(mix.weights) == 3 and mix.weights.min() * len(X) < 20
+    ppp = PPP()
+    ppp._em_iter = 0
+    got, got_resp, _ = ppp._prune(rows, mix, resp, lower, 20)
+    assert len(got.weights) == 2 and got_resp.shape == (400, 2)
+    kept = np.delete(resp, int(np.argmin(mix.weights)), axis=1)
+    kept /= kept.sum(axis=1, keepdims=True)
+    ref = fit_em(rows, kept, reg_covar=1e-6, tol=ppp.tol, max_iter=ppp.max_iter)[0]
+    np.testing.assert_allclose(got.means, ref.means, rtol=1e-9)
+    np.testing.assert_allclose(got.covariances, ref.covariances, rtol=1e-9)

@@ -282,12 +282,8 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
             return mix, it
 
         mix, it = refit(mix)
-        while len(mix.weights) > 1 and (mix.weights * n).min() < min_size:
-            k = int(np.argmin(mix.weights))
-            self._log(1, f"[PPP] dropped a component of {mix.weights[k] * n:.1f} rows")
-            keep = np.delete(np.arange(len(mix.weights)), k)
-            w = mix.weights[keep]
-            mix = refit(Mixture(w / w.sum(), mix.means[keep], mix.covariances[keep]))[0]
+        while (smaller := self._without_smallest(mix, n, min_size)) is not None:
+            mix = refit(smaller)[0]
         self._log(1, f"[PPP] refinement on rows: {it} EM iterations")
 
         ll, ent = block_sums(X, _block_ll_entropy, self._offset, mix)
@@ -351,16 +347,22 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
     def _prune(self, atoms, mix, resp, lower, min_size):
         """Drop components that EM shrank below ``min_size`` rows (a few outliers with a
         collapsed covariance), smallest first, refitting after each."""
-        while len(mix.weights) > 1:
-            counts = mix.weights * atoms.weight.sum()
-            k = int(np.argmin(counts))
-            if counts[k] >= min_size:
-                break
-            self._log(1, f"[PPP] dropped a component of {counts[k]:.1f} rows")
-            resp = np.delete(resp, k, axis=1)
-            resp /= np.maximum(resp.sum(axis=1, keepdims=True), np.finfo(float).tiny)
-            mix, resp, lower, _, _ = self._em(atoms, resp)
+        while (smaller := self._without_smallest(mix, atoms.weight.sum(), min_size)) is not None:
+            # EM from the posteriors under the smaller mixture: the old responsibilities
+            # without the dropped column, renormalised
+            mix, resp, lower, _, _ = self._em(atoms, None, init=smaller)
         return mix, resp, lower
+
+    def _without_smallest(self, mix, n, min_size):
+        """The mixture without its smallest component when that holds fewer than
+        ``min_size`` of the ``n`` rows (weights renormalised), else None."""
+        k = int(np.argmin(mix.weights))
+        if len(mix.weights) == 1 or mix.weights[k] * n >= min_size:
+            return None
+        self._log(1, f"[PPP] dropped a component of {mix.weights[k] * n:.1f} rows")
+        keep = np.delete(np.arange(len(mix.weights)), k)
+        w = mix.weights[keep]
+        return Mixture(w / w.sum(), mix.means[keep], mix.covariances[keep])
 
     def _merge(self, atoms, mix, resp, lower):
         """Merge the most overlapping pair of components while the criterion prefers it."""
