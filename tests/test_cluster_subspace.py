@@ -146,6 +146,31 @@ def test_deep_recovers_independent_subspaces_and_stops_itself(seed):
     assert model.affinity_.shape == (150, 150)
 
 
+def test_deep_stops_itself_on_noisy_subspaces():
+    # the quickstart's data: noisy 4-dimensional subspaces, slower to fit than the exact
+    # ones above: the first two stages run past the default cap of 300 epochs, and stop
+    # themselves (at about 380 and 550) when given room
+    X, y = make_subspaces(
+        400, n_features=30, n_subspaces=5, subspace_dim=4, noise=0.02, random_state=0
+    )
+    model = DeepSubspaceClustering(5, subspace_dim=4, max_epochs=1000, random_state=0).fit(X)
+    assert clustering_accuracy(y, model.labels_) == 1.0
+    assert all(model.stopped_early_.values()), model.n_epochs_
+    assert model.hidden_layer_sizes_ == (128, 32)  # "auto" with 5 x 4 = 20 dimensions
+
+
+@pytest.mark.parametrize(
+    "n_features, expected",
+    [(1024, (360, 180)), (64, (128, 64)), (10, (128, 32))],
+)
+def test_auto_widths_hold_the_union_of_subspaces(n_features, expected):
+    # 20 subspaces of dimension 9 span 180 dimensions: every layer keeps room for them,
+    # up to the input's width
+    X = np.random.RandomState(0).standard_normal((200, n_features))
+    model = DeepSubspaceClustering(n_clusters=20, subspace_dim=9, max_epochs=2).fit(X)
+    assert model.hidden_layer_sizes_ == expected
+
+
 def test_deep_is_reproducible_and_reports_progress(capsys):
     X, _ = make_subspaces(90, n_features=20, n_subspaces=3, subspace_dim=2, random_state=4)
     kw = dict(n_clusters=3, subspace_dim=2, max_epochs=40, random_state=7)

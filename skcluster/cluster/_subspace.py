@@ -398,9 +398,9 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     and each epoch costs three ``n x n x D`` products (``D``: the input width plus the
     hidden widths); choosing the ridge solves eight ``n x n`` systems and eigenproblems. On
     2 cores that is practical up to a few thousand rows: COIL-20 (1,440 x 1,024) takes about
-    a minute; 5,000 x 64 takes about 2 s per epoch plus about 100 s for the ridge, with a
-    peak of 2.4 GiB. A fit whose matrices would not fit in the available memory is refused
-    with the amount needed.
+    100 s; 5,000 x 64 with (128, 32) layers takes about 2 s per epoch plus about 100 s for
+    the ridge, with a peak of 2.4 GiB. A fit whose matrices would not fit in the available
+    memory is refused with the amount needed.
 
     Parameters
     ----------
@@ -409,8 +409,13 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     subspace_dim : int, default=10
         Leading coefficients kept per row of ``C`` before the affinity is built (the
         assumed subspace dimension; 9 suits faces under varying light).
-    hidden_layer_sizes : tuple of int, default=(128, 32)
+    hidden_layer_sizes : tuple of int or "auto", default="auto"
         Widths of the encoder's layers, the last being the code; the decoder mirrors them.
+        "auto": ``(max(128, 2 m), max(32, m))`` with ``m = min(n_clusters * subspace_dim,
+        n_features)``, the dimension that ``n_clusters`` independent subspaces span
+        together (at most the input's): a narrower layer has to fold the subspaces onto
+        each other. On COIL-20 (20 x 9 = 180) the fixed (128, 32) of earlier versions
+        reached accuracy 0.786, "auto" (360, 180) 0.833 (mean of 3 seeds).
     tol : float, default=1e-4
         Self-stopping threshold: the mean loss decrease per epoch (the loss is a sum of
         relative errors) below which a stage ends.
@@ -427,6 +432,8 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     self_expression_ : sparse CSR matrix of shape (n_samples, n_samples)
         The learned ``C`` with ``subspace_dim`` entries kept per row.
     affinity_ : sparse CSR matrix of shape (n_samples, n_samples)
+    hidden_layer_sizes_ : tuple of int
+        The encoder's widths used (``hidden_layer_sizes`` with "auto" resolved).
     n_epochs_ : dict
         Epochs run in each stage: keys "pretrain", "self_expression", "structured".
     stopped_early_ : dict
@@ -458,7 +465,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     _parameter_constraints = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "subspace_dim": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": [tuple, list],
+        "hidden_layer_sizes": [tuple, list, StrOptions({"auto"})],
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -473,7 +480,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         n_clusters=8,
         *,
         subspace_dim=10,
-        hidden_layer_sizes=(128, 32),
+        hidden_layer_sizes="auto",
         tol=1e-4,
         max_epochs=300,
         random_state=None,
@@ -501,7 +508,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         self : DeepSubspaceClustering
         """
         X = self._validate(X)
-        hidden = tuple(self.hidden_layer_sizes)
+        hidden = self.hidden_layer_sizes_ = self._hidden_sizes()
         if not hidden or any(not isinstance(h, Integral) or h < 1 for h in hidden):
             raise ValueError(
                 f"hidden_layer_sizes must be a non-empty tuple of positive integers, got "
@@ -527,6 +534,12 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         self._run(model, "structured", optimizer, start, rng)
         self._finish(model.C.astype(np.float64), rng)
         return self
+
+    def _hidden_sizes(self):
+        if isinstance(self.hidden_layer_sizes, str):  # "auto"
+            m = min(self.n_clusters * self.subspace_dim, self.n_features_in_)
+            return (max(128, 2 * m), max(32, m))
+        return tuple(self.hidden_layer_sizes)
 
     def _run(self, model, stage, optimizer, start, rng=None):
         curve = []
