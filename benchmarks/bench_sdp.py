@@ -6,10 +6,12 @@ low-rank solver at n = 20,000 and LikelihoodAdjustedSDP at n = 10,000, with peak
 Fidelity: mis-clustering error (1 - Hungarian accuracy) of LikelihoodAdjustedSDP, SDPKMeans,
 k-means (n_init=10) and scikit-learn's GaussianMixture (EM, k-means start) on
 make_heterogeneous_mixture settings, averaged over repetitions.
+Sketch: both estimators with sketch_size on 1,000,000 rows against scikit-learn's KMeans and
+GaussianMixture on all rows.
 
     python benchmarks/bench_sdp.py              # everything
     python benchmarks/bench_sdp.py --skip-cvxpy # without the 1-2 minute SCS solve
-    python benchmarks/bench_sdp.py --part speed # or --part fidelity
+    python benchmarks/bench_sdp.py --part speed # or --part sketch, --part fidelity
 """
 
 import argparse
@@ -85,6 +87,39 @@ def speed(skip_cvxpy):
     )
 
 
+def sketch():
+    """Sketch-and-lift at a million rows against what a user would run on all of them."""
+    from sklearn.cluster import KMeans
+
+    print("\n## Sketch-and-lift, 1,000,000 rows\n")
+    print("| method | data | time (s) | accuracy |")
+    print("|---|---|---|---|")
+    X, y = make_blobs(1_000_000, centers=5, n_features=8, cluster_std=2.5, random_state=0)
+    data = "blobs 1,000,000 x 8, K=5"
+    runs = [
+        (
+            "SDPKMeans lowrank, sketch_size=20,000",
+            SDPKMeans(5, solver="lowrank", sketch_size=20_000, random_state=0),
+        ),
+        ("scikit-learn KMeans (n_init=10), all rows", KMeans(5, n_init=10, random_state=0)),
+    ]
+    for name, est in runs:
+        _, t = timed(lambda e=est: e.fit(X))
+        print(f"| {name} | {data} | {t:.1f} | {clustering_accuracy(y, est.labels_):.4f} |")
+    X, y = make_heterogeneous_mixture(1_000_000, n_features=5, n_clusters=3, random_state=0)
+    data = "make_heterogeneous_mixture 1,000,000 x 5, K=3"
+    runs = [
+        (
+            "LikelihoodAdjustedSDP, sketch_size=10,000",
+            LikelihoodAdjustedSDP(3, sketch_size=10_000, random_state=0),
+        ),
+        ("scikit-learn GaussianMixture (EM), all rows", GaussianMixture(3, random_state=0)),
+    ]
+    for name, est in runs:
+        labels, t = timed(lambda e=est: e.fit(X).predict(X))
+        print(f"| {name} | {data} | {t:.1f} | {clustering_accuracy(y, labels):.4f} |", flush=True)
+
+
 SETTINGS = [
     dict(n_samples=400, n_features=2, n_clusters=2),
     dict(n_samples=300, n_features=20, n_clusters=2),
@@ -127,12 +162,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-cvxpy", action="store_true")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--part", choices=["all", "speed", "fidelity"], default="all")
+    parser.add_argument("--part", choices=["all", "speed", "sketch", "fidelity"], default="all")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=UserWarning)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores\n")
     if args.part in ("all", "speed"):
         speed(args.skip_cvxpy)
+    if args.part in ("all", "sketch"):
+        sketch()
     if args.part in ("all", "fidelity"):
         fidelity(args.repeats)
 

@@ -1,8 +1,4 @@
-"""SDP relaxation of k-means (Peng & Wei 2007) with two first-order solvers.
-
-Work in progress for issue 8, not exported yet: SDPKMeans joins ``skcluster.cluster`` (with
-the common checks, the quickstart and a benchmark against cvxpy) once the ADMM is fast
-enough and iLA-SDP is built on the same solvers.
+"""SDP relaxation of k-means (Peng & Wei 2007) with two first-order solvers, and iLA-SDP.
 
     maximise <A, Z>  subject to  Z PSD, Z >= 0, Z 1 = 1, tr Z = K,   A = Xc Xc^T
 
@@ -29,6 +25,33 @@ from .. import _backend
 from ..utils._dask import blockwise
 
 _ADMM_MAX_ROWS = 500  # "auto" switches to the low-rank solver above (an eigh per step)
+
+
+def _sketch_rows(sketch_size, n, n_clusters, random_state):
+    """Sorted rows of the sketch, or None to solve on every row (Zhuang, Chen & Yang,
+    "Sketch-and-lift: scalable subsampled semidefinite program for K-means clustering",
+    AISTATS 2022: solve the SDP on a uniform subsample, then assign every row by the
+    subsample's fitted clusters)."""
+    if sketch_size is None or sketch_size >= n:
+        return None
+    if sketch_size < n_clusters:
+        raise ValueError(
+            f"sketch_size={sketch_size} is smaller than n_clusters={n_clusters}: the sketch "
+            "must hold at least one row per cluster."
+        )
+    return np.sort(random_state.choice(n, sketch_size, replace=False))
+
+
+def _sketch_and_lift(estimator, X, rng):
+    """``estimator._solve`` on the sketch's rows (all rows without one), then every row
+    labelled by the fit's ``predict``."""
+    rows = _sketch_rows(estimator.sketch_size, X.shape[0], estimator.n_clusters, rng)
+    estimator.sketch_indices_ = rows
+    if rows is None:
+        return estimator._solve(X, rng)
+    estimator._solve(X[rows], rng)
+    estimator.labels_ = estimator.predict(X)
+    return estimator
 
 
 def _simplex_projection(mu, total):
@@ -238,8 +261,14 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         Iteration cap; ``None`` is 5,000 for ADMM and 50,000 for the low-rank solver.
     n_init : int, default=10
         K-means restarts of the rounding.
+    sketch_size : int or None, default=None
+        Sketch-and-lift for large n (Zhuang, Chen & Yang, AISTATS 2022): solve on a uniform
+        random subsample of this many rows, then label every row by the nearest of the
+        sketch's rounded cluster means (``predict``). None (or a size of at least
+        n_samples) solves on all rows. Memory and time then depend on ``sketch_size``, not
+        on n, beyond one pass over the rows to lift them.
     random_state : int, RandomState instance or None, default=None
-        Seeds the low-rank start and the rounding's k-means.
+        Seeds the sketch, the low-rank start and the rounding's k-means.
     verbose : int, default=0
         Progress every 100 (ADMM) or 1,000 (low rank) iterations.
 
@@ -247,11 +276,14 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
     ----------
     labels_ : ndarray of shape (n_samples,)
     membership_ : ndarray
-        The solution: Z (n, n) for ADMM, U (n, rank) with ``Z = U U^T`` for low rank.
+        The solution: Z (n, n) for ADMM, U (n, rank) with ``Z = U U^T`` for low rank (n:
+        the rows solved on, the sketch's when there is one).
+    sketch_indices_ : ndarray of shape (sketch_size,) or None
+        The rows of the sketch (sorted), None when every row was solved on.
     objective_ : float
         The relaxed within-cluster sum of squares ``tr(Xc^T Xc) - <Xc Xc^T, Z>``, a lower
         bound of the k-means inertia of every partition into K clusters (equal to it when
-        the relaxation is tight).
+        the relaxation is tight); of the sketch's rows when there is one.
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
         Means of the rounded clusters.
     solver_ : str
@@ -278,6 +310,14 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
     1.0
     >>> bool(np.allclose(sdp.membership_.sum(axis=1), 1, atol=1e-3))
     True
+
+    Past about 10^5 rows, solve on a sketch and label every row from it:
+
+    >>> X, y = make_blobs(50_000, centers=[[0, 0], [10, 0], [0, 10]], cluster_std=0.5,
+    ...                   random_state=0)
+    >>> big = SDPKMeans(n_clusters=3, sketch_size=300, random_state=0).fit(X)
+    >>> adjusted_rand_score(y, big.labels_), len(big.sketch_indices_)
+    (1.0, 300)
     """
 
     _parameter_constraints: dict = {
@@ -287,6 +327,7 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="neither"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        "sketch_size": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -300,6 +341,7 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         tol=None,
         max_iter=None,
         n_init=10,
+        sketch_size=None,
         random_state=None,
         verbose=0,
     ):
@@ -309,6 +351,7 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.n_init = n_init
+        self.sketch_size = sketch_size
         self.random_state = random_state
         self.verbose = verbose
 
@@ -330,6 +373,11 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         if K > n:
             raise ValueError(f"n_clusters={K} is larger than n_samples={n}.")
         rng = check_random_state(self.random_state)
+        return _sketch_and_lift(self, X, rng)
+
+    def _solve(self, X, rng):
+        """The relaxation on the rows of ``X``, rounded: every fitted attribute but the sketch."""
+        n, K = X.shape[0], self.n_clusters
         Xc = X - X.mean(axis=0)
         # one overall scale: the solvers' tolerances are relative, the step is scale-free
         scale = math.sqrt(max(float((Xc * Xc).sum()) / n, np.finfo(float).tiny))
@@ -453,6 +501,11 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         Outer iterations (SDP then parameters).
     n_init : int, default=10
         K-means restarts of the initial SDP k-means rounding.
+    sketch_size : int or None, default=None
+        Sketch-and-lift for large n (after Zhuang, Chen & Yang, AISTATS 2022, who propose it
+        for the k-means SDP): fit on a uniform random subsample of this many rows, then give
+        every row (the sketch's included) the fitted mixture's most likely cluster
+        (``predict``). None (or a size of at least n_samples) fits on all rows.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
         1: the objective and the relabelled count per outer iteration; 2: solver progress.
@@ -460,9 +513,13 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-        ``argmax_k (Z_k 1)_i``: each row goes to the cluster whose membership holds most of it.
+        ``argmax_k (Z_k 1)_i``: each row goes to the cluster whose membership holds most of
+        it (with a sketch: ``predict(X)``).
     membership_ : ndarray of shape (n_samples, n_clusters)
-        The soft memberships ``(Z_k 1)_i`` (rows sum to 1 up to the solver's tolerance).
+        The soft memberships ``(Z_k 1)_i`` (rows sum to 1 up to the solver's tolerance); of
+        the sketch's rows when there is one.
+    sketch_indices_ : ndarray of shape (sketch_size,) or None
+        The rows of the sketch (sorted), None when every row was fitted on.
     weights_ : ndarray of shape (n_clusters,)
     means_ : ndarray of shape (n_clusters, n_features)
     covariances_ : ndarray of shape (n_clusters, n_features, n_features)
@@ -512,6 +569,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        "sketch_size": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -526,6 +584,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         tol=1e-4,
         max_iter=20,
         n_init=10,
+        sketch_size=None,
         random_state=None,
         verbose=0,
     ):
@@ -536,6 +595,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.n_init = n_init
+        self.sketch_size = sketch_size
         self.random_state = random_state
         self.verbose = verbose
 
@@ -558,6 +618,12 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         if K > n:
             raise ValueError(f"n_clusters={K} is larger than n_samples={n}.")
         rng = check_random_state(self.random_state)
+        return _sketch_and_lift(self, X, rng)
+
+    def _solve(self, X, rng):
+        """iLA-SDP on the rows of ``X``: every fitted attribute but the sketch."""
+        n, d = X.shape
+        K = self.n_clusters
         center = X.mean(axis=0)
         Xc = X - center
         scale = math.sqrt(max(float((Xc * Xc).sum()) / n, np.finfo(float).tiny))
