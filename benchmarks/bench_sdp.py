@@ -7,11 +7,12 @@ Fidelity: mis-clustering error (1 - Hungarian accuracy) of LikelihoodAdjustedSDP
 k-means (n_init=10) and scikit-learn's GaussianMixture (EM, k-means start) on
 make_heterogeneous_mixture settings, averaged over repetitions.
 Sketch: both estimators with sketch_size on 1,000,000 rows against scikit-learn's KMeans and
-GaussianMixture on all rows.
+GaussianMixture on all rows. Lifted: iLA-SDP's inner SDP by the low-rank solver against the
+exact ADMM (and cvxpy + SCS at n = 30).
 
     python benchmarks/bench_sdp.py              # everything
     python benchmarks/bench_sdp.py --skip-cvxpy # without the 1-2 minute SCS solve
-    python benchmarks/bench_sdp.py --part speed # or --part sketch, --part fidelity
+    python benchmarks/bench_sdp.py --part speed # or --part sketch, lifted, fidelity
 """
 
 import argparse
@@ -120,6 +121,48 @@ def sketch():
         print(f"| {name} | {data} | {t:.1f} | {clustering_accuracy(y, labels):.4f} |", flush=True)
 
 
+def lifted(skip_cvxpy):
+    """iLA-SDP's inner SDP (the lifted Z_1..Z_K): low-rank factors against the exact ADMM
+    (and cvxpy + SCS on the smallest), on the costs of the true clusters' parameters."""
+    from skcluster.cluster._sdp import solve_admm_lifted, solve_nlr
+
+    print("\n## iLA-SDP's lifted SDP: low rank against exact\n")
+    print("| n, d, K | exact ADMM objective (it, s) | SCS | low rank r=2 | r=4 |")
+    print("|---|---|---|---|---|")
+    for n, d, K, seed in [(30, 2, 2, 0), (60, 2, 3, 1), (150, 5, 2, 2), (150, 2, 3, 3)]:
+        X, y = make_heterogeneous_mixture(n, n_features=d, n_clusters=K, random_state=seed)
+        X = (X - X.mean(0)) / np.sqrt(((X - X.mean(0)) ** 2).sum() / n)
+        est = LikelihoodAdjustedSDP(K)
+        weights, _, covs = est._parameters(X, est._start(y, K, 1, 0))
+        Xw, q, offsets = est._costs(X, weights, covs)
+        q, offsets = q - q.min(axis=0), offsets - offsets.min()
+        C = (q[:, :, None] + q[:, None, :]) / 2 - Xw @ Xw.transpose(0, 2, 1)
+        C += offsets[:, None, None]
+        (Z, it, _), t = timed(lambda C=C: solve_admm_lifted(C, tol=1e-6))
+        exact = float(np.einsum("kij,kij->", C, Z))
+        scs = "-"
+        if n <= 30 and not skip_cvxpy:
+            import cvxpy as cp
+
+            Zs = [cp.Variable((n, n), PSD=True) for _ in range(K)]
+            cons = [z >= 0 for z in Zs] + [cp.trace(z) == 1 for z in Zs]
+            cons.append(sum(cp.sum(z, axis=1) for z in Zs) == 1)
+            objective = sum(cp.trace(C[k] @ Zs[k]) for k in range(K))
+            problem = cp.Problem(cp.Minimize(objective), cons)
+            problem.solve(solver="SCS", eps=1e-8)
+            scs = f"{problem.value:.4f}"
+        cells = []
+        for rank in (2, 4):
+            U0 = est._start(y, K, rank, 0)
+            U = solve_nlr(Xw, q, offsets, U0, np.ones(K), tol=1e-7, max_iter=500_000)[0]
+            low = float(np.einsum("kij,kir,kjr->", C, U, U))
+            cells.append(f"{low:.4f} ({(low - exact) / abs(exact):+.1e})")
+        print(
+            f"| {n}, {d}, {K} | {exact:.4f} ({it}, {t:.1f}) | {scs} | {' | '.join(cells)} |",
+            flush=True,
+        )
+
+
 SETTINGS = [
     dict(n_samples=400, n_features=2, n_clusters=2),
     dict(n_samples=300, n_features=20, n_clusters=2),
@@ -162,7 +205,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-cvxpy", action="store_true")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--part", choices=["all", "speed", "sketch", "fidelity"], default="all")
+    parser.add_argument(
+        "--part", choices=["all", "speed", "sketch", "lifted", "fidelity"], default="all"
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=UserWarning)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores\n")
@@ -170,6 +215,8 @@ def main():
         speed(args.skip_cvxpy)
     if args.part in ("all", "sketch"):
         sketch()
+    if args.part in ("all", "lifted"):
+        lifted(args.skip_cvxpy)
     if args.part in ("all", "fidelity"):
         fidelity(args.repeats)
 

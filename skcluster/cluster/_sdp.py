@@ -144,6 +144,61 @@ def solve_admm(A, K, *, tol=3e-4, max_iter=5000, verbose=0):
     return Z, max_iter, False
 
 
+def _row_simplex_projection(M):
+    """Projection of each row of ``M`` onto {l >= 0, sum l = 1} (sort-based thresholds)."""
+    u = -np.sort(-M, axis=1)
+    excess = np.cumsum(u, axis=1) - 1.0
+    ranks = np.arange(1, M.shape[1] + 1)
+    last = (u - excess / ranks > 0).sum(axis=1) - 1  # the condition holds on a prefix
+    theta = excess[np.arange(M.shape[0]), last] / (last + 1)
+    return np.maximum(M - theta[:, None], 0.0)
+
+
+def _psd_trace_projection(M):
+    """Projection of a symmetric M onto {Z PSD, tr Z = 1}: eigenvalues onto the simplex."""
+    vals, vecs = np.linalg.eigh(M)
+    lam = _simplex_projection(vals, 1.0)
+    keep = lam > 0
+    return (vecs[:, keep] * lam[keep]) @ vecs[:, keep].T
+
+
+def solve_admm_lifted(C, *, tol=1e-5, max_iter=20_000, verbose=0):
+    """Exact ADMM for the lifted SDP of iLA-SDP (small n: K eigendecompositions a step).
+
+    ``min sum_k <C_k, Z_k>`` over ``Z_k`` PSD with ``tr Z_k = 1`` (projection: eigenvalues
+    onto the simplex), ``W_k >= 0`` with ``sum_k W_k 1 = 1`` (projection: each row of the
+    side-by-side ``[W_1 ... W_K]`` onto the simplex) and ``Z_k = W_k``; scaled dual,
+    over-relaxed (alpha = 1.6), penalty ``max_k ||C_k||_2`` over the solution's scale.
+    Stops when the primal and dual residuals, relative to the iterates, fall below
+    ``tol``. Returns the ``Z_k`` (K, n, n), the iterations and whether the rule stopped it.
+    """
+    K, n, _ = C.shape
+    rho = max(max(np.linalg.norm(c, 2) for c in C) * math.sqrt(K / n), 1e-12)
+    alpha = 1.6
+    W = np.full((K, n, n), 1.0 / (K * n))
+    U = np.zeros_like(W)
+    Z = W.copy()
+    for it in range(1, max_iter + 1):
+        for k in range(K):
+            V = W[k] - U[k] - C[k] / rho
+            Z[k] = _psd_trace_projection((V + V.T) / 2)
+        relaxed = alpha * Z + (1 - alpha) * W
+        W_old = W
+        side_by_side = (relaxed + U).transpose(1, 0, 2).reshape(n, K * n)
+        W = _row_simplex_projection(side_by_side).reshape(n, K, n).transpose(1, 0, 2)
+        U += relaxed - W
+        primal = np.linalg.norm(Z - W) / max(np.linalg.norm(Z), np.linalg.norm(W))
+        dual = np.linalg.norm(W - W_old) / max(np.linalg.norm(U), 1e-12)
+        if verbose and it % 100 == 0:
+            print(
+                f"[LikelihoodAdjustedSDP admm] iteration {it}: primal {primal:.2e}, "
+                f"dual {dual:.2e}"
+            )
+        if primal <= tol and dual <= tol:
+            return Z, it, True
+    return Z, max_iter, False
+
+
 def _project_u(V, K):
     """Projection onto {U >= 0, ||U||_F^2 = K}."""
     V = np.maximum(V, 0.0)
@@ -490,8 +545,13 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     covariance_type : {"full", "diag", "spherical"}, default="full"
         Form of each cluster's covariance, as in scikit-learn's GaussianMixture: use
         ``"diag"`` or ``"spherical"`` when clusters are small against the dimension.
+    solver : {"lowrank", "admm"}, default="lowrank"
+        ``"lowrank"``: one nonnegative factor per cluster, ``Z_k = U_k U_k^T`` (O(n d rank)
+        per step, no n x n array). ``"admm"``: the exact ADMM on the K dense n x n
+        matrices (K eigendecompositions per step: a few hundred rows), the reference the
+        low-rank solver is tested against.
     rank : int, default=2
-        Columns of each cluster's nonnegative factor ``Z_k = U_k U_k^T``.
+        Columns of each cluster's nonnegative factor ``Z_k = U_k U_k^T`` (low rank).
     reg_covar : float, default=1e-6
         Added to the diagonal of each covariance (in units of the data's mean variance).
     tol : float, default=1e-4
@@ -545,7 +605,8 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     choices the derivation leaves open are these. Start: the labels of
     :class:`SDPKMeans` (low-rank solver) on the same data (the equal-covariance SDP).
     Each SDP is solved by the nonnegative low-rank method of :class:`SDPKMeans` with one
-    factor per cluster, warm started from the previous iteration. A cluster with fewer
+    factor per cluster, warm started from the previous iteration (``solver="admm"``: by
+    ``solve_admm_lifted``, exactly). A cluster with fewer
     effective points than ``n_features + 1`` gets its covariance shrunk towards the
     data's mean variance (a conjugate-prior weight making up the missing points), with a
     warning. ``predict`` uses the fitted Gaussian likelihoods.
@@ -564,6 +625,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "covariance_type": [StrOptions({"full", "diag", "spherical"})],
+        "solver": [StrOptions({"lowrank", "admm"})],
         "rank": [Interval(Integral, 1, None, closed="left")],
         "reg_covar": [Interval(Real, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither")],
@@ -579,6 +641,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         n_clusters=2,
         *,
         covariance_type="full",
+        solver="lowrank",
         rank=2,
         reg_covar=1e-6,
         tol=1e-4,
@@ -590,6 +653,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     ):
         self.n_clusters = n_clusters
         self.covariance_type = covariance_type
+        self.solver = solver
         self.rank = rank
         self.reg_covar = reg_covar
         self.tol = tol
@@ -649,17 +713,20 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         for it in range(1, self.max_iter + 1):
             weights, _, covs = self._parameters(Xs, U)
             Xw, q, offsets = self._costs(Xs, weights, covs)
-            U, y_dual, n_inner, _ = solve_nlr(
-                Xw,
-                q - q.min(axis=0),  # a common per-row shift is constant on the feasible set
-                offsets - offsets.min(),
-                U,
-                np.ones(K),
-                tol=self.tol,
-                y0=y_dual,
-                verbose=max(0, self.verbose - 1),
-                name="LikelihoodAdjustedSDP",
-            )
+            if self.solver == "admm":
+                U, n_inner = self._solve_exact(Xw, q, offsets)
+            else:
+                U, y_dual, n_inner, _ = solve_nlr(
+                    Xw,
+                    q - q.min(axis=0),  # a common per-row shift is constant on the feasible set
+                    offsets - offsets.min(),
+                    U,
+                    np.ones(K),
+                    tol=self.tol,
+                    y0=y_dual,
+                    verbose=max(0, self.verbose - 1),
+                    name="LikelihoodAdjustedSDP",
+                )
             w = _memberships(U)
             objective = self._objective(Xw, q, offsets, U, w) / n
             new_labels = np.argmax(w, axis=1)
@@ -676,6 +743,23 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
             previous = objective
         weights, means, covs = self._parameters(Xs, U)
         return self._store(U, weights, means, covs, objective, it, converged, center, scale, d)
+
+    def _solve_exact(self, Xw, q, offsets):
+        """The SDP by the exact ADMM on the dense costs, returned as factors: each Z_k = U_k
+        U_k^T from its eigendecomposition (columns padded with zeros to a common count)."""
+        C = (q[:, :, None] + q[:, None, :]) / 2 - Xw @ Xw.transpose(0, 2, 1)
+        C += (offsets - offsets.min())[:, None, None]
+        C -= C.min()  # a constant: tr Z_k = 1 makes it add the same to every feasible point
+        Z, n_inner, _ = solve_admm_lifted(C, tol=self.tol, verbose=max(0, self.verbose - 1))
+        factors = []
+        for Zk in Z:
+            vals, vecs = np.linalg.eigh(Zk)
+            keep = vals > 1e-12 * max(vals[-1], 1e-300)
+            factors.append(vecs[:, keep] * np.sqrt(vals[keep]))
+        U = np.zeros((len(Z), Z.shape[1], max(f.shape[1] for f in factors)))
+        for k, f in enumerate(factors):
+            U[k, :, : f.shape[1]] = f
+        return U, n_inner
 
     def _store(self, U, weights, means, covs, objective, n_iter, converged, center, scale, d):
         """Fitted attributes in the data's units."""
