@@ -124,7 +124,7 @@ def sketch():
 def lifted(skip_cvxpy):
     """iLA-SDP's inner SDP (the lifted Z_1..Z_K): low-rank factors against the exact ADMM
     (and cvxpy + SCS on the smallest), on the costs of the true clusters' parameters."""
-    from skcluster.cluster._sdp import solve_admm_lifted, solve_nlr
+    from skcluster.cluster._sdp import lifted_costs, solve_admm_lifted, solve_nlr
 
     print("\n## iLA-SDP's lifted SDP: low rank against exact\n")
     print("| n, d, K | exact ADMM objective (it, s) | SCS | low rank r=2 | r=4 |")
@@ -136,8 +136,7 @@ def lifted(skip_cvxpy):
         weights, _, covs = est._parameters(X, est._start(y, K, 1, 0))
         Xw, q, offsets = est._costs(X, weights, covs)
         q, offsets = q - q.min(axis=0), offsets - offsets.min()
-        C = (q[:, :, None] + q[:, None, :]) / 2 - Xw @ Xw.transpose(0, 2, 1)
-        C += offsets[:, None, None]
+        C = lifted_costs(Xw, q, offsets)
         (Z, it, _), t = timed(lambda C=C: solve_admm_lifted(C, tol=1e-6))
         exact = float(np.einsum("kij,kij->", C, Z))
         scs = "-"

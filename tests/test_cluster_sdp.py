@@ -9,6 +9,7 @@ from sklearn.mixture import GaussianMixture
 
 from skcluster import _backend, config_context
 from skcluster.cluster import ILASDP, LikelihoodAdjustedSDP, SDPKMeans
+from skcluster.cluster._sdp import lifted_costs
 from skcluster.datasets import make_heterogeneous_mixture
 from skcluster.metrics import clustering_accuracy
 
@@ -345,14 +346,12 @@ def test_sketch_smaller_than_the_clusters_is_an_error(Estimator):
 # the exact solver of the lifted SDP
 
 
-def lifted_costs(X, y, K):
+def true_cluster_costs(X, y, K):
     """iLA-SDP's cost matrices C_k under the true clusters' parameters (dense, small n)."""
     est = LikelihoodAdjustedSDP(K)
     X = (X - X.mean(0)) / np.sqrt(((X - X.mean(0)) ** 2).sum() / len(X))
     weights, _, covs = est._parameters(X, est._start(y, K, 1, 0))
-    Xw, q, offsets = est._costs(X, weights, covs)
-    C = (q[:, :, None] + q[:, None, :]) / 2 - Xw @ Xw.transpose(0, 2, 1)
-    return C + offsets[:, None, None] - C.min() - offsets.min()
+    return lifted_costs(*est._costs(X, weights, covs))
 
 
 def test_lifted_admm_matches_cvxpy_and_is_feasible():
@@ -360,7 +359,7 @@ def test_lifted_admm_matches_cvxpy_and_is_feasible():
     from skcluster.cluster._sdp import solve_admm_lifted
 
     X, y = make_heterogeneous_mixture(30, n_features=2, n_clusters=2, random_state=0)
-    C = lifted_costs(X, y, 2)
+    C = true_cluster_costs(X, y, 2)
     Z, _, converged = solve_admm_lifted(C, tol=1e-6)
     assert converged
     ours = float(np.einsum("kij,kij->", C, Z))

@@ -54,12 +54,15 @@ def _sketch_and_lift(estimator, X, rng):
     return estimator
 
 
-def _simplex_projection(mu, total):
-    """Projection of ``mu`` onto {l >= 0, sum l = total} (sort-based threshold)."""
-    u = np.sort(mu)[::-1]
-    excess = np.cumsum(u) - total
-    last = np.nonzero(u - excess / np.arange(1, len(u) + 1) > 0)[0][-1]
-    return np.maximum(mu - excess[last] / (last + 1), 0.0)
+def _simplex_projection(M, total):
+    """Projection of ``M`` (each row, for a 2-D ``M``) onto {l >= 0, sum l = total}:
+    the sort-based threshold."""
+    u = -np.sort(-M, axis=-1)
+    excess = np.cumsum(u, axis=-1) - total
+    ranks = np.arange(1, M.shape[-1] + 1)
+    last = (u - excess / ranks > 0).sum(axis=-1, keepdims=True) - 1  # a prefix holds it
+    theta = np.take_along_axis(excess, last, axis=-1) / (last + 1)
+    return np.maximum(M - theta, 0.0)
 
 
 def _spectral_projection(M, K, n_eig=None):
@@ -144,22 +147,21 @@ def solve_admm(A, K, *, tol=3e-4, max_iter=5000, verbose=0):
     return Z, max_iter, False
 
 
-def _row_simplex_projection(M):
-    """Projection of each row of ``M`` onto {l >= 0, sum l = 1} (sort-based thresholds)."""
-    u = -np.sort(-M, axis=1)
-    excess = np.cumsum(u, axis=1) - 1.0
-    ranks = np.arange(1, M.shape[1] + 1)
-    last = (u - excess / ranks > 0).sum(axis=1) - 1  # the condition holds on a prefix
-    theta = excess[np.arange(M.shape[0]), last] / (last + 1)
-    return np.maximum(M - theta[:, None], 0.0)
-
-
 def _psd_trace_projection(M):
     """Projection of a symmetric M onto {Z PSD, tr Z = 1}: eigenvalues onto the simplex."""
     vals, vecs = np.linalg.eigh(M)
     lam = _simplex_projection(vals, 1.0)
     keep = lam > 0
     return (vecs[:, keep] * lam[keep]) @ vecs[:, keep].T
+
+
+def lifted_costs(Xw, q, offsets):
+    """The dense costs ``C_k[i, j] = (q_k[i] + q_k[j]) / 2 - <Xw_k[i], Xw_k[j]> + offset_k``
+    of iLA-SDP's SDP (small n), shifted so that the smallest is 0: a constant added to every
+    ``C_k`` adds it n times to every feasible point (``sum_k Z_k 1 = 1``)."""
+    C = (q[:, :, None] + q[:, None, :]) / 2 - Xw @ Xw.transpose(0, 2, 1)
+    C += offsets[:, None, None]
+    return C - C.min()
 
 
 def solve_admm_lifted(C, *, tol=1e-5, max_iter=20_000, verbose=0):
@@ -185,7 +187,7 @@ def solve_admm_lifted(C, *, tol=1e-5, max_iter=20_000, verbose=0):
         relaxed = alpha * Z + (1 - alpha) * W
         W_old = W
         side_by_side = (relaxed + U).transpose(1, 0, 2).reshape(n, K * n)
-        W = _row_simplex_projection(side_by_side).reshape(n, K, n).transpose(1, 0, 2)
+        W = _simplex_projection(side_by_side, 1.0).reshape(n, K, n).transpose(1, 0, 2)
         U += relaxed - W
         primal = np.linalg.norm(Z - W) / max(np.linalg.norm(Z), np.linalg.norm(W))
         dual = np.linalg.norm(W - W_old) / max(np.linalg.norm(U), 1e-12)
@@ -747,10 +749,9 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     def _solve_exact(self, Xw, q, offsets):
         """The SDP by the exact ADMM on the dense costs, returned as factors: each Z_k = U_k
         U_k^T from its eigendecomposition (columns padded with zeros to a common count)."""
-        C = (q[:, :, None] + q[:, None, :]) / 2 - Xw @ Xw.transpose(0, 2, 1)
-        C += (offsets - offsets.min())[:, None, None]
-        C -= C.min()  # a constant: tr Z_k = 1 makes it add the same to every feasible point
-        Z, n_inner, _ = solve_admm_lifted(C, tol=self.tol, verbose=max(0, self.verbose - 1))
+        Z, n_inner, _ = solve_admm_lifted(
+            lifted_costs(Xw, q, offsets), tol=self.tol, verbose=max(0, self.verbose - 1)
+        )
         factors = []
         for Zk in Z:
             vals, vecs = np.linalg.eigh(Zk)
