@@ -341,6 +341,15 @@ def test_cpu_backends_reject_cupy_like_input():
         B.get_backend_name(FakeCupyArray())
 
 
+def test_array_module_and_compute_device_keep_numpy_on_the_host():
+    X = np.ones((3, 2))
+    assert B.array_module(X) is np
+    assert B.to_compute_device(X) is X  # backend "auto": NumPy input is not copied anywhere
+    with config_context(backend="numpy"):
+        assert B.to_compute_device(X) is X
+    assert B.device_free_memory(False) > 0
+
+
 def test_float64_search_is_exact_where_float32_cannot_rank(backend, rng):
     # two tight clusters far apart: float32 cannot tell their points apart (spacing 1e-3 at
     # 1e5), so the float32 candidates are uncertified and the float64 search must take over

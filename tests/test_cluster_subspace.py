@@ -212,7 +212,7 @@ def test_bad_input(cls):
 
 @pytest.mark.parametrize("cls", [DeepSubspaceClustering, LeastSquaresSubspaceClustering])
 def test_too_large_for_memory_is_a_clear_error(cls, monkeypatch):
-    monkeypatch.setattr(_subspace, "available_memory", lambda: 2**20)  # 1 MiB
+    monkeypatch.setattr(_subspace._backend, "device_free_memory", lambda on_gpu: 2**20)  # 1 MiB
     X, _ = make_subspaces(300, n_features=5, n_subspaces=2, subspace_dim=2, random_state=0)
     with pytest.raises(ValueError, match=r"n_samples=300 .* need about .* GiB"):
         cls(n_clusters=2, subspace_dim=2).fit(X)

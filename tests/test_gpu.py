@@ -147,3 +147,47 @@ def test_kmeans_and_sdp_kernels_under_cupy_backend(cp):
         got = SDPKMeans(3, solver="lowrank", random_state=0).fit(X)
     np.testing.assert_array_equal(got.labels_, ref.labels_)
     assert got.objective_ == pytest.approx(ref.objective_, rel=1e-6)
+
+
+def test_subspace_clustering_on_gpu(cp):
+    from cupyx.scipy import sparse as cpsparse
+    from sklearn.metrics import adjusted_rand_score
+
+    from skcluster.cluster import DeepSubspaceClustering, LeastSquaresSubspaceClustering
+    from skcluster.datasets import make_subspaces
+
+    X, y = make_subspaces(300, n_features=20, n_subspaces=4, subspace_dim=3, random_state=0)
+    Xg = cp.asarray(X)
+    X_before = Xg.copy()
+
+    # the closed form in float64: the same C and partition on the GPU as on the CPU
+    ref = LeastSquaresSubspaceClustering(4, subspace_dim=3, random_state=0).fit(X)
+    got = LeastSquaresSubspaceClustering(4, subspace_dim=3, random_state=0).fit(Xg)
+    assert isinstance(got.labels_, cp.ndarray)
+    assert isinstance(got.self_expression_, cpsparse.csr_matrix)
+    assert got.alpha_ == ref.alpha_
+    np.testing.assert_allclose(
+        got.self_expression_.get().toarray(), ref.self_expression_.toarray(), atol=1e-8
+    )
+    np.testing.assert_array_equal(got.labels_.get(), ref.labels_)
+
+    # the deep model starts from the same weights (drawn on the host); float32 products
+    # add up in another order on the GPU, so the curves agree closely, not bitwise
+    deep = DeepSubspaceClustering(4, subspace_dim=3, random_state=0).fit(Xg)
+    cp.testing.assert_array_equal(Xg, X_before)
+    assert isinstance(deep.labels_, cp.ndarray)
+    assert adjusted_rand_score(y, deep.labels_.get()) == 1.0
+    ref = DeepSubspaceClustering(4, subspace_dim=3, random_state=0).fit(X)
+    curve, ref_curve = deep.loss_curve_["pretrain"], ref.loss_curve_["pretrain"]
+    np.testing.assert_allclose(curve[:50], ref_curve[:50], rtol=1e-2)
+
+    # NumPy in under backend="cupy": trained on the GPU, NumPy out
+    with config_context(backend="cupy"):
+        host = DeepSubspaceClustering(4, subspace_dim=3, random_state=0, max_epochs=30).fit(X)
+    assert isinstance(host.labels_, np.ndarray)
+    np.testing.assert_allclose(host.loss_curve_["pretrain"], ref_curve[:30], rtol=1e-2)
+
+    bad = Xg.copy()
+    bad[0, 0] = cp.nan
+    with pytest.raises(ValueError, match="NaN"):
+        DeepSubspaceClustering(4, subspace_dim=3).fit(bad)

@@ -24,6 +24,10 @@ __all__ = [
     "is_cupy_array",
     "cupy_is_usable",
     "get_backend_name",
+    "array_module",
+    "to_compute_device",
+    "device_free_memory",
+    "to_numpy",
     "sq_euclidean_distances",
     "kneighbors",
     "kneighbors_categorical",
@@ -80,6 +84,36 @@ def get_backend_name(*arrays):
     if backend == "cupy" and not cupy_is_usable():
         raise ValueError("backend='cupy' was requested but CuPy cannot run on a GPU here.")
     return backend
+
+
+def array_module(a):
+    """``cupy`` for a CuPy array, else ``numpy`` (CuPy is not imported for NumPy input).
+
+    For code written once for both (``xp = array_module(X); xp.abs(X)``): the estimators
+    whose heavy work is whole-array algebra (products, inverses, elementwise updates)
+    rather than a kernel here.
+    """
+    return _xp("cupy" if is_cupy_array(a) else "numpy")
+
+
+def to_compute_device(X):
+    """``X`` where its work runs: a CuPy copy of a NumPy array under ``backend="cupy"``,
+    otherwise ``X`` itself (a CuPy array stays, NumPy input stays on the host)."""
+    if get_backend_name(X) == "cupy" and not is_cupy_array(X):
+        return _xp("cupy").asarray(X)
+    return X
+
+
+def device_free_memory(on_gpu):
+    """Bytes free on the GPU (counting blocks CuPy's pool holds but no array uses), or on
+    the host when ``on_gpu`` is false (None when it cannot be told)."""
+    if not on_gpu:
+        from ..utils._chunks import available_memory
+
+        return available_memory()
+    cupy = _xp("cupy")
+    free, _ = cupy.cuda.Device().mem_info
+    return free + cupy.get_default_memory_pool().free_bytes()
 
 
 def _module(name):
@@ -260,7 +294,7 @@ def kneighbors_categorical(X_codes, Y_codes, tables, n_neighbors, *, exclude_sel
                 raise ValueError(f"{label}[:, {f}] must lie in [0, {sizes[f]}).")
     starts = np.concatenate([[0], np.cumsum(sizes**2)[:-1]]).astype(np.intp)
     flat = xp.asarray(
-        np.concatenate([np.asarray(_to_numpy(t), np.float64).ravel() for t in tables])
+        np.concatenate([np.asarray(to_numpy(t), np.float64).ravel() for t in tables])
     )
     exclude = _exclusions(xp, exclude_self, Cq.shape[0], Cb.shape[0])
     if exclude is None:
@@ -543,7 +577,7 @@ def kmeans_plusplus(
 
     indices = np.empty(n_clusters, dtype=np.intp)
     if init_centers is None:
-        p = _to_numpy(w) / float(w.sum()) if sample_weight is not None else None
+        p = to_numpy(w) / float(w.sum()) if sample_weight is not None else None
         indices[0] = rng.choice(n, p=p)
         closest = sq_dist(X[indices[0] : indices[0] + 1])[:, 0]
         start = 1
@@ -556,7 +590,7 @@ def kmeans_plusplus(
     for c in range(start, n_clusters):
         total = float(pot.sum())
         if total > 0:
-            cum = _to_numpy(xp.cumsum(pot, dtype=xp.float64))
+            cum = to_numpy(xp.cumsum(pot, dtype=xp.float64))
             cand = np.minimum(
                 np.searchsorted(cum, rng.uniform(size=n_local_trials) * total), n - 1
             )
@@ -575,7 +609,8 @@ def kmeans_plusplus(
     return _host(centers, to_host), indices
 
 
-def _to_numpy(a):
+def to_numpy(a):
+    """A NumPy array of ``a`` (copied from the GPU for a CuPy array)."""
     return a.get() if is_cupy_array(a) else np.asarray(a)
 
 
@@ -727,7 +762,7 @@ def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
     with np.errstate(divide="ignore"):
         log_pi = xp.log(pi)
     ll, nk, s1, s2 = _module(name).em_stats(X, w, M, P, log_pi, _working_memory())
-    return ll, _to_numpy(nk), _to_numpy(s1), _to_numpy(s2)
+    return ll, to_numpy(nk), to_numpy(s1), to_numpy(s2)
 
 
 def nlr_step(Xw, q, offsets, U, y, *, beta, step, target, dual, out):

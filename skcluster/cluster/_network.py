@@ -1,23 +1,28 @@
 """A small dense network with hand-written gradients and AdamW, for the deep estimators.
 
 No deep-learning framework: layers are NumPy products, gradients are written out (and
-checked against finite differences in the tests), training is mini-batch AdamW.
+checked against finite differences in the tests), training is mini-batch AdamW. The same
+code runs on CuPy arrays (``xp``): the weights are drawn on the host, so a seed gives the
+same starting network on the CPU and the GPU.
 """
 
 import numpy as np
+
+from .._backend import array_module
 
 
 class MLP:
     """Fully connected layers with ReLU between them (none after the last) and inverted
     dropout on the hidden activations during training."""
 
-    def __init__(self, sizes, *, dropout=0.0, rng, dtype=np.float64):
+    def __init__(self, sizes, *, dropout=0.0, rng, dtype=np.float64, xp=np):
         self.dropout = dropout
+        self.xp = xp
         self.params = []
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
             bound = np.sqrt(6.0 / fan_in)  # He-uniform, suited to ReLU
             W = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype)
-            self.params += [W, np.zeros(fan_out, dtype)]
+            self.params += [xp.asarray(W), xp.zeros(fan_out, dtype)]
 
     def forward(self, X, rng=None):
         """Output and what ``backward`` needs; ``rng`` given means training (dropout on)."""
@@ -29,9 +34,10 @@ class MLP:
             Z = A @ W + b
             mask = None
             if i < n_layers - 1:
-                A_next = np.maximum(Z, 0.0)
+                A_next = self.xp.maximum(Z, 0.0)
                 if rng is not None and self.dropout > 0:
-                    mask = (rng.random(A_next.shape) >= self.dropout) / (1.0 - self.dropout)
+                    keep = self.xp.asarray(rng.random(A_next.shape) >= self.dropout)
+                    mask = keep / (1.0 - self.dropout)
                     A_next = A_next * mask
             else:
                 A_next = Z
@@ -87,8 +93,8 @@ class AdamW:
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
         self.params, self.lr, self.betas, self.eps, self.wd = params, lr, betas, eps, weight_decay
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
+        self.m = [array_module(p).zeros_like(p) for p in params]
+        self.v = [array_module(p).zeros_like(p) for p in params]
         self.t = 0
 
     def step(self, grads):
@@ -100,4 +106,5 @@ class AdamW:
             m += (1 - b1) * g
             v *= b2
             v += (1 - b2) * g * g
-            p -= self.lr * ((m / c1) / (np.sqrt(v / c2) + self.eps) + self.wd * p)
+            xp = array_module(p)
+            p -= self.lr * ((m / c1) / (xp.sqrt(v / c2) + self.eps) + self.wd * p)

@@ -9,10 +9,9 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
 from .. import _backend
-from ..utils._chunks import available_memory
+from ..utils.validation import check_X
 from ._network import MLP, AdamW
 from ._spectral import spectral_embedding
 
@@ -23,13 +22,14 @@ _DEEP_BYTES_PER_ENTRY = 4 * 5 + 1
 _LINEAR_BYTES_PER_ENTRY = 8 * 3
 
 
-def _check_memory(n, bytes_per_entry, name):
+def _check_memory(n, bytes_per_entry, name, on_gpu=False):
     need = n * n * bytes_per_entry
-    have = available_memory()
+    have = _backend.device_free_memory(on_gpu)
     if have is not None and need > 0.8 * have:
+        where = "GPU memory" if on_gpu else "memory"
         raise ValueError(
             f"{name} holds n x n matrices: with n_samples={n} they need about "
-            f"{need / 2**30:.1f} GiB, but only {have / 2**30:.1f} GiB of memory is available. "
+            f"{need / 2**30:.1f} GiB, but only {have / 2**30:.1f} GiB of {where} is available. "
             "Fit on a subsample (the n x n self-expression matrix is the method's cost)."
         )
 
@@ -46,18 +46,23 @@ def _check_sizes(estimator, X):
 
 
 def keep_leading(C, k):
-    """Sparse CSR copy of ``C`` with the ``k`` largest-magnitude entries of each row.
+    """Sparse CSR copy (SciPy, on the host) of ``C`` with the ``k`` largest-magnitude
+    entries of each row.
 
-    Ties at the k-th value go to the lower column index (a stable sort), so exactly ``k``
-    entries are kept per row; entries that are exactly zero are dropped.
+    Exactly ``k`` entries are kept per row (a tie at the k-th value is broken by the
+    partial sort); entries that are exactly zero are dropped. A CuPy ``C`` is pruned on the
+    GPU and only the ``n k`` kept entries cross to the host.
     """
-    A = np.abs(C)
-    n = A.shape[0]
+    xp = _backend.array_module(C)
+    n = C.shape[0]
     k = min(k, n)
-    idx = np.argpartition(-A, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (n, 1))
+    if k < n:
+        idx = xp.argpartition(-xp.abs(C), k - 1, axis=1)[:, :k]
+    else:
+        idx = xp.tile(xp.arange(n), (n, 1))
+    values = _backend.to_numpy(xp.take_along_axis(C, idx, axis=1)).ravel()
     rows = np.repeat(np.arange(n), k)
-    cols = idx.ravel()
-    P = sparse.csr_matrix((np.asarray(C)[rows, cols], (rows, cols)), shape=C.shape)
+    P = sparse.csr_matrix((values, (rows, _backend.to_numpy(idx).ravel())), shape=C.shape)
     P.eliminate_zeros()
     return P
 
@@ -110,7 +115,7 @@ def select_ridge(X, n_clusters, subspace_dim, random_state, grid=RIDGE_GRID):
     distortions : dict
         Relative ridge -> distortion.
     """
-    scale = float(np.mean(np.einsum("ij,ij->i", X, X)))
+    scale = _mean_sq_norm(X)
     solutions, distortions = {}, {}
     for alpha in grid:
         solutions[alpha] = least_squares_self_expression(X, alpha * scale)
@@ -130,29 +135,51 @@ def least_squares_self_expression(X, alpha):
 
     Row ``i`` expresses ``x_i`` by the other rows. With ``Z = (X X^T + alpha I)^-1`` the
     solution is ``C[i, j] = -Z[i, j] / Z[i, i]`` off the diagonal (LSR, Lu et al., ECCV 2012).
+    NumPy or CuPy in, the same out.
     """
-    n = X.shape[0]
+    xp = _backend.array_module(X)
+    diag = xp.arange(X.shape[0])
     G = X @ X.T
-    G[np.diag_indices(n)] += alpha
-    Z = np.linalg.inv(G)
-    C = Z / -np.diag(Z)[:, None]
-    np.fill_diagonal(C, 0.0)
+    G[diag, diag] += alpha
+    Z = xp.linalg.inv(G)
+    C = Z / -xp.diag(Z)[:, None]
+    C[diag, diag] = 0.0
     return C
+
+
+def _mean_sq_norm(X):
+    xp = _backend.array_module(X)
+    return float(xp.mean(xp.einsum("ij,ij->i", X, X)))
 
 
 class _SubspaceClusteringMixin:
     """What both subspace estimators share: validation and the affinity and spectral steps."""
 
-    def _validate(self, X):
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+    def _validate(self, X, bytes_per_entry):
+        """Checked ``X`` where the fit runs (the GPU for CuPy input or under
+        ``backend="cupy"``), in float64, scaled by :func:`_unit_scale`; and whether the
+        input was a CuPy array."""
+        X = check_X(self, X, reset=True, ensure_min_samples=2)  # a CuPy array stays on the GPU
         _check_sizes(self, X)
-        return X
+        cupy_in = _backend.is_cupy_array(X)
+        X = _backend.to_compute_device(X)
+        on_gpu = _backend.is_cupy_array(X)
+        _check_memory(X.shape[0], bytes_per_entry, type(self).__name__, on_gpu)
+        return _unit_scale(X.astype(np.float64)), cupy_in
 
-    def _finish(self, C, random_state):
+    def _finish(self, C, random_state, cupy_in):
+        """Prune ``C``, build the affinity and cluster it (on the host: ``n k`` entries);
+        CuPy input gets CuPy ``labels_`` and CuPy sparse matrices back."""
         kept = keep_leading(C, self.subspace_dim)
-        self.self_expression_ = kept
-        self.affinity_ = subspace_affinity(kept)
-        self.labels_, _ = spectral_labels(self.affinity_, self.n_clusters, random_state)
+        affinity = subspace_affinity(kept)
+        labels, _ = spectral_labels(affinity, self.n_clusters, random_state)
+        if cupy_in:
+            import cupy
+            from cupyx.scipy import sparse as cpsparse
+
+            kept, affinity = cpsparse.csr_matrix(kept), cpsparse.csr_matrix(affinity)
+            labels = cupy.asarray(labels)
+        self.self_expression_, self.affinity_, self.labels_ = kept, affinity, labels
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -240,9 +267,7 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
         -------
         self : LeastSquaresSubspaceClustering
         """
-        X = self._validate(X)
-        _check_memory(X.shape[0], _LINEAR_BYTES_PER_ENTRY, type(self).__name__)
-        X = _unit_scale(X.astype(np.float64))
+        X, cupy_in = self._validate(X, _LINEAR_BYTES_PER_ENTRY)
         if self.alpha == "auto":
             rng = check_random_state(self.random_state)
             self.alpha_, C, self.distortions_ = select_ridge(
@@ -250,14 +275,14 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
             )
         else:
             self.alpha_, C = self.alpha, least_squares_self_expression(X, self.alpha)
-        self._finish(C, self.random_state)
+        self._finish(C, self.random_state, cupy_in)
         return self
 
 
 def _unit_scale(X):
     """``X`` divided by the root mean squared row norm (no centring: subspaces pass through
     the origin, and a shift would turn them into affine ones)."""
-    scale = np.sqrt(np.mean(np.einsum("ij,ij->i", X, X)))
+    scale = np.sqrt(_mean_sq_norm(X))
     return X / (scale if scale > 0 else 1.0)
 
 
@@ -282,9 +307,10 @@ class _Stages:
     def __init__(self, X, hidden, rng, alpha):
         d = X.shape[1]
         self.X = X
+        self.xp = xp = _backend.array_module(X)  # NumPy, or CuPy for a fit on the GPU
         self.x_norm2 = float((X * X).sum())
-        self.encoder = MLP([d, *hidden], rng=rng, dtype=X.dtype)
-        self.decoder = MLP([*hidden[::-1], d], rng=rng, dtype=X.dtype)
+        self.encoder = MLP([d, *hidden], rng=rng, dtype=X.dtype, xp=xp)
+        self.decoder = MLP([*hidden[::-1], d], rng=rng, dtype=X.dtype, xp=xp)
         self.params = self.encoder.params + self.decoder.params
         self.alpha = alpha
         self.C = None
@@ -316,12 +342,14 @@ class _Stages:
                 g_code = g_code + g_layers[last]
             hidden = {i: g for i, g in g_layers.items() if 0 < i < last}
             if stage == "structured":
-                absC = np.abs(self.C)
+                absC = self.xp.abs(self.C)
                 total = float(absC.sum())
                 cross = float(absC[self.theta].sum()) / total
                 loss += cross
-                grad_C += np.sign(self.C) * ((self.theta - np.float32(cross)) / np.float32(total))
-            np.fill_diagonal(grad_C, 0.0)
+                grad_C += self.xp.sign(self.C) * (
+                    (self.theta - np.float32(cross)) / np.float32(total)
+                )
+            self.xp.fill_diagonal(grad_C, 0.0)
         enc_grads, _ = self.encoder.backward(enc_cache, g_code, hidden)
         return loss, enc_grads + dec_grads, grad_C
 
@@ -329,7 +357,8 @@ class _Stages:
         """The layers, each divided by its Frobenius norm, side by side (n x D)."""
         code, cache = self.encoder.forward(self.X)
         layers = [H for H in self.layers(cache, code) if H is not None]
-        return np.concatenate([H / np.linalg.norm(H) for H in layers], 1).astype(np.float64)
+        scaled = [H / self.xp.linalg.norm(H) for H in layers]
+        return self.xp.concatenate(scaled, 1).astype(np.float64)
 
     def init_C(self, n_clusters=None, subspace_dim=None, rng=None):
         """C at the closed-form optimum of the self-expression for the current network;
@@ -339,18 +368,23 @@ class _Stages:
             C = least_squares_self_expression(H, self.alpha)
         else:
             relative, C, self.distortions = select_ridge(H, n_clusters, subspace_dim, rng)
-            self.alpha = relative * float(np.mean(np.einsum("ij,ij->i", H, H)))
+            self.alpha = relative * _mean_sq_norm(H)
             self.relative_alpha = relative
         self.C = C.astype(self.X.dtype)
+
+    def set_clusters(self, labels):
+        """The cross-cluster mask of the structured norm for host ``labels``."""
+        labels = self.xp.asarray(labels)
+        self.theta = labels[:, None] != labels[None, :]
 
     def c_step(self):
         """Gradient step on C: the inverse Lipschitz constant of the smooth part in C,
         ``2 (||H||_2^2 + alpha)`` (power iteration on the stacked layers)."""
         Hn = self.stacked_layers()
-        v = np.ones(Hn.shape[1]) / np.sqrt(Hn.shape[1])
+        v = self.xp.ones(Hn.shape[1]) / np.sqrt(Hn.shape[1])
         for _ in range(30):
             w = Hn.T @ (Hn @ v)
-            top = float(np.linalg.norm(w))
+            top = float(self.xp.linalg.norm(w))
             v = w / top
         return 1.0 / (2.0 * (top + self.alpha))
 
@@ -507,18 +541,15 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         -------
         self : DeepSubspaceClustering
         """
-        X = self._validate(X)
-        hidden = self.hidden_layer_sizes_ = self._hidden_sizes()
+        X, cupy_in = self._validate(X, _DEEP_BYTES_PER_ENTRY)
+        hidden = self.hidden_layer_sizes_ = self._hidden_sizes(X)
         if not hidden or any(not isinstance(h, Integral) or h < 1 for h in hidden):
             raise ValueError(
                 f"hidden_layer_sizes must be a non-empty tuple of positive integers, got "
                 f"{self.hidden_layer_sizes!r}."
             )
-        n = X.shape[0]
-        _check_memory(n, _DEEP_BYTES_PER_ENTRY, type(self).__name__)
         rng = check_random_state(self.random_state)
-        X = _unit_scale(X.astype(np.float64)).astype(np.float32)
-        model = _Stages(X, hidden, rng, alpha=None)
+        model = _Stages(X.astype(np.float32), hidden, rng, alpha=None)
         self.n_epochs_, self.stopped_early_, self.loss_curve_ = {}, {}, {}
         start = time.perf_counter()
 
@@ -532,12 +563,12 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
             print(f"[DeepSubspaceClustering] ridge {self.alpha_:g} (tightest embedding)")
         self._run(model, "self_expression", optimizer, start)
         self._run(model, "structured", optimizer, start, rng)
-        self._finish(model.C.astype(np.float64), rng)
+        self._finish(model.C.astype(np.float64), rng, cupy_in)
         return self
 
-    def _hidden_sizes(self):
+    def _hidden_sizes(self, X):
         if isinstance(self.hidden_layer_sizes, str):  # "auto"
-            m = min(self.n_clusters * self.subspace_dim, self.n_features_in_)
+            m = min(self.n_clusters * self.subspace_dim, X.shape[1])
             return (max(128, 2 * m), max(32, m))
         return tuple(self.hidden_layer_sizes)
 
@@ -548,8 +579,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
             if stage != "pretrain" and (epoch - 1) % self._relabel_every == 0:
                 step = model.c_step()  # the layers move: refresh the step now and then
                 if stage == "structured":
-                    labels = self._current_labels(model.C, rng)
-                    model.theta = labels[:, None] != labels[None, :]
+                    model.set_clusters(self._current_labels(model.C, rng))
             loss, grads, grad_C = model.loss(stage)
             curve.append(loss)
             optimizer.step(grads)
