@@ -194,7 +194,7 @@ def test_deep_matches_the_linear_baseline_on_digits():
     acc = clustering_accuracy(y, deep.labels_)
     assert acc > 0.88
     assert acc >= clustering_accuracy(y, linear.fit_predict(X)) - 0.01
-    assert deep.alpha_ in deep.distortions_ and linear.alpha_ in linear.distortions_
+    assert deep.alpha_ in deep.residuals_ and linear.alpha_ in linear.residuals_
 
 
 @pytest.mark.parametrize("cls", [DeepSubspaceClustering, LeastSquaresSubspaceClustering])
@@ -208,6 +208,8 @@ def test_bad_input(cls):
     X_nan[3, 1] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         cls(n_clusters=2, subspace_dim=2).fit(X_nan)
+    with pytest.raises(ValueError, match="all zeros"):
+        cls(n_clusters=2, subspace_dim=2).fit(np.zeros_like(X))
 
 
 @pytest.mark.parametrize("cls", [DeepSubspaceClustering, LeastSquaresSubspaceClustering])
@@ -248,13 +250,62 @@ def test_relative_stop_rule():
     assert stops and stops[0] < 40
 
 
-def test_select_ridge_keeps_the_tightest_embedding_smallest_on_ties():
+def test_select_ridge_keeps_the_smallest_residual_smallest_on_ties():
     X, y = make_subspaces(150, n_features=30, n_subspaces=3, subspace_dim=3, random_state=1)
-    alpha, C, distortions = _subspace.select_ridge(X, 3, 3, np.random.RandomState(0))
-    tight = min(distortions.values())
-    assert distortions[alpha] <= tight + 1e-6 * 150
-    assert alpha == min(a for a, d in distortions.items() if d <= tight + 1e-6 * 150)
+    alpha, C, residuals = _subspace.select_ridge(X, 3, 3, np.random.RandomState(0))
+    best = min(residuals.values())
+    assert residuals[alpha] <= best + 1e-9
+    assert alpha == min(a for a, r in residuals.items() if r <= best + 1e-9)
     scale = np.mean((X**2).sum(axis=1))
     np.testing.assert_allclose(C, _subspace.least_squares_self_expression(X, alpha * scale))
     fixed = LeastSquaresSubspaceClustering(3, subspace_dim=3, alpha=0.5, random_state=0).fit(X)
-    assert fixed.alpha_ == 0.5 and not hasattr(fixed, "distortions_")
+    assert fixed.alpha_ == 0.5 and not hasattr(fixed, "residuals_")
+
+
+def test_subspace_residual_known_answers():
+    rng = np.random.default_rng(0)
+    # three exact 2-D subspaces of R^6: the true partition leaves nothing unexplained
+    bases = [np.linalg.qr(rng.normal(size=(6, 2)))[0] for _ in range(3)]
+    X = np.vstack([rng.normal(size=(40, 2)) @ B.T for B in bases])
+    y = np.repeat(np.arange(3), 40)
+    assert _subspace.subspace_residual(X, y, 2) < 1e-12
+    # swapping rows between clusters leaves some unexplained: what SVD says it should be
+    z = y.copy()
+    z[:10], z[40:50] = 1, 0
+    expected = sum((np.linalg.svd(X[z == k], compute_uv=False)[2:] ** 2).sum() for k in range(3))
+    got = _subspace.subspace_residual(X, z, 2)
+    assert got > 0.01
+    np.testing.assert_allclose(got, expected / (X**2).sum(), rtol=1e-10)
+    # a cluster of fewer rows than features goes through the rows' Gram matrix: same answer
+    z[0] = 3
+    expected = sum((np.linalg.svd(X[z == k], compute_uv=False)[2:] ** 2).sum() for k in range(4))
+    np.testing.assert_allclose(
+        _subspace.subspace_residual(X, z, 2), expected / (X**2).sum(), rtol=1e-10
+    )
+
+
+def test_n_init_keeps_the_run_with_the_smallest_subspace_residual(monkeypatch):
+    X, y = make_subspaces(
+        90, n_features=12, n_subspaces=3, subspace_dim=2, noise=0.3, random_state=0
+    )
+    runs = []
+    cluster = DeepSubspaceClustering._cluster
+
+    def record(self, C, random_state):
+        out = cluster(self, C, random_state)
+        runs.append(out[2])
+        return out
+
+    monkeypatch.setattr(DeepSubspaceClustering, "_cluster", record)
+    model = DeepSubspaceClustering(3, subspace_dim=2, n_init=3, max_epochs=20, random_state=0)
+    model.fit(X)
+    assert len(runs) == 3
+    reference = _subspace._unit_scale(X).astype(np.float32).astype(np.float64)
+    residuals = [_subspace.subspace_residual(reference, labels, 2) for labels in runs]
+    best = int(np.argmin(residuals))
+    assert model.residual_ == pytest.approx(residuals[best], rel=1e-12)
+    np.testing.assert_array_equal(model.labels_, runs[best])
+    # one run is the plain fit: same partition and residual as n_init's first run
+    monkeypatch.setattr(DeepSubspaceClustering, "_cluster", cluster)
+    single = DeepSubspaceClustering(3, subspace_dim=2, max_epochs=20, random_state=0).fit(X)
+    np.testing.assert_array_equal(single.labels_, runs[0])
