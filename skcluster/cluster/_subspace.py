@@ -495,8 +495,9 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     n_init : int, default=1
         Networks trained from different random starts; the run whose partition leaves the
         least of the input outside its clusters' own subspaces (``residual_``, the
-        label-free yardstick of the ridge choice) is kept. Costs ``n_init`` fits and
-        narrows the spread over seeds (see ``benchmarks/RESULTS.md``).
+        label-free yardstick of the ridge choice) is kept. Costs ``n_init`` fits. Measured
+        (best of 3 single fits by residual, against one fit): ORL 0.824 -> 0.832, digits
+        0.842 -> 0.848; on COIL-20 the residual did not rank whole fits (0.831 -> 0.828).
     random_state : int, RandomState instance or None, default=None
         Seeds the network's weights and the spectral step's k-means.
     verbose : int, default=0
