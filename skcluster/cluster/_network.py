@@ -17,7 +17,6 @@ class MLP:
 
     def __init__(self, sizes, *, dropout=0.0, rng, dtype=np.float64, xp=np):
         self.dropout = dropout
-        self.xp = xp
         self.params = []
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
             bound = np.sqrt(6.0 / fan_in)  # He-uniform, suited to ReLU
@@ -28,15 +27,16 @@ class MLP:
         """Output and what ``backward`` needs; ``rng`` given means training (dropout on)."""
         cache = []
         A = X
+        xp = array_module(X)  # not stored: a fitted estimator holding the network pickles
         n_layers = len(self.params) // 2
         for i in range(n_layers):
             W, b = self.params[2 * i], self.params[2 * i + 1]
             Z = A @ W + b
             mask = None
             if i < n_layers - 1:
-                A_next = self.xp.maximum(Z, 0.0)
+                A_next = xp.maximum(Z, 0.0)
                 if rng is not None and self.dropout > 0:
-                    keep = self.xp.asarray(rng.random(A_next.shape) >= self.dropout)
+                    keep = xp.asarray(rng.random(A_next.shape) >= self.dropout)
                     mask = keep / (1.0 - self.dropout)
                     A_next = A_next * mask
             else:
