@@ -306,8 +306,7 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
 def _unit_scale(X):
     """``X`` divided by the root mean squared row norm (no centring: subspaces pass through
     the origin, and a shift would turn them into affine ones)."""
-    scale = np.sqrt(_mean_sq_norm(X))
-    return X / (scale if scale > 0 else 1.0)
+    return X / np.sqrt(_mean_sq_norm(X))  # X is not all zeros (checked by _validate)
 
 
 def _relative_stop(curve, tol, window=10):
@@ -384,15 +383,16 @@ class _Stages:
         scaled = [H / self.xp.linalg.norm(H) for H in layers]
         return self.xp.concatenate(scaled, 1).astype(np.float64)
 
-    def init_C(self, n_clusters=None, subspace_dim=None, rng=None):
+    def init_C(self, n_clusters=None, subspace_dim=None, rng=None, reference=None):
         """C at the closed-form optimum of the self-expression for the current network;
-        with ``n_clusters`` given, the ridge is chosen first by :func:`select_ridge`."""
+        with ``n_clusters`` given, the ridge is chosen first by :func:`select_ridge`, its
+        partitions scored on ``reference`` (the input in float64)."""
         H = self.stacked_layers()
         if n_clusters is None:
             C = least_squares_self_expression(H, self.alpha)
         else:
             relative, C, self.residuals = select_ridge(
-                H, n_clusters, subspace_dim, rng, reference=self.X.astype(np.float64)
+                H, n_clusters, subspace_dim, rng, reference=reference
             )
             self.alpha = relative * _mean_sq_norm(H)
             self.relative_alpha = relative
@@ -603,7 +603,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         reference = X32.astype(np.float64)  # the yardstick of every label-free choice
         best = None
         for run in range(self.n_init):
-            result = self._train(X32, hidden, rng)
+            result = self._train(X32, hidden, rng, reference)
             kept, affinity, labels = self._cluster(result.pop("C"), rng)
             result["residual_"] = subspace_residual(reference, labels, self.subspace_dim)
             if self.verbose and self.n_init > 1:
@@ -619,7 +619,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         self._set_result(kept, affinity, labels, cupy_in)
         return self
 
-    def _train(self, X, hidden, rng):
+    def _train(self, X, hidden, rng, reference):
         """One run: the network and C through the three stages; the learned state."""
         model = _Stages(X, hidden, rng, alpha=None)
         self.n_epochs_, self.stopped_early_, self.loss_curve_ = {}, {}, {}
@@ -629,7 +629,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         # the first steps after pre-training do not jolt the layers that C was fitted to
         optimizer = AdamW(model.params, lr=self._learning_rate, weight_decay=0.0)
         self._run(model, "pretrain", optimizer, start)
-        model.init_C(self.n_clusters, self.subspace_dim, rng)
+        model.init_C(self.n_clusters, self.subspace_dim, rng, reference)
         if self.verbose:
             print(
                 f"[DeepSubspaceClustering] ridge {model.relative_alpha:g} (smallest subspace "
