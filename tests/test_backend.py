@@ -100,6 +100,17 @@ def test_kneighbors_exclude_self_matches_sklearn(backend, rng):
     assert not (ind == np.arange(700)[:, None]).any()
 
 
+def test_kneighbors_every_other_point_past_a_padded_block(backend, rng):
+    # 700 columns: the second 512-column block is padded; asking for all 699 others must
+    # return each exactly once, never a padding column or the point itself
+    X = rng.standard_normal((700, 3))
+    dist, ind = B.kneighbors(X, X, 699, exclude_self=True)
+    everyone = np.arange(700)
+    for i in (0, 511, 512, 699):
+        np.testing.assert_array_equal(np.sort(ind[i]), np.delete(everyone, i))
+    assert np.all(np.diff(dist, axis=1) >= 0)
+
+
 def test_kneighbors_duplicates_and_ties(backend):
     # every point appears three times: the two copies come first, at distance exactly 0,
     # in index order; ties are broken towards the lower index
