@@ -102,13 +102,10 @@ def _augment(X, Y):
 
 
 def _column_blocks(YaT, cols):
-    return [np.ascontiguousarray(YaT[:, j0 : j0 + cols]) for j0 in range(0, YaT.shape[1], cols)]
-
-
-def _stacked_column_blocks(YaT, cols):
-    """``YaT`` cut into ``(n_blocks, d + 1, cols)``; the last block is padded with columns
-    whose product is the dtype's largest value (zero coordinates, that value as the norm),
-    which the scan never keeps."""
+    """``YaT`` cut into ``(n_blocks, d + 1, cols)`` for the GIL-free row-block kernels; the
+    last block is padded with columns whose product is the dtype's largest value (zero
+    coordinates, that value as the norm): the top-k scan never keeps them, the distance
+    kernel skips them."""
     rows, m = YaT.shape
     n_blocks = -(-m // cols)
     blocks = np.zeros((n_blocks, rows, cols), dtype=YaT.dtype)
@@ -137,12 +134,19 @@ def _sq_euclidean_direct(X, Y, out):
 
 
 @njit(cache=True, nogil=True)
-def _add_row_norms_clip(G, xnorm, out):
-    n, m = G.shape
-    for i in range(n):
-        for j in range(m):
-            v = G[i, j] + xnorm[i]
-            out[i, j] = v if v > 0 else 0
+def _distance_rows(q, blocks, xnorm, out):
+    """One row block of the distance matrix: GEMM per column block (BLAS, called from
+    Numba, without the GIL), then the row norms added and rounding negatives clipped."""
+    cols = blocks.shape[2]
+    m = out.shape[1]
+    g = np.empty((q.shape[0], cols), dtype=q.dtype)
+    for b in range(blocks.shape[0]):
+        np.dot(q, blocks[b], g)
+        j0 = b * cols
+        for i in range(q.shape[0]):
+            for j in range(min(cols, m - j0)):  # the last block's padding is skipped
+                v = g[i, j] + xnorm[i]
+                out[i, j0 + j] = v if v > 0 else 0
 
 
 def sq_euclidean(X, Y, out, working_memory):
@@ -152,15 +156,11 @@ def sq_euclidean(X, Y, out, working_memory):
         return out
     Xa, YaT, xnorm = _augment(X, Y)
     rows, cols = _block_shape(X.shape[0], Y.shape[0], X.itemsize, working_memory)
-    col_blocks = _column_blocks(YaT, cols)
+    blocks = _column_blocks(YaT, cols)
 
     def work(b):
-        i0 = b * rows
-        q = Xa[i0 : i0 + rows]
-        for jb, yb in enumerate(col_blocks):
-            j0 = jb * cols
-            g = q @ yb
-            _add_row_norms_clip(g, xnorm[i0 : i0 + rows], out[i0 : i0 + rows, j0 : j0 + cols])
+        s = slice(b * rows, (b + 1) * rows)
+        _distance_rows(Xa[s], blocks, xnorm[s], out[s])
 
     _run_blocks(work, -(-X.shape[0] // rows))
     return out
@@ -261,7 +261,7 @@ def _search(X, Y, self_index, dist, ind, working_memory):
         self_index = np.full(X.shape[0], -1, dtype=np.intp)
     Xa, YaT, xnorm = _augment(X, Y)
     rows, cols = _block_shape(X.shape[0], Y.shape[0], X.itemsize, working_memory)
-    blocks = _stacked_column_blocks(YaT, cols)
+    blocks = _column_blocks(YaT, cols)
 
     def work(b):
         s = slice(b * rows, (b + 1) * rows)
