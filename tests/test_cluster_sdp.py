@@ -220,6 +220,37 @@ def test_ilasdp_beats_kmeans_and_sdp_on_heterogeneous_clusters():
     assert mean["ila"] < mean["em"] + 0.02  # close to the Bayes rule EM approaches
 
 
+def ila_errors(proportions, seeds, **setting):
+    errors = []
+    for seed in seeds:
+        X, y = make_heterogeneous_mixture(**setting, random_state=seed)
+        ila = ILASDP(setting["n_clusters"], proportions=proportions, random_state=0).fit(X)
+        errors.append(1 - clustering_accuracy(y, ila.labels_))
+    return np.mean(errors)
+
+
+def test_ilasdp_proportions_trade_off():
+    # estimated proportions pull a classification likelihood towards unequal sizes: with
+    # four equal clusters, equal proportions err less (3-4 points per seed); with sizes
+    # 1:3 the estimated ones do (2-4 points per seed)
+    same = dict(n_samples=400, n_features=2, n_clusters=4)
+    assert ila_errors("equal", [0, 2], **same) < ila_errors("estimated", [0, 2], **same) - 0.02
+    skewed = dict(n_samples=300, n_features=2, n_clusters=2, weights=[0.25, 0.75])
+    seeds = range(3)
+    assert ila_errors("estimated", seeds, **skewed) < ila_errors("equal", seeds, **skewed) - 0.01
+
+
+def test_ilasdp_equal_proportions_are_the_prior_of_predict():
+    X, _ = make_heterogeneous_mixture(300, n_features=2, weights=[0.2, 0.8], random_state=0)
+    ila = ILASDP(2, proportions="equal", random_state=0).fit(X)
+    np.testing.assert_array_equal(ila.weights_, [0.5, 0.5])
+    log_density = np.asarray(_backend.gaussian_log_density(X, ila.means_, ila.covariances_))
+    np.testing.assert_array_equal(ila.predict(X), np.argmax(log_density, axis=1))
+    estimated = ILASDP(2, random_state=0).fit(X)  # the default estimates them
+    np.testing.assert_allclose(estimated.weights_, np.bincount(estimated.labels_) / 300, atol=0.01)
+    assert not np.allclose(estimated.weights_, 0.5)
+
+
 def test_ilasdp_objective_decreases(capsys):
     X, _ = make_heterogeneous_mixture(300, n_features=2, random_state=2)
     LikelihoodAdjustedSDP(2, random_state=0, verbose=1, tol=1e-6).fit(X)

@@ -528,12 +528,21 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
                                        + log det Sigma_k - 2 log pi_k
 
     so each iteration solves, for fixed ``(pi_k, Sigma_k)``, ``min sum_k <C_k, Z_k>`` over
-    ``Z_k`` PSD, ``Z_k >= 0``, ``tr Z_k = 1`` and ``sum_k Z_k 1 = 1`` (with one identity
-    covariance for every cluster this is the Peng-Wei SDP of :class:`SDPKMeans`), then
-    minimises the same objective over the parameters in closed form::
+    ``Z_k`` PSD, ``Z_k >= 0``, ``tr Z_k = 1`` and ``sum_k Z_k 1 = 1``, then minimises the
+    same objective over the parameters in closed form::
 
         w_k = Z_k 1,  n_k = 1^T w_k,  pi_k = n_k / n,  mu_k = X^T w_k / n_k,
         Sigma_k = X^T (diag(w_k) - Z_k) X / n_k
+
+    With ``proportions="equal"`` every ``pi_k`` stays ``1 / K`` and the ``log pi_k`` term is
+    a constant: the likelihood of the labels as parameters and nothing else, whose case of
+    one identity covariance for every cluster is exactly the Peng-Wei SDP of
+    :class:`SDPKMeans`. Estimated proportions let a cluster's size enter its cost, which
+    helps when the true sizes differ and, like every classification likelihood with
+    proportions, pulls towards unequal sizes when they do not (measured in
+    ``benchmarks/RESULTS.md``: 0.5-2.8 points of error either way). The abstract of the
+    paper does not settle which it uses; "estimated" is the default, the safer of the two
+    when sizes are unknown.
 
     (``diag(w_k) - Z_k`` is the Laplacian of a nonnegative matrix, so Sigma_k is PSD; for a
     partition these are the cluster's mean and covariance). Each step lowers the objective,
@@ -547,6 +556,10 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     covariance_type : {"full", "diag", "spherical"}, default="full"
         Form of each cluster's covariance, as in scikit-learn's GaussianMixture: use
         ``"diag"`` or ``"spherical"`` when clusters are small against the dimension.
+    proportions : {"estimated", "equal"}, default="estimated"
+        Mixing proportions in the likelihood: re-estimated as ``n_k / n`` at every
+        iteration, or held at ``1 / K`` (clusters of about equal size; see above). Also the
+        prior of :meth:`predict` and :meth:`predict_proba`.
     solver : {"lowrank", "admm"}, default="lowrank"
         ``"lowrank"``: one nonnegative factor per cluster, ``Z_k = U_k U_k^T`` (O(n d rank)
         per step, no n x n array). ``"admm"``: the exact ADMM on the K dense n x n
@@ -583,6 +596,8 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     sketch_indices_ : ndarray of shape (sketch_size,) or None
         The rows of the sketch (sorted), None when every row was fitted on.
     weights_ : ndarray of shape (n_clusters,)
+        Mixing proportions: the clusters' shares of the rows, or 1 / K each with
+        ``proportions="equal"``.
     means_ : ndarray of shape (n_clusters, n_features)
     covariances_ : ndarray of shape (n_clusters, n_features, n_features)
         Full matrices whatever ``covariance_type`` (diagonal ones for "diag" and
@@ -627,6 +642,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "covariance_type": [StrOptions({"full", "diag", "spherical"})],
+        "proportions": [StrOptions({"estimated", "equal"})],
         "solver": [StrOptions({"lowrank", "admm"})],
         "rank": [Interval(Integral, 1, None, closed="left")],
         "reg_covar": [Interval(Real, 0, None, closed="left")],
@@ -643,6 +659,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         n_clusters=2,
         *,
         covariance_type="full",
+        proportions="estimated",
         solver="lowrank",
         rank=2,
         reg_covar=1e-6,
@@ -655,6 +672,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     ):
         self.n_clusters = n_clusters
         self.covariance_type = covariance_type
+        self.proportions = proportions
         self.solver = solver
         self.rank = rank
         self.reg_covar = reg_covar
@@ -794,7 +812,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         K = U.shape[0]
         w = _memberships(U)
         nk = np.maximum(w.sum(axis=0), 1e-10)
-        weights = nk / nk.sum()
+        weights = nk / nk.sum() if self.proportions == "estimated" else np.full(K, 1.0 / K)
         means = (w.T @ Xs) / nk[:, None]
         XtU = [Xs.T @ U[k] for k in range(K)]  # X^T Z_k X = (X^T U_k)(X^T U_k)^T
         covs = np.empty((K, d, d))
