@@ -539,10 +539,10 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     one identity covariance for every cluster is exactly the Peng-Wei SDP of
     :class:`SDPKMeans`. Estimated proportions let a cluster's size enter its cost, which
     helps when the true sizes differ and, like every classification likelihood with
-    proportions, pulls towards unequal sizes when they do not (measured in
-    ``benchmarks/RESULTS.md``: 0.5-2.8 points of error either way). The abstract of the
-    paper does not settle which it uses; "estimated" is the default, the safer of the two
-    when sizes are unknown.
+    proportions, pulls towards unequal sizes when they do not (``benchmarks/RESULTS.md``:
+    equal proportions gain up to 2.2 points of error on clusters of equal size, estimated
+    ones up to 3.9 points on sizes 1:3). The abstract of the paper does not settle which it
+    uses; "estimated" is the default, the safer of the two when sizes are unknown.
 
     (``diag(w_k) - Z_k`` is the Laplacian of a nonnegative matrix, so Sigma_k is PSD; for a
     partition these are the cluster's mean and covariance). Each step lowers the objective,
