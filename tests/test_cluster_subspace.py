@@ -289,14 +289,15 @@ def test_n_init_keeps_the_run_with_the_smallest_subspace_residual(monkeypatch):
         90, n_features=12, n_subspaces=3, subspace_dim=2, noise=0.3, random_state=0
     )
     runs = []
-    cluster = DeepSubspaceClustering._cluster
+    partition = _subspace.partition
 
-    def record(self, C, random_state):
-        out = cluster(self, C, random_state)
-        runs.append(out[2])
+    def record(C, n_clusters, subspace_dim, random_state, n_init=20):
+        out = partition(C, n_clusters, subspace_dim, random_state, n_init)
+        if n_init == 20:  # the final clustering of a run (the ridge rule and relabelling use 5)
+            runs.append(out[2])
         return out
 
-    monkeypatch.setattr(DeepSubspaceClustering, "_cluster", record)
+    monkeypatch.setattr(_subspace, "partition", record)
     model = DeepSubspaceClustering(3, subspace_dim=2, n_init=3, max_epochs=20, random_state=0)
     model.fit(X)
     assert len(runs) == 3
@@ -306,6 +307,6 @@ def test_n_init_keeps_the_run_with_the_smallest_subspace_residual(monkeypatch):
     assert model.residual_ == pytest.approx(residuals[best], rel=1e-12)
     np.testing.assert_array_equal(model.labels_, runs[best])
     # one run is the plain fit: same partition and residual as n_init's first run
-    monkeypatch.setattr(DeepSubspaceClustering, "_cluster", cluster)
+    monkeypatch.setattr(_subspace, "partition", partition)
     single = DeepSubspaceClustering(3, subspace_dim=2, max_epochs=20, random_state=0).fit(X)
     np.testing.assert_array_equal(single.labels_, runs[0])

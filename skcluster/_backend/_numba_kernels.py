@@ -108,11 +108,10 @@ def _column_blocks(YaT, cols):
     kernel skips them."""
     rows, m = YaT.shape
     n_blocks = -(-m // cols)
-    blocks = np.zeros((n_blocks, rows, cols), dtype=YaT.dtype)
-    blocks[:, -1, :] = np.finfo(YaT.dtype).max
-    flat = blocks.transpose(1, 0, 2).reshape(rows, n_blocks * cols)  # a copy
-    flat[:, :m] = YaT
-    return np.ascontiguousarray(flat.reshape(rows, n_blocks, cols).transpose(1, 0, 2))
+    padded = np.zeros((rows, n_blocks * cols), dtype=YaT.dtype)
+    padded[-1] = np.finfo(YaT.dtype).max
+    padded[:, :m] = YaT
+    return np.ascontiguousarray(padded.reshape(rows, n_blocks, cols).transpose(1, 0, 2))
 
 
 # --------------------------------------------------------------------------------------

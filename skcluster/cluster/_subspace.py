@@ -90,6 +90,14 @@ def spectral_labels(W, n_clusters, random_state, n_init=20):
     return np.asarray(labels, dtype=np.intp)
 
 
+def partition(C, n_clusters, subspace_dim, random_state, n_init=20):
+    """Prune ``C`` to ``subspace_dim`` coefficients per row, build the affinity and cluster
+    it spectrally: ``(kept, affinity, labels)``. The spectral step runs on the host."""
+    kept = keep_leading(C, subspace_dim)
+    affinity = subspace_affinity(kept)
+    return kept, affinity, spectral_labels(affinity, n_clusters, random_state, n_init=n_init)
+
+
 # ridge penalties tried by alpha="auto", relative to the mean squared row norm
 RIDGE_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 
@@ -137,8 +145,7 @@ def select_ridge(X, n_clusters, subspace_dim, random_state, grid=RIDGE_GRID, ref
     solutions, residuals = {}, {}
     for alpha in grid:
         solutions[alpha] = least_squares_self_expression(X, alpha * scale)
-        W = subspace_affinity(keep_leading(solutions[alpha], subspace_dim))
-        labels = spectral_labels(W, n_clusters, random_state, n_init=5)
+        *_, labels = partition(solutions[alpha], n_clusters, subspace_dim, random_state, 5)
         residuals[alpha] = subspace_residual(reference, labels, subspace_dim)
         if residuals[alpha] > min(residuals.values()) + 1e-9:
             del solutions[alpha]  # not needed again: keep one n x n matrix or a few
@@ -186,12 +193,6 @@ class _SubspaceClusteringMixin:
         if not bool((X != 0).any()):
             raise ValueError("X is all zeros: there are no subspaces to find.")
         return _unit_scale(X.astype(np.float64)), cupy_in
-
-    def _cluster(self, C, random_state):
-        """Prune ``C``, build the affinity and cluster it (on the host: ``n k`` entries)."""
-        kept = keep_leading(C, self.subspace_dim)
-        affinity = subspace_affinity(kept)
-        return kept, affinity, spectral_labels(affinity, self.n_clusters, random_state)
 
     def _set_result(self, kept, affinity, labels, cupy_in):
         """The fitted attributes; CuPy input gets CuPy ``labels_`` and CuPy sparse
@@ -299,7 +300,9 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
             )
         else:
             self.alpha_, C = self.alpha, least_squares_self_expression(X, self.alpha)
-        self._set_result(*self._cluster(C, self.random_state), cupy_in)
+        self._set_result(
+            *partition(C, self.n_clusters, self.subspace_dim, self.random_state), cupy_in
+        )
         return self
 
 
@@ -604,7 +607,9 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         best = None
         for run in range(self.n_init):
             result = self._train(X32, hidden, rng, reference)
-            kept, affinity, labels = self._cluster(result.pop("C"), rng)
+            kept, affinity, labels = partition(
+                result.pop("C"), self.n_clusters, self.subspace_dim, rng
+            )
             result["residual_"] = subspace_residual(reference, labels, self.subspace_dim)
             if self.verbose and self.n_init > 1:
                 print(
@@ -683,5 +688,4 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
             )
 
     def _current_labels(self, C, rng):
-        W = subspace_affinity(keep_leading(C, self.subspace_dim))
-        return spectral_labels(W, self.n_clusters, rng, n_init=5)
+        return partition(C, self.n_clusters, self.subspace_dim, rng, n_init=5)[2]
