@@ -268,20 +268,30 @@ def test_subspace_residual_known_answers():
     bases = [np.linalg.qr(rng.normal(size=(6, 2)))[0] for _ in range(3)]
     X = np.vstack([rng.normal(size=(40, 2)) @ B.T for B in bases])
     y = np.repeat(np.arange(3), 40)
+    before = X.copy()
     assert _subspace.subspace_residual(X, y, 2) < 1e-12
-    # swapping rows between clusters leaves some unexplained: what SVD says it should be
+    # swapping rows between clusters leaves some unexplained: what SVD of the unit-length
+    # rows says it should be, per row
+    U = X / np.linalg.norm(X, axis=1, keepdims=True)
     z = y.copy()
     z[:10], z[40:50] = 1, 0
-    expected = sum((np.linalg.svd(X[z == k], compute_uv=False)[2:] ** 2).sum() for k in range(3))
+    expected = sum((np.linalg.svd(U[z == k], compute_uv=False)[2:] ** 2).sum() for k in range(3))
     got = _subspace.subspace_residual(X, z, 2)
     assert got > 0.01
-    np.testing.assert_allclose(got, expected / (X**2).sum(), rtol=1e-10)
+    np.testing.assert_allclose(got, expected / len(X), rtol=1e-10)
+    # a point's norm does not matter (the rows are scaled to unit length first), and a zero
+    # row counts for nothing
+    scaled = X * rng.uniform(0.01, 100.0, size=(len(X), 1))
+    np.testing.assert_allclose(_subspace.subspace_residual(scaled, z, 2), got, rtol=1e-10)
+    padded = np.vstack([X, np.zeros((5, 6))])
+    np.testing.assert_allclose(
+        _subspace.subspace_residual(padded, np.r_[z, [0] * 5], 2), got, rtol=1e-10
+    )
+    np.testing.assert_array_equal(X, before)  # the caller's rows are not scaled in place
     # a cluster of fewer rows than features goes through the rows' Gram matrix: same answer
     z[0] = 3
-    expected = sum((np.linalg.svd(X[z == k], compute_uv=False)[2:] ** 2).sum() for k in range(4))
-    np.testing.assert_allclose(
-        _subspace.subspace_residual(X, z, 2), expected / (X**2).sum(), rtol=1e-10
-    )
+    expected = sum((np.linalg.svd(U[z == k], compute_uv=False)[2:] ** 2).sum() for k in range(4))
+    np.testing.assert_allclose(_subspace.subspace_residual(X, z, 2), expected / len(X), rtol=1e-10)
 
 
 def test_n_init_keeps_the_run_with_the_smallest_subspace_residual(monkeypatch):
