@@ -67,8 +67,10 @@ class MLP:
 
 
 def l2_normalize(Z):
-    """Rows scaled to unit length, and the norms (for the backward pass)."""
-    norms = np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
+    """Rows scaled to unit length (a zero row stays zero), and the norms (for the backward
+    pass). NumPy or CuPy."""
+    xp = array_module(Z)
+    norms = xp.maximum(xp.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
     return Z / norms, norms
 
 

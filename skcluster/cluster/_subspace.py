@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import _backend
 from ..utils.validation import check_X
-from ._network import MLP, AdamW
+from ._network import MLP, AdamW, l2_normalize
 from ._spectral import spectral_embedding
 
 # bytes per entry of C that a deep fit holds at once: C, its gradient, Adam's two moments
@@ -114,8 +114,7 @@ def subspace_residual(X, labels, subspace_dim):
     NumPy or CuPy.
     """
     xp = _backend.array_module(X)
-    norms = xp.sqrt(xp.einsum("ij,ij->i", X, X))
-    X = X / xp.where(norms > 0, norms, 1.0)[:, None]
+    X, _ = l2_normalize(X)
     labels = xp.asarray(labels)
     total = 0.0
     for k in np.unique(_backend.to_numpy(labels)):
@@ -125,7 +124,7 @@ def subspace_residual(X, labels, subspace_dim):
         total += float(
             xp.clip(eigenvalues[: max(0, len(eigenvalues) - subspace_dim)], 0, None).sum()
         )
-    return total / max(int((norms > 0).sum()), 1)
+    return total / max(float((X * X).sum()), 1.0)  # the number of nonzero rows
 
 
 def select_ridge(X, n_clusters, subspace_dim, random_state, grid=RIDGE_GRID, reference=None):
