@@ -3,16 +3,19 @@
 Speed: the Peng-Wei SDP at n = 200 (4 overlapping blobs) with cvxpy + SCS (eps 1e-6), then
 skcluster's ADMM and low-rank solvers on the same data, objectives side by side; the
 low-rank solver at n = 20,000 and LikelihoodAdjustedSDP at n = 10,000, with peak memory.
-Fidelity: mis-clustering error (1 - Hungarian accuracy) of LikelihoodAdjustedSDP, SDPKMeans,
-k-means (n_init=10) and scikit-learn's GaussianMixture (EM, k-means start) on
-make_heterogeneous_mixture settings, averaged over repetitions.
+Fidelity: mis-clustering error (1 - Hungarian accuracy) of LikelihoodAdjustedSDP (defaults,
+and the single k-means-SDP start without the final EM, as before issue 23), SDPKMeans,
+k-means (n_init=10) and scikit-learn's GaussianMixture (EM with its defaults, and with
+n_init=10) on make_heterogeneous_mixture and make_rotated_mixture settings: mean and worst
+draw, iLA-SDP's paired differences to both EMs.
 Sketch: both estimators with sketch_size on 1,000,000 rows against scikit-learn's KMeans and
 GaussianMixture on all rows. Lifted: iLA-SDP's inner SDP by the low-rank solver against the
 exact ADMM (and cvxpy + SCS at n = 30).
 
     python benchmarks/bench_sdp.py              # everything
     python benchmarks/bench_sdp.py --skip-cvxpy # without the 1-2 minute SCS solve
-    python benchmarks/bench_sdp.py --part speed # or --part sketch, lifted, fidelity
+    python benchmarks/bench_sdp.py --part speed # or --part sketch, lifted, fidelity, cost
+    python benchmarks/bench_sdp.py --part fidelity --repeats 20 --rows 9 10  # some settings
 """
 
 import argparse
@@ -28,7 +31,7 @@ from sklearn.datasets import make_blobs
 from sklearn.mixture import GaussianMixture
 
 from skcluster.cluster import LikelihoodAdjustedSDP, SDPKMeans
-from skcluster.datasets import make_heterogeneous_mixture
+from skcluster.datasets import make_heterogeneous_mixture, make_rotated_mixture
 from skcluster.metrics import clustering_accuracy
 
 
@@ -162,69 +165,119 @@ def lifted(skip_cvxpy):
         )
 
 
+# (generator, setting): make_heterogeneous_mixture's spans equal/unequal sizes and the
+# high dimensions where EM's covariances go astray; make_rotated_mixture's (sizes 1:2:..:K,
+# rotated covariances of condition numbers 3-30, closest pair 1.5 sd apart) is the second,
+# independent setting of issue 23.
 SETTINGS = [
-    dict(n_samples=400, n_features=2, n_clusters=2),
-    dict(n_samples=300, n_features=20, n_clusters=2),
-    dict(n_samples=600, n_features=10, n_clusters=3),
-    dict(n_samples=400, n_features=5, n_clusters=2, elongation=4.0, separation=4.0),
-    dict(n_samples=800, n_features=2, n_clusters=4),
-    # high dimension against the cluster sizes: where EM's full covariances go astray
-    dict(n_samples=300, n_features=40, n_clusters=2),
-    dict(n_samples=400, n_features=50, n_clusters=4, separation=6.0),
-    # clusters of different sizes: where estimated proportions pay
-    dict(n_samples=400, n_features=2, n_clusters=2, weights=(0.25, 0.75)),
-    dict(n_samples=600, n_features=10, n_clusters=3, weights=(0.2, 0.3, 0.5)),
+    ("het", dict(n_samples=400, n_features=2, n_clusters=2)),
+    ("het", dict(n_samples=300, n_features=20, n_clusters=2)),
+    ("het", dict(n_samples=600, n_features=10, n_clusters=3)),
+    ("het", dict(n_samples=400, n_features=5, n_clusters=2, elongation=4.0, separation=4.0)),
+    ("het", dict(n_samples=800, n_features=2, n_clusters=4)),
+    ("het", dict(n_samples=300, n_features=40, n_clusters=2)),
+    ("het", dict(n_samples=400, n_features=50, n_clusters=4, separation=6.0)),
+    ("het", dict(n_samples=400, n_features=2, n_clusters=2, weights=(0.25, 0.75))),
+    ("het", dict(n_samples=600, n_features=10, n_clusters=3, weights=(0.2, 0.3, 0.5))),
+    ("rot", dict(n_samples=600, n_features=2, n_clusters=3)),
+    ("rot", dict(n_samples=1000, n_features=2, n_clusters=4)),
+    ("rot", dict(n_samples=600, n_features=5, n_clusters=3)),
+    ("rot", dict(n_samples=1000, n_features=5, n_clusters=4)),
+    ("rot", dict(n_samples=600, n_features=10, n_clusters=3)),
+    ("rot", dict(n_samples=1000, n_features=10, n_clusters=4)),
+    ("rot", dict(n_samples=1000, n_features=20, n_clusters=4)),
 ]
-METHODS = ("ila", "ila_equal", "sdp", "km", "em")
+GENERATORS = {"het": make_heterogeneous_mixture, "rot": make_rotated_mixture}
+METHODS = ("ila", "ila_sdp", "sdp", "km", "em", "em10")
+NAMES = {
+    "ila": "iLA-SDP",
+    "ila_sdp": "iLA-SDP init='sdp', refine='none'",
+    "sdp": "SDPKMeans",
+    "km": "k-means",
+    "em": "EM",
+    "em10": "EM n_init=10",
+}
 
 
 def fidelity(repeats, rows=None):
-    print(f"\n## Mis-clustering error, mean of {repeats} draws (make_heterogeneous_mixture)\n")
+    """Mis-clustering error of each method on ``repeats`` draws of each setting: mean, worst
+    draw, and iLA-SDP's paired differences to EM and to EM with ten starts."""
+    print(f"\n## Mis-clustering error, {repeats} draws per setting (mean / worst draw)\n")
+    head = " | ".join(NAMES[k] for k in METHODS)
     print(
-        "| setting | iLA-SDP | iLA-SDP, equal proportions | SDPKMeans | k-means "
-        "| EM (GaussianMixture) | iLA-SDP - EM | equal - EM | iLA-SDP s/fit |"
+        f"| generator, setting | {head} | iLA-SDP - EM | iLA-SDP - EM10 | worst iLA-SDP - EM10 "
+        "| s/fit iLA-SDP, EM10 |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for row, setting in enumerate(SETTINGS):
+    print("|---" * (len(METHODS) + 5) + "|")
+    for row, (gen, setting) in enumerate(SETTINGS):
         if rows is not None and row not in rows:
             continue
         errors = {key: [] for key in METHODS}
-        seconds = 0.0
+        seconds = {"ila": 0.0, "em10": 0.0}
+        K = setting["n_clusters"]
         for rep in range(repeats):
-            X, y = make_heterogeneous_mixture(**setting, random_state=rep)
-            K = setting["n_clusters"]
+            X, y = GENERATORS[gen](**setting, random_state=rep)
             ila = LikelihoodAdjustedSDP(K, random_state=rep)
-            _, t = timed(lambda est=ila, data=X: est.fit(data))
-            seconds += t
-            equal = LikelihoodAdjustedSDP(K, proportions="equal", random_state=rep)
+            em10 = GaussianMixture(K, n_init=10, random_state=rep)
+            seconds["ila"] += timed(lambda e=ila, X=X: e.fit(X))[1]
+            seconds["em10"] += timed(lambda e=em10, X=X: e.fit(X))[1]
+            before = LikelihoodAdjustedSDP(K, init="sdp", refine="none", random_state=rep)
             fits = {
                 "ila": ila.labels_,
-                "ila_equal": equal.fit(X).labels_,
+                "ila_sdp": before.fit(X).labels_,
                 "sdp": SDPKMeans(K, solver="lowrank", random_state=rep).fit(X).labels_,
                 "km": KMeans(K, n_init=10, random_state=rep).fit(X).labels_,
                 "em": GaussianMixture(K, random_state=rep).fit(X).predict(X),
+                "em10": em10.predict(X),
             }
             for key, labels in fits.items():
                 errors[key].append(1 - clustering_accuracy(y, labels))
-        name = ", ".join(f"{k}={v}" for k, v in setting.items())
-        cells = " | ".join(f"{np.mean(errors[k]):.4f}" for k in METHODS)
+        name = f"{gen}: " + ", ".join(f"{k}={v}" for k, v in setting.items())
+        cells = " | ".join(f"{np.mean(errors[k]):.4f} / {np.max(errors[k]):.3f}" for k in METHODS)
         paired = []
-        for key in ("ila", "ila_equal"):  # paired differences with their standard errors
-            diff = np.subtract(errors[key], errors["em"])
+        for key in ("em", "em10"):  # paired differences with their standard errors
+            diff = np.subtract(errors["ila"], errors[key])
             se = diff.std(ddof=1) / np.sqrt(repeats) if repeats > 1 else float("nan")
             paired.append(f"{diff.mean():+.4f} +- {se:.4f}")
-        print(f"| {name} | {cells} | {' | '.join(paired)} | {seconds / repeats:.1f} |", flush=True)
+        worst = np.max(np.subtract(errors["ila"], errors["em10"]))
+        times = f"{seconds['ila'] / repeats:.1f}, {seconds['em10'] / repeats:.2f}"
+        print(f"| {name} | {cells} | {' | '.join(paired)} | {worst:+.3f} | {times} |", flush=True)
+
+
+def cost():
+    """Time per fit of iLA-SDP's defaults against EM, at 600 rows and with a sketch at
+    10,000 and 1,000,000 rows (make_rotated_mixture, 10-D, K = 3)."""
+    print("\n## Cost per fit: iLA-SDP against EM (make_rotated_mixture, 10-D, K = 3)\n")
+    print("| rows | method | time (s) | error |")
+    print("|---|---|---|---|")
+    for n, sketch_size in [(600, None), (10_000, 2_000), (1_000_000, 10_000)]:
+        X, y = make_rotated_mixture(n, n_features=10, n_clusters=3, random_state=0)
+        runs = [
+            (
+                f"iLA-SDP, sketch_size={sketch_size}",
+                LikelihoodAdjustedSDP(3, sketch_size=sketch_size, random_state=0),
+            ),
+            ("EM (GaussianMixture), all rows", GaussianMixture(3, random_state=0)),
+        ]
+        if n <= 10_000:
+            runs.append(("EM n_init=10, all rows", GaussianMixture(3, n_init=10, random_state=0)))
+        for name, est in runs:
+            labels, t = timed(lambda e=est, X=X: e.fit(X).predict(X))
+            error = 1 - clustering_accuracy(y, labels)
+            print(f"| {n:,} | {name} | {t:.2f} | {error:.4f} |", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-cvxpy", action="store_true")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument(
         "--rows", type=int, nargs="*", default=None, help="fidelity settings to run (0-based)"
     )
     parser.add_argument(
-        "--part", choices=["all", "speed", "sketch", "lifted", "fidelity"], default="all"
+        "--part",
+        choices=["all", "speed", "sketch", "lifted", "fidelity", "cost"],
+        default="all",
     )
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=UserWarning)
@@ -237,6 +290,8 @@ def main():
         lifted(args.skip_cvxpy)
     if args.part in ("all", "fidelity"):
         fidelity(args.repeats, args.rows)
+    if args.part in ("all", "cost"):
+        cost()
 
 
 if __name__ == "__main__":

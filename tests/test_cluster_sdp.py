@@ -10,7 +10,7 @@ from sklearn.mixture import GaussianMixture
 from skcluster import _backend, config_context
 from skcluster.cluster import ILASDP, LikelihoodAdjustedSDP, SDPKMeans
 from skcluster.cluster._sdp import lifted_costs
-from skcluster.datasets import make_heterogeneous_mixture
+from skcluster.datasets import make_heterogeneous_mixture, make_rotated_mixture
 from skcluster.metrics import clustering_accuracy
 
 
@@ -148,6 +148,61 @@ def test_nlr_step_matches_dense_gradient(dual):
         assert change == pytest.approx(((expected - U) ** 2).sum())
 
 
+@pytest.mark.parametrize("dual", [False, True])
+def test_nlr_step_threads_and_serial_kernels_agree(dual):
+    # one source compiled twice: threads over row chunks (large n), serial (one chunk)
+    from skcluster._backend import _numba_kernels as kernels
+
+    Xw, q, offsets, U, y = _nlr_inputs(n=900, d=4)
+    args = (0.7, 1e-3, np.array([1.0, 2.0]), dual)
+    results = []
+    for kernel, chunk in [(kernels._nlr_step_serial, 900), (kernels._nlr_step_threads, 250)]:
+        out, y_run = np.empty_like(U), y.copy()
+        sums = kernel(Xw, q, offsets, U, y_run, *args[:2], args[2], args[3], chunk, out)
+        results.append((out, y_run, sums))
+    (out_s, y_s, sums_s), (out_t, y_t, sums_t) = results
+    np.testing.assert_allclose(out_t, out_s, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(y_t, y_s, rtol=1e-12)
+    np.testing.assert_allclose(sums_t, sums_s, rtol=1e-10)
+    # a huge step (entries clipped or blown up): the factors still land on their norms
+    out = np.empty_like(U)
+    kernels._nlr_step_serial(
+        Xw, q, offsets, U, y.copy(), 0.7, 1e6, np.array([1.0, 2.0]), dual, 900, out
+    )
+    np.testing.assert_allclose((out**2).sum(axis=(1, 2)), [1.0, 2.0])
+
+
+def test_nlr_solver_is_invariant_to_the_scale_of_large_costs():
+    # costs far above the penalty's scale are divided down before solving: the same
+    # minimiser and the multiplier in the caller's units (the solve used to oscillate
+    # for its whole budget on iLA-SDP's whitened distances)
+    from skcluster.cluster._sdp import solve_nlr
+
+    Xw, q, offsets, U, _ = _nlr_inputs(n=200)
+    U /= np.sqrt((U**2).sum(axis=(1, 2)))[:, None, None]
+    results = [
+        solve_nlr(np.sqrt(c) * Xw, c * q, c * offsets, U, np.ones(2), max_iter=3000)
+        for c in (10.0, 1000.0)
+    ]
+    (U1, y1, it1, _), (U2, y2, it2, _) = results
+    assert it1 == it2
+    np.testing.assert_allclose(U2, U1, atol=1e-10)
+    np.testing.assert_allclose(y2, 100 * y1, rtol=1e-8)
+
+
+def test_ilasdp_start_factors_give_the_partitions_moments():
+    # the spare columns carry the start's noise; the indicator's column is exact, so the
+    # first parameters are within 2% of the partition's own (noise there put 60-220% on)
+    X, y = make_rotated_mixture(300, 2, 3, random_state=0)
+    ila = LikelihoodAdjustedSDP(3, rank=3)
+    U = ila._start(y, 3, 3, 0)
+    weights, means, covs = ila._parameters(X, U)
+    for k in range(3):
+        np.testing.assert_allclose(means[k], X[y == k].mean(axis=0), atol=1e-2 * X.std())
+        np.testing.assert_allclose(covs[k], np.cov(X[y == k].T, bias=True), rtol=0.05)
+    np.testing.assert_allclose(weights, np.bincount(y) / len(y), atol=1e-3)
+
+
 def test_nlr_step_rejects_inconsistent_shapes():
     Xw, q, offsets, U, y = _nlr_inputs()
     with pytest.raises(ValueError, match="inconsistent shapes"):
@@ -176,7 +231,7 @@ def test_ilasdp_alias_and_attributes():
     ila = ILASDP(3, random_state=0).fit(X)
     assert ila.labels_.shape == (300,) and ila.membership_.shape == (300, 3)
     np.testing.assert_allclose(ila.membership_.sum(axis=1), 1.0, atol=1e-2)
-    np.testing.assert_array_equal(ila.labels_, ila.membership_.argmax(axis=1))
+    np.testing.assert_array_equal(ila.labels_, ila.predict(X))  # the refined mixture labels
     assert ila.weights_.sum() == pytest.approx(1.0)
     assert ila.covariances_.shape == (3, 3, 3)
     assert np.all(np.linalg.eigvalsh(ila.covariances_) > 0)
@@ -221,10 +276,17 @@ def test_ilasdp_beats_kmeans_and_sdp_on_heterogeneous_clusters():
 
 
 def ila_errors(proportions, seeds, **setting):
+    # the iteration's own labels (the single k-means-SDP start, no EM refinement)
     errors = []
     for seed in seeds:
         X, y = make_heterogeneous_mixture(**setting, random_state=seed)
-        ila = ILASDP(setting["n_clusters"], proportions=proportions, random_state=0).fit(X)
+        ila = ILASDP(
+            setting["n_clusters"],
+            proportions=proportions,
+            init="sdp",
+            refine="none",
+            random_state=0,
+        ).fit(X)
         errors.append(1 - clustering_accuracy(y, ila.labels_))
     return np.mean(errors)
 
@@ -294,6 +356,98 @@ def test_ilasdp_and_sdp_bad_input(Estimator):
     X_before = X.copy()
     Estimator(2, random_state=0).fit(X)
     np.testing.assert_array_equal(X, X_before)
+
+
+def test_ilasdp_leaves_the_partition_where_the_sdp_start_gets_stuck():
+    # rotated clusters of sizes 1:2:3 in 10-D: the k-means SDP's partition splits the large
+    # cluster, and the iteration from it alone stays there (0.23 against EM's 0.14)
+    X, y = make_rotated_mixture(300, n_features=10, n_clusters=3, random_state=2)
+    em10 = GaussianMixture(3, n_init=10, random_state=0).fit(X)
+    em10_error = 1 - clustering_accuracy(y, em10.predict(X))
+    before = ILASDP(3, init="sdp", refine="none", random_state=0).fit(X)
+    before_error = 1 - clustering_accuracy(y, before.labels_)
+    assert before_error > em10_error + 0.05
+    ila = ILASDP(3, random_state=0).fit(X)
+    error = 1 - clustering_accuracy(y, ila.labels_)
+    assert error < before_error - 0.05 and error <= em10_error + 0.05
+    # the start chosen is the candidate with the smallest penalised profiled objective
+    assert len(ila.start_objectives_) == 21 and ila.start_ == np.argmin(ila.start_objectives_)
+    assert ila.start_ != 0 and ila.start_objectives_[0] > ila.start_objectives_.min() + 0.1
+    # without EM candidates the SDP's start is the only one
+    alone = ILASDP(3, n_starts=0, refine="none", random_state=0).fit(X)
+    assert alone.start_ == 0 and len(alone.start_objectives_) == 1
+    np.testing.assert_array_equal(alone.labels_, before.labels_)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical"])
+def test_ilasdp_fit_penalty_is_the_expected_optimism_of_a_gaussian_fit(covariance_type):
+    # the in-sample Mahalanobis term of a fitted Gaussian is d per row; on new rows from the
+    # same Gaussian it is d (n + 1) / (n - 1 - m) on average: Monte Carlo against the formula
+    rng = np.random.default_rng(0)
+    n, d, reps = 30, 4, 4000
+    A = rng.normal(size=(d, d))
+    cov = A @ A.T + np.eye(d)
+    if covariance_type != "full":
+        cov = np.diag(np.diag(cov)) if covariance_type == "diag" else np.eye(d) * 2.0
+    L = np.linalg.cholesky(cov)
+    fresh = []
+    for _ in range(reps):
+        Xr, Xnew = rng.normal(size=(n, d)) @ L.T, rng.normal(size=(200, d)) @ L.T
+        mu, S = Xr.mean(axis=0), np.cov(Xr.T, bias=True)
+        if covariance_type == "diag":
+            S = np.diag(np.diag(S))
+        elif covariance_type == "spherical":
+            S = np.eye(d) * np.trace(S) / d
+        diff = Xnew - mu
+        fresh.append(np.mean(np.einsum("ij,ij->i", diff @ np.linalg.inv(S), diff)))
+    ila = LikelihoodAdjustedSDP(1, covariance_type=covariance_type)
+    labels = np.zeros(n, dtype=int)
+    assert d + ila._fit_penalty(labels, d) == pytest.approx(np.mean(fresh), rel=0.01)
+    # a cluster too small to estimate makes the partition unusable as a start
+    assert LikelihoodAdjustedSDP(1)._fit_penalty(np.zeros(d + 2, dtype=int), d) == np.inf
+
+
+def test_ilasdp_profiled_objective_of_a_partition():
+    # minus twice the profiled classification log-likelihood per row, written out:
+    # sum_k n_k [tr(S_k^-1 S_k) + log det S_k - 2 log(n_k / n)] / n on unit-scaled data
+    X, y = make_rotated_mixture(400, n_features=3, n_clusters=3, random_state=0)
+    Xc = X - X.mean(axis=0)
+    Xs = Xc / np.sqrt((Xc**2).sum() / len(X))
+    ila = LikelihoodAdjustedSDP(3, reg_covar=0.0)
+    expected = 0.0
+    for k in range(3):
+        members = Xs[y == k]
+        S = np.cov(members.T, bias=True)
+        nk = len(members)
+        expected += nk * (3 + np.linalg.slogdet(S)[1] - 2 * np.log(nk / len(X)))
+    assert ila._partition_objective(Xs, y) == pytest.approx(expected / len(X), rel=1e-10)
+    # label-free, and it ranks the true partition above a k-means one on this data
+    kmeans = KMeans(3, n_init=10, random_state=0).fit(Xs).labels_
+    assert ila._partition_objective(Xs, y) < ila._partition_objective(Xs, kmeans)
+
+
+def test_ilasdp_refine_ends_at_a_maximum_of_the_observed_likelihood():
+    X, _ = make_heterogeneous_mixture(800, n_features=2, n_clusters=4, random_state=5)
+    ila = ILASDP(4, random_state=0).fit(X)
+    assert ila.refine_iter_ > 0
+    # EM from the fitted mixture does not move it: a fixed point of the mixture likelihood
+    em = GaussianMixture(
+        4,
+        weights_init=ila.weights_,
+        means_init=ila.means_,
+        precisions_init=np.linalg.inv(ila.covariances_),
+        tol=1e-9,
+        max_iter=2000,
+        reg_covar=1e-12,
+    ).fit(X)
+    np.testing.assert_allclose(em.means_, ila.means_, atol=2e-2 * X.std())
+    assert (em.predict(X) != ila.labels_).mean() < 0.01
+    # and it scores at least as well as EM with ten starts
+    em10 = GaussianMixture(4, n_init=10, random_state=0).fit(X)
+    assert em.score(X) >= em10.score(X) - 1e-3
+    # without the refinement, labels are the memberships' argmax
+    raw = ILASDP(4, refine="none", random_state=0).fit(X)
+    np.testing.assert_array_equal(raw.labels_, raw.membership_.argmax(axis=1))
 
 
 def test_make_heterogeneous_mixture():

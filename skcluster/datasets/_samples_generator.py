@@ -210,6 +210,112 @@ def make_heterogeneous_mixture(
     return X[perm], y[perm]
 
 
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "n_features": [Interval(Integral, 1, None, closed="left")],
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "separation": [Interval(Real, 0, None, closed="neither")],
+        "condition_range": [tuple],
+        "scale_range": [Interval(Real, 1, None, closed="left")],
+        "weights": ["array-like", None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_rotated_mixture(
+    n_samples=600,
+    n_features=10,
+    n_clusters=3,
+    *,
+    separation=1.5,
+    condition_range=(3.0, 30.0),
+    scale_range=2.0,
+    weights=None,
+    random_state=None,
+):
+    """Gaussian clusters of sizes 1:2:...:K with randomly rotated, ill-conditioned covariances.
+
+    A second setting for model-based clustering, independent of
+    :func:`make_heterogeneous_mixture`: cluster ``k`` has covariance ``s_k^2 R_k
+    diag(lambda_k) R_k^T`` with a random rotation ``R_k``, eigenvalues ``lambda_k``
+    log-spaced with a condition number drawn log-uniformly from ``condition_range`` (and
+    geometric mean 1), and a scale ``s_k`` uniform in ``[1, scale_range]``. The means are a
+    standard normal draw, scaled so that the closest pair of clusters is exactly
+    ``separation`` apart along the line joining their means, in units of the sum of the
+    two clusters' standard deviations along that line (1.5: the two clusters' 1.5-sigma
+    slabs touch; every other pair is further apart). Sizes are in proportion ``1, 2, ...,
+    K`` unless ``weights`` are given.
+
+    Parameters
+    ----------
+    n_samples : int, default=600
+    n_features : int, default=10
+    n_clusters : int, default=3
+    separation : float, default=1.5
+        Separation of the closest pair of clusters (see above).
+    condition_range : tuple of two floats, default=(3.0, 30.0)
+        Range of the covariances' condition numbers (largest over smallest eigenvalue).
+    scale_range : float, default=2.0
+        Largest ratio between two clusters' overall standard deviations.
+    weights : array-like of shape (n_clusters,), default=None
+        Mixing proportions (normalised); ``1, 2, ..., K`` when None.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcluster.datasets import make_rotated_mixture
+    >>> X, y = make_rotated_mixture(1000, n_features=5, n_clusters=4, random_state=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((1000, 5), [100, 200, 300, 400])
+    """
+    rng = check_random_state(random_state)
+    K, d = n_clusters, n_features
+    if n_samples < K:
+        raise ValueError(f"n_samples={n_samples} is smaller than n_clusters={K}.")
+    low, high = (float(c) for c in condition_range) if len(condition_range) == 2 else (0, 0)
+    if not 1 <= low <= high:
+        raise ValueError(
+            f"condition_range must be two numbers 1 <= low <= high; got {condition_range!r}."
+        )
+    w = np.arange(1.0, K + 1) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (K,) or np.any(w < 0) or w.sum() <= 0:
+        raise ValueError(f"weights must be {K} non-negative numbers with a positive sum.")
+    counts = _counts(w / w.sum(), n_samples)
+    chols = []
+    for _ in range(K):
+        condition = math.exp(rng.uniform(math.log(low), math.log(high)))
+        eigenvalues = condition ** np.linspace(-0.5, 0.5, d) if d > 1 else np.ones(1)
+        eigenvalues *= rng.uniform(1.0, scale_range) ** 2
+        rotation = np.linalg.qr(rng.standard_normal((d, d)))[0]
+        chols.append(rotation * np.sqrt(eigenvalues))  # covariance = chol @ chol.T
+    means = rng.standard_normal((K, d))
+    closest = np.inf
+    for i in range(K):
+        for j in range(i):
+            gap = means[i] - means[j]
+            u = gap / np.linalg.norm(gap)
+            spread = np.linalg.norm(chols[i].T @ u) + np.linalg.norm(chols[j].T @ u)
+            closest = min(closest, np.linalg.norm(gap) / spread)
+    if K > 1:
+        means *= separation / closest
+    X = np.empty((n_samples, d))
+    y = np.repeat(np.arange(K), counts)
+    start = 0
+    for k in range(K):
+        z = rng.standard_normal((counts[k], d))
+        X[start : start + counts[k]] = z @ chols[k].T + means[k]
+        start += counts[k]
+    perm = rng.permutation(n_samples)
+    return X[perm], y[perm]
+
+
 def _counts(w, n):
     """Largest-remainder rounding of ``w * n`` with at least one row per component."""
     raw = w * n
