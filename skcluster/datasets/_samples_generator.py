@@ -74,11 +74,7 @@ def make_gaussian_mixture(
     K, d = n_components, n_features
     if n_samples < K:
         raise ValueError(f"n_samples={n_samples} is smaller than n_components={K}.")
-    w = np.full(K, 1.0 / K) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (K,) or np.any(w < 0) or w.sum() <= 0:
-        raise ValueError(f"weights must be {K} non-negative numbers with a positive sum.")
-    w = w / w.sum()
-    counts = _counts(w, n_samples)
+    counts = _sizes(weights, np.ones(K), n_samples)
 
     scales = rng.uniform(1.0, scale_range, K)
     axes = rng.uniform(1.0, anisotropy, (K, d)) * scales[:, None]
@@ -183,10 +179,7 @@ def make_heterogeneous_mixture(
         raise ValueError(f"n_samples={n_samples} is smaller than n_clusters={K}.")
     if d < 2 and K > 2:
         raise ValueError("more than two clusters need n_features >= 2 to be equally spaced.")
-    w = np.full(K, 1.0 / K) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (K,) or np.any(w < 0) or w.sum() <= 0:
-        raise ValueError(f"weights must be {K} non-negative numbers with a positive sum.")
-    counts = _counts(w / w.sum(), n_samples)
+    counts = _sizes(weights, np.ones(K), n_samples)
     means = np.zeros((K, d))
     if K <= d:
         means[np.arange(K), np.arange(K)] = separation / math.sqrt(2)
@@ -284,10 +277,7 @@ def make_rotated_mixture(
         raise ValueError(
             f"condition_range must be two numbers 1 <= low <= high; got {condition_range!r}."
         )
-    w = np.arange(1.0, K + 1) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (K,) or np.any(w < 0) or w.sum() <= 0:
-        raise ValueError(f"weights must be {K} non-negative numbers with a positive sum.")
-    counts = _counts(w / w.sum(), n_samples)
+    counts = _sizes(weights, np.arange(1.0, K + 1), n_samples)
     chols = []
     for _ in range(K):
         condition = math.exp(rng.uniform(math.log(low), math.log(high)))
@@ -314,6 +304,15 @@ def make_rotated_mixture(
         start += counts[k]
     perm = rng.permutation(n_samples)
     return X[perm], y[perm]
+
+
+def _sizes(weights, default, n):
+    """Rows per component from ``weights`` (``default`` when None), validated."""
+    K = len(default)
+    w = default if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (K,) or np.any(w < 0) or w.sum() <= 0:
+        raise ValueError(f"weights must be {K} non-negative numbers with a positive sum.")
+    return _counts(w / w.sum(), n)
 
 
 def _counts(w, n):
