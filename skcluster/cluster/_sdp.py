@@ -565,7 +565,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
     SDP's alone (``init="sdp"``) it stayed where that partition split a large elongated
     cluster and merged a small one with a neighbour (errors 0.23-0.33 where EM reached
     0.01-0.14). ``init="best"`` therefore gathers candidate partitions (the k-means SDP's and
-    those of ``n_starts`` EM fits from k-means starts) and starts from the one with the
+    those of EM fits from it and from ``n_starts`` k-means starts) and starts from the one with the
     smallest objective at its partition matrix: minus twice the profiled classification
     log-likelihood, the quantity the method minimises, plus what that in-sample value owes
     to its own fit (the expected excess of the same quantity on new rows of the fitted
@@ -614,12 +614,14 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         K-means restarts of the initial SDP k-means rounding.
     init : {"best", "sdp"}, default="best"
         The start of the iteration: ``"best"``, the candidate partition (the k-means SDP's,
-        and the MAP partitions of ``n_starts`` EM fits in the estimator's model, each from a
-        k-means partition with scikit-learn GaussianMixture's defaults: tolerance 1e-3, 100
-        iterations) with the smallest score (``start_objectives_``);
+        and the MAP partitions of EM fits in the estimator's model from the SDP's partition
+        and from ``n_starts`` k-means partitions, with scikit-learn GaussianMixture's
+        defaults: tolerance 1e-3, 100 iterations) with the smallest score
+        (``start_objectives_``);
         ``"sdp"``, the k-means SDP's partition alone (the only start before ``init`` existed).
     n_starts : int, default=20
-        EM candidates of ``init="best"``; 0 keeps the k-means SDP's start only.
+        EM candidates from k-means partitions of ``init="best"`` (one more starts from the
+        SDP's partition); 0 keeps the k-means SDP's partition and its EM fit.
     refine : {"em", "none"}, default="em"
         ``"em"``: finish with EM on the observed likelihood from the fitted parameters
         (tolerance 1e-6 on the mean log-likelihood, at most 1,000 iterations) and label by
@@ -661,7 +663,8 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         - d) / n`` (m = d + 1, 2 or 2 / d for full, diagonal or spherical covariances; the
         mean excess of the Mahalanobis term on new rows, from the inverse-Wishart and
         inverse-chi-square means), infinite for a cluster too small to estimate. The k-means
-        SDP's partition first, then the EM candidates that hold every cluster.
+        SDP's partition first, then the EM candidates that hold every cluster (from the SDP's
+        partition, then from the k-means partitions).
     start_ : int
         Index of the candidate the iteration started from: the smallest score (the SDP's
         when every score is infinite).
@@ -853,12 +856,18 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         sdp = SDPKMeans(K, solver="lowrank", tol=self.tol, n_init=self.n_init, random_state=seed)
         candidates = [sdp.fit(Xs).labels_]
         if self.init == "best":
-            for _ in range(self.n_starts):
-                start = _backend.kmeans(Xs, K, random_state=rng.randint(np.iinfo(np.int32).max))
-                # EM with scikit-learn GaussianMixture's defaults from that k-means partition
+            # EM (scikit-learn GaussianMixture's defaults) from the SDP's partition, then from
+            # n_starts k-means partitions. The SDP's own EM candidate matters in high dimension:
+            # its partition may hold a cluster too small to score (infinite penalty) while EM
+            # from it is the best start (het d=50, K=4: 0.21 error against 0.30 without it)
+            starts = [candidates[0]] + [
+                _backend.kmeans(Xs, K, random_state=rng.randint(np.iinfo(np.int32).max))[1]
+                for _ in range(self.n_starts)
+            ]
+            for start in starts:
                 with warnings.catch_warnings():  # an empty k-means cluster is shrunk: no news
                     warnings.simplefilter("ignore", UserWarning)
-                    parameters = self._parameters(Xs, _indicator_factors(start[1], K))
+                    parameters = self._parameters(Xs, _indicator_factors(start, K))
                 mix, _ = self._em(Xs, parameters, 1e-3, 100)
                 if mix is not None:
                     candidates.append(np.argmax(_log_joint(Xs, *mix), axis=1))
