@@ -7,14 +7,53 @@ they return the same class counts and the same rows.
     python benchmarks/bench_smote.py                     # the issue's workload (~12 min)
     python benchmarks/bench_smote.py --n 200000          # quicker
     python benchmarks/bench_smote.py --only SMOTE
+    python benchmarks/bench_smote.py --sparse            # 200,000 x 5,000 CSR, 1% dense
+
+``--sparse``: the sparse workload of issue 25, SMOTE on a 200,000 x 5,000 CSR matrix with 1%
+non-zeros and 10% minority, with the time and the peak of traced memory (tracemalloc) of each
+library's fit_resample.
 """
 
 import argparse
 import os
 import platform
 import time
+import tracemalloc
 
 import numpy as np
+
+
+def sparse_workload(n, d, density):
+    """SMOTE on CSR input, both libraries: seconds, peak traced MiB, same rows."""
+    import imblearn.over_sampling as imb
+    from scipy import sparse
+
+    import skcluster.over_sampling as ours
+
+    rng = np.random.default_rng(0)
+    X = sparse.random(n, d, density=density, format="csr", random_state=0)
+    y = (rng.uniform(size=n) < 0.1).astype(int)
+    print(f"# data: {n} x {d} CSR, {X.nnz} non-zeros, class counts {np.bincount(y).tolist()}")
+    ours.SMOTE(random_state=0).fit_resample(X[:2000], y[:2000])  # load the cached kernels
+    out = {}
+    for name, sampler in (("skcluster", ours.SMOTE), ("imbalanced-learn", imb.SMOTE)):
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        out[name] = sampler(random_state=0).fit_resample(X, y)
+        seconds = time.perf_counter() - t0
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        out[name + " stats"] = (seconds, peak)
+    (Xa, ya), (Xb, yb) = out["skcluster"], out["imbalanced-learn"]
+    same = np.array_equal(ya, yb) and abs(Xa - Xb).max() < 1e-12
+    (ta, ma), (tb, mb) = out["skcluster stats"], out["imbalanced-learn stats"]
+    print(
+        "\n| sampler | skcluster (s, peak MiB) | imbalanced-learn (s, peak MiB) "
+        + "| speed-up | same rows |"
+    )
+    print("|---|---:|---:|---:|---|")
+    cells = f"{ta:.1f}, {ma:.0f} | {tb:.1f}, {mb:.0f} | {tb / ta:.1f}x | {same}"
+    print(f"| SMOTE, CSR | {cells} |")
 
 
 def main():
@@ -22,7 +61,18 @@ def main():
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--d", type=int, default=32)
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--sparse", action="store_true", help="the sparse workload only")
     args = parser.parse_args()
+    if args.sparse:
+        import imblearn
+
+        import skcluster
+
+        print(
+            f"# machine: {platform.machine()}, {os.cpu_count()} cores; skcluster "
+            f"{skcluster.__version__}, imbalanced-learn {imblearn.__version__}"
+        )
+        return sparse_workload(200_000, 5_000, 0.01)
 
     import imblearn
     import imblearn.over_sampling as imb

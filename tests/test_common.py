@@ -90,13 +90,7 @@ ESTIMATORS = [_instance(cls) for _, cls in all_estimators()]
 SAMPLERS = [_instance(cls) for _, cls in all_estimators(type_filter="sampler")]
 
 # estimator class name -> {check name: why it is expected to fail}
-_DENSE_ONLY = "sparse input is rejected with a clear TypeError: the kernels are dense"
-# every sampler but SMOTENC (which turns sparse pandas input into dense arrays) rejects it
-EXPECTED_FAILED_CHECKS = {
-    name: {"check_samplers_pandas_sparse": _DENSE_ONLY}
-    for name, _ in all_estimators(type_filter="sampler")
-    if name != "SMOTENC"
-}
+EXPECTED_FAILED_CHECKS = {}
 EXPECTED_FAILED_CHECKS["SMOTENC"] = {
     "check_samplers_string": "its data has one (categorical) column and SMOTE-NC needs a "
     "continuous one too; all-categorical data is SMOTEN's",

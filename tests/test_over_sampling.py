@@ -6,7 +6,6 @@ import imblearn.under_sampling as imbu
 import numpy as np
 import pytest
 from imblearn.pipeline import make_pipeline
-from scipy import sparse
 from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs, make_classification
@@ -150,8 +149,6 @@ def test_bad_input(sampler):
         sampler.fit_resample(X_nan, y)
     with pytest.raises(ValueError, match="greater or equal to the original"):
         type(sampler)(sampling_strategy={0: 10, 1: 10}).fit_resample(X, y)
-    with pytest.raises(TypeError, match="dense data is required"):
-        sampler.fit_resample(sparse.csr_matrix(X), y)
     X_cat = X.astype(object)
     X_cat[:, 0] = "red"
     with pytest.raises(ValueError, match="could not convert string to float"):
@@ -170,7 +167,7 @@ def test_svmsmote_needs_an_svm():
     from sklearn.tree import DecisionTreeClassifier
 
     X, y = _data()
-    with pytest.raises(ValueError, match="support_"):
+    with pytest.raises(RuntimeError, match="support_"):  # imbalanced-learn's error type
         SVMSMOTE(svm_estimator=DecisionTreeClassifier()).fit_resample(X, y)
 
 
@@ -186,14 +183,13 @@ def _mixed(n=2000, seed=0):
     return X, y
 
 
-def test_smotenc_continuous_part_equals_imbalanced_learn_and_categories_agree():
+def test_smotenc_equals_imbalanced_learn_tie_breaks_included():
     X, y = _mixed()
     Xa, ya = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(X, y)
     Xb, yb = imb.SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(X, y)
     np.testing.assert_array_equal(ya, yb)
     np.testing.assert_allclose(Xa[:, [0, 2]], Xb[:, [0, 2]], atol=1e-12)
-    # categorical votes differ only where imbalanced-learn's random tie-break differs
-    assert (Xa[:, [1, 3]] == Xb[:, [1, 3]]).mean() > 0.98
+    np.testing.assert_array_equal(Xa[:, [1, 3]], Xb[:, [1, 3]])
     assert set(np.unique(Xa[:, 1])) <= {0.0, 1.0, 2.0, 3.0}
 
 
@@ -246,9 +242,9 @@ def test_smotenc_memory_does_not_grow_with_categories_times_neighbours():
 
 def test_smotenc_bad_input():
     X, y = _mixed()
-    with pytest.raises(ValueError, match="at least one continuous"):
+    with pytest.raises(ValueError, match="requires some numerical features"):
         SMOTENC(categorical_features=[0, 1, 2, 3]).fit_resample(X, y)
-    with pytest.raises(ValueError, match="needs a pandas DataFrame"):
+    with pytest.raises(ValueError, match="should be a pandas.DataFrame"):
         SMOTENC(categorical_features="auto").fit_resample(X, y)
     Xs = X.astype(object)
     Xs[:, 0] = "text"
@@ -258,8 +254,8 @@ def test_smotenc_bad_input():
     X_nan[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         SMOTENC(categorical_features=[1]).fit_resample(X_nan, y)
-    with pytest.raises(TypeError, match="sparse"):
-        SMOTENC(categorical_features=[1]).fit_resample(sparse.csr_matrix(X), y)
+    with pytest.raises(ValueError, match="names a column twice"):
+        SMOTENC(categorical_features=[1, 1]).fit_resample(X, y)
 
 
 # ----------------------------------------------------------------- combined samplers
@@ -343,7 +339,7 @@ def test_kmeans_smote_samples_only_inside_minority_clusters():
 
 def test_kmeans_smote_without_valid_cluster_is_a_clear_error():
     X, y = _clustered()
-    with pytest.raises(ValueError, match="No clusters found"):
+    with pytest.raises(RuntimeError, match="No clusters found"):  # imbalanced-learn's type
         KMeansSMOTE(kmeans_estimator=4, cluster_balance_threshold=0.99).fit_resample(X, y)
 
 

@@ -117,7 +117,8 @@ def device_free_memory(on_gpu):
 
 
 def _module(name):
-    mod = "_numba_kernels" if name == "numba" else "_cupy_kernels"
+    # "numpy" (the reference path) runs the CuPy module's code on NumPy arrays
+    mod = {"numba": "_numba_kernels", "sparse": "_sparse"}.get(name, "_cupy_kernels")
     return importlib.import_module(f"{__name__}.{mod}")
 
 
@@ -171,6 +172,29 @@ def _prepare(*named_arrays):
     return name, xp, checked, to_host
 
 
+def _is_sparse(a):
+    """A SciPy sparse matrix or array (CPU only; CuPy's sparse matrices are not taken)."""
+    return hasattr(a, "tocsr") and hasattr(a, "nnz") and not is_cupy_array(a)
+
+
+def _prepare_sparse(*named_arrays):
+    """CSR float64 copies-if-needed of host arrays (dense ones converted), checked like
+    ``_check_2d``; returns (arrays, output dtype)."""
+    from scipy import sparse
+
+    out = []
+    for name, a in named_arrays:
+        a = a.tocsr() if _is_sparse(a) else sparse.csr_matrix(np.asarray(a))
+        if a.shape[0] == 0 or a.shape[1] == 0:
+            raise ValueError(f"{name} is empty: shape {tuple(a.shape)}.")
+        _check_numeric(a, name)
+        if not np.isfinite(a.data).all():
+            raise ValueError(f"{name} contains NaN or infinity.")
+        out.append(a)
+    dtype = _float_dtype(np, *out)
+    return [a.astype(np.float64) for a in out], dtype
+
+
 def _host(a, to_host):
     return a.get() if to_host else a
 
@@ -184,8 +208,8 @@ def sq_euclidean_distances(X, Y=None, *, out=None):
 
     Parameters
     ----------
-    X : array of shape (n_samples_X, n_features)
-    Y : array of shape (n_samples_Y, n_features), default=None
+    X : array or SciPy sparse matrix of shape (n_samples_X, n_features)
+    Y : array or SciPy sparse matrix of shape (n_samples_Y, n_features), default=None
         ``None`` means ``Y = X``.
     out : array of shape (n_samples_X, n_samples_Y), default=None
         Where to write the result (its dtype must be the computation's).
@@ -195,6 +219,11 @@ def sq_euclidean_distances(X, Y=None, *, out=None):
     D : array of shape (n_samples_X, n_samples_Y)
         Non-negative; float32 when both inputs are float32.
     """
+    if _is_sparse(X) or _is_sparse(Y):
+        (X, Y), dtype = _prepare_sparse(("X", X), ("Y", X if Y is None else Y))
+        _same_features(X, Y)
+        D = _output(np, out, (X.shape[0], Y.shape[0]), dtype, "out")
+        return _module("sparse").sq_euclidean(X, Y, D, _working_memory())
     name, xp, (X, Y), to_host = _prepare(("X", X), ("Y", X if Y is None else Y))
     _same_features(X, Y)
     D = _output(xp, out, (X.shape[0], Y.shape[0]), X.dtype, "out", to_host)
@@ -226,8 +255,9 @@ def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
 
     Parameters
     ----------
-    X : array of shape (n_queries, n_features)
-    Y : array of shape (n_samples, n_features)
+    X : array or SciPy sparse matrix of shape (n_queries, n_features)
+    Y : array or SciPy sparse matrix of shape (n_samples, n_features)
+        If either is sparse, both are searched as CSR on the CPU (``_sparse``).
     n_neighbors : int
     exclude_self : bool or int array of shape (n_queries,), default=False
         ``True``: ``X`` and ``Y`` are the same set and row ``i`` is not its own neighbour.
@@ -241,7 +271,12 @@ def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
     indices : array of shape (n_queries, n_neighbors)
         Row indices into ``Y``; ties are broken towards the lower index.
     """
-    name, xp, (X, Y), to_host = _prepare(("X", X), ("Y", Y))
+    if _is_sparse(X) or _is_sparse(Y):
+        (X, Y), dtype = _prepare_sparse(("X", X), ("Y", Y))
+        name, xp, to_host = "sparse", np, False
+    else:
+        name, xp, (X, Y), to_host = _prepare(("X", X), ("Y", Y))
+        dtype = X.dtype
     _same_features(X, Y)
     exclude = _exclusions(xp, exclude_self, X.shape[0], Y.shape[0])
     available = Y.shape[0] - (exclude is not None and bool((exclude >= 0).any()))
@@ -251,7 +286,7 @@ def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
             f"n_neighbors={n_neighbors} is larger than the {available} sample(s) available"
             + (" (each point excluded from its own neighbours)." if exclude is not None else ".")
         )
-    dist = xp.empty((X.shape[0], n_neighbors), dtype=X.dtype)
+    dist = xp.empty((X.shape[0], n_neighbors), dtype=dtype)
     ind = xp.empty((X.shape[0], n_neighbors), dtype=xp.intp)
     _module(name).kneighbors(X, Y, exclude, dist, ind, _working_memory())
     return _host(dist, to_host), _host(ind, to_host)

@@ -27,7 +27,9 @@ class NearestNeighbors(BaseEstimator):
     bound certifies each query's answer; the rare uncertified queries are searched again in
     float64 and, failing that, by direct differences. The neighbours and distances are
     therefore exact, for float64 input at float32 speed. Ties are broken towards the lower
-    index of the fitted set. CuPy arrays are searched on the GPU and give CuPy arrays.
+    index of the fitted set. SciPy sparse rows are searched with sparse products (float64
+    formula, then exact distances and the same certificate), one block of dense distances
+    at a time. CuPy arrays are searched on the GPU and give CuPy arrays.
     Threads: ``numba.get_num_threads()``; memory per call is bounded by
     ``skcluster.config_context(working_memory=...)``.
 
@@ -84,13 +86,18 @@ class NearestNeighbors(BaseEstimator):
         self.metric = metric
         self.n_jobs = n_jobs
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR rows are searched by sparse products
+        return tags
+
     def fit(self, X, y=None):
         """Store the set to search.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The fitted set (NumPy-like or CuPy).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The fitted set (NumPy-like, SciPy sparse or CuPy).
         y : Ignored
             Present for API consistency.
 
@@ -100,7 +107,7 @@ class NearestNeighbors(BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        self._fit_X = check_X(self, X, reset=True)
+        self._fit_X = check_X(self, X, reset=True, accept_sparse="csr")
         self.n_samples_fit_ = self._fit_X.shape[0]
         self.effective_metric_ = self.metric
         return self
@@ -116,7 +123,7 @@ class NearestNeighbors(BaseEstimator):
         ):
             raise ValueError(f"n_neighbors must be a positive integer, got {n_neighbors!r}.")
         exclude_self = X is None
-        Q = self._fit_X if exclude_self else check_X(self, X, reset=False)
+        Q = self._fit_X if exclude_self else check_X(self, X, reset=False, accept_sparse="csr")
         available = self.n_samples_fit_ - exclude_self
         if n_neighbors > available:
             raise ValueError(
@@ -126,6 +133,8 @@ class NearestNeighbors(BaseEstimator):
             )
         fit_X = self._fit_X
         if _backend.is_cupy_array(fit_X) != _backend.is_cupy_array(Q):
+            # (a SciPy sparse query against a dense fitted set, or the reverse, is searched
+            # as sparse rows on the CPU)
             raise TypeError("query and fitted set must both be NumPy or both be CuPy arrays.")
         with _threads(self.n_jobs):
             return _backend.kneighbors(Q, fit_X, n_neighbors, exclude_self=exclude_self)

@@ -1,17 +1,21 @@
 """What every skcluster over-sampler shares: neighbours on the backend, vectorised
 interpolation, and provenance of each synthetic row."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy
+from scipy import sparse
 from sklearn.base import clone
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 
 from .. import _backend
+from ..neighbors import NearestNeighbors
 from ..utils._chunks import available_memory
 from ..utils._dask import check_dask_array, check_dask_target, is_dask_collection, share
 
@@ -22,10 +26,21 @@ def neighbors_param():
 
 
 def rows_between(X, p0, p1, steps):
-    """``X[p0] + steps * (X[p1] - X[p0])`` in X's dtype (steps per row or per feature)."""
+    """``X[p0] + steps * (X[p1] - X[p0])`` in X's dtype (steps per row or per feature).
+
+    Sparse X (steps per row) gives sparse rows in X's format: imbalanced-learn's numbers.
+    """
+    if sparse.issparse(X):
+        new = X[p0] + sparse.diags(np.asarray(steps, dtype=np.float64)) @ (X[p1] - X[p0])
+        return new.asformat(X.format).astype(X.dtype)
     if X.dtype.kind != "f":  # integer features: NumPy's arithmetic, then back to ints
         return (X[p0] + np.reshape(steps, (len(p0), -1)) * (X[p1] - X[p0])).astype(X.dtype)
     return _backend.interpolate(X, p0, p1, steps)
+
+
+def class_label(cls):
+    """A class for messages: ``0`` or ``'a'``, not ``np.int64(0)``."""
+    return repr(cls.item() if isinstance(cls, np.generic) else cls)
 
 
 def reject_missing_categories(values, where="X"):
@@ -67,6 +82,9 @@ def _planned_rows(X, plan, start, stop):
     return rows_between(X, parents[start:stop, 0], parents[start:stop, 1], steps[start:stop])
 
 
+# imbalanced-learn's names of the fitted neighbours objects
+_NEIGHBOR_ATTRIBUTES = {"k_neighbors": "nn_k_", "m_neighbors": "nn_m_", "n_neighbors": "nn_"}
+
 # constraints shared by every over-sampler: imbalanced-learn's strategy and a seed
 STRATEGY_AND_SEED = dict(BaseOverSampler._parameter_constraints)
 
@@ -89,6 +107,10 @@ class BaseSMOTE(BaseOverSampler):
         "k_neighbors": neighbors_param(),
     }
 
+    # imbalanced-learn's twins work on CSR/CSC rows; the variants on a dense copy (with a
+    # warning); sparse out for both
+    _accepts_sparse = False
+
     def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -96,13 +118,37 @@ class BaseSMOTE(BaseOverSampler):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.sampler_tags.sample_indices = True
         return tags
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        # dense only: neighbours run on the backend's dense kernels
-        return super()._check_X_y(X, y, accept_sparse=False)
+        X, y, binarize_y = super()._check_X_y(X, y, accept_sparse=["csr", "csc"])
+        return self._dense_if_needed(X), y, binarize_y
+
+    def _dense_if_needed(self, X):
+        """Sparse X for a sampler that works on dense rows: a dense copy, with
+        imbalanced-learn's warning (its SMOTEN does the same), and sparse output later;
+        refused when the copy would not fit in memory."""
+        if self._accepts_sparse or not sparse.issparse(X):
+            return X
+        need = X.shape[0] * X.shape[1] * X.dtype.itemsize
+        have = available_memory()
+        if have is not None and need > 0.5 * have:
+            raise ValueError(
+                f"{type(self).__name__} works on dense rows and this sparse matrix needs "
+                f"{need / 2**30:.1f} GiB dense, but only {have / 2**30:.1f} GiB are "
+                "available; use SMOTE, BorderlineSMOTE, SVMSMOTE, ADASYN, KMeansSMOTE or "
+                "SMOTENC, which work on sparse rows."
+            )
+        warnings.warn(
+            f"Passing a sparse matrix to {type(self).__name__} is not really efficient since "
+            "it is converted to a dense array internally.",
+            DataConversionWarning,
+            stacklevel=4,
+        )
+        self._sparse_format = X.format
+        return X.toarray()
 
     # -- dask ---------------------------------------------------------------------------
 
@@ -134,7 +180,11 @@ class BaseSMOTE(BaseOverSampler):
         """
         if is_dask_collection(X):
             return self._fit_resample_dask(X, y)
-        return super().fit_resample(X, y, **params)
+        X_res, y_res = super().fit_resample(X, y, **params)
+        densified = self.__dict__.pop("_sparse_format", None)
+        if densified is not None and isinstance(X_res, np.ndarray):  # sparse in, sparse out
+            X_res = sparse.csr_matrix(X_res).asformat(densified)
+        return X_res, y_res
 
     def _fit_resample_dask(self, X, y):
         """Over-sample a dask array without gathering it: the rows of the classes to
@@ -208,16 +258,21 @@ class BaseSMOTE(BaseOverSampler):
 
         A query never counts as its own neighbour. ``param`` is an int (neighbours to
         return) or a neighbours object, used as imbalanced-learn uses it: fitted on the set,
-        queried, and its first column (the point itself) dropped.
+        queried, and its first column (the point itself) dropped. The fitted object is
+        kept as imbalanced-learn's attribute (``nn_k_``, ``nn_m_``, ``nn_``): for an int, a
+        :class:`~skcluster.neighbors.NearestNeighbors` with ``param + 1`` neighbours.
         """
         X_fit = X[fit_rows]
         Q = X[query_rows]
+        attribute = _NEIGHBOR_ATTRIBUTES.get(name)
         if isinstance(param, Integral):
             if param > len(fit_rows) - 1:
                 raise ValueError(
                     f"{name}={param} needs at least {param + 1} samples to search among, "
                     f"got {len(fit_rows)}; lower {name}."
                 )
+            if attribute:
+                setattr(self, attribute, NearestNeighbors(n_neighbors=param + 1).fit(X_fit))
             position = np.full(X.shape[0], -1, dtype=np.intp)
             position[fit_rows] = np.arange(len(fit_rows))
             _, ind = _backend.kneighbors(Q, X_fit, param, exclude_self=position[query_rows])
@@ -228,6 +283,8 @@ class BaseSMOTE(BaseOverSampler):
                     f"{name} asks for {nn.n_neighbors} neighbours (itself included) among "
                     f"{len(fit_rows)} samples; lower its n_neighbors."
                 )
+            if attribute:
+                setattr(self, attribute, nn)
             ind = np.asarray(nn.kneighbors(Q, return_distance=False))[:, 1:]
         return fit_rows[ind]
 
@@ -273,6 +330,8 @@ class BaseSMOTE(BaseOverSampler):
         self.synthetic_parents_ = np.vstack(parents).astype(np.intp)
         self.synthetic_steps_ = np.concatenate(self._steps) if self._steps else np.empty(0)
         del self._parents, self._steps
+        if sparse.issparse(X):
+            return sparse.vstack([X] + X_new, format=X.format), np.hstack([y] + y_new)
         return np.vstack([X] + X_new), np.hstack([y] + y_new)
 
     def _draw(self, n_rows, k, n_samples, step_size=1.0):

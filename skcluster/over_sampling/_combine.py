@@ -9,11 +9,12 @@ from imblearn.under_sampling import EditedNearestNeighbours, TomekLinks
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _backend
 from ..neighbors import NearestNeighbors
+from ..neighbors._nearest import _threads
 from ._smote import SMOTE
 
 
@@ -32,19 +33,19 @@ class _OverSampleThenClean(BaseSampler):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True  # as the over-sampler takes it (see BaseSMOTE)
         return tags
-
-    def _check_X_y(self, X, y, accept_sparse=None):
-        return super()._check_X_y(X, y, accept_sparse=False)
 
     def _oversampler(self):
         if self.sampler is not None:
             return clone(self.sampler)
         return SMOTE(sampling_strategy=self.sampling_strategy, random_state=self.random_state)
 
-    def _fit_resample(self, X, y):
+    def _validate_estimator(self):
         self.sampler_ = self._oversampler()
+
+    def _fit_resample(self, X, y):
+        self._validate_estimator()
         # as imbalanced-learn: the strategy is the over-sampler's, passed through unchanged
         self.sampling_strategy_ = self.sampling_strategy
         X_res, y_res = self.sampler_.fit_resample(X, y)
@@ -53,14 +54,38 @@ class _OverSampleThenClean(BaseSampler):
         return X_res[keep], y_res[keep]
 
 
-class SMOTEENN(_OverSampleThenClean):
+class _ImblearnCombined(_OverSampleThenClean):
+    """imbalanced-learn's ``smote=`` and ``n_jobs=`` on top of skcluster's ``sampler=``."""
+
+    _parameter_constraints: dict = {
+        **_OverSampleThenClean._parameter_constraints,
+        "smote": [HasMethods(["fit_resample"]), None],
+        "n_jobs": [Integral, None],
+    }
+
+    def _oversampler(self):
+        if self.smote is not None and self.sampler is not None:
+            raise ValueError(
+                "smote and sampler name the same over-sampler; pass one of them (sampler "
+                "takes any over-sampler, smote is imbalanced-learn's name)."
+            )
+        return clone(self.smote) if self.smote is not None else super()._oversampler()
+
+    def _validate_estimator(self):
+        super()._validate_estimator()
+        self.smote_ = self.sampler_
+        self._validate_cleaner()
+
+
+class SMOTEENN(_ImblearnCombined):
     """Over-sample, then remove rows their neighbours out-vote (Batista et al., 2004).
 
-    :class:`imblearn.combine.SMOTEENN` accepts only imbalanced-learn's plain SMOTE; here
-    ``sampler`` may be any over-sampler with ``fit_resample`` (every skcluster SMOTE
-    variant, or imbalanced-learn's). The default cleaner is imbalanced-learn's
-    ``EditedNearestNeighbours(sampling_strategy="all")`` with skcluster's neighbour search,
-    so the default output equals imbalanced-learn's SMOTEENN for the same seed.
+    Same parameters, attributes and, for the same seed, output as
+    :class:`imblearn.combine.SMOTEENN`; ``smote`` (or, skcluster's name, ``sampler``) may
+    be any over-sampler with ``fit_resample`` (every skcluster SMOTE variant, or
+    imbalanced-learn's). The default cleaner is imbalanced-learn's
+    ``EditedNearestNeighbours(sampling_strategy="all")`` with skcluster's neighbour search.
+    Sparse input gives sparse output (see the over-sampler for how it handles it).
 
     Parameters
     ----------
@@ -68,21 +93,29 @@ class SMOTEENN(_OverSampleThenClean):
         Strategy of the default over-sampler.
     random_state : int, RandomState instance or None, default=None
         Seed of the default over-sampler.
-    sampler : over-sampler, default=None
+    smote : over-sampler, default=None
         ``None`` means ``skcluster.over_sampling.SMOTE(sampling_strategy, random_state)``.
     enn : under-sampler, default=None
-        ``None`` means ``EditedNearestNeighbours(sampling_strategy="all")`` searching with
-        :class:`skcluster.neighbors.NearestNeighbors`.
+        ``None`` means ``EditedNearestNeighbours(sampling_strategy="all", n_jobs=n_jobs)``
+        searching with :class:`skcluster.neighbors.NearestNeighbors`.
+    n_jobs : int, default=None
+        Threads of the default cleaner's neighbour search (its ``n_jobs``).
+    sampler : over-sampler, default=None
+        The same as ``smote`` (the name skcluster's other combined samplers use); give one.
 
     Attributes
     ----------
-    sampler_ : over-sampler
+    smote_ : over-sampler
         The fitted over-sampler (its provenance attributes tell where synthetic rows
-        come from).
+        come from); ``sampler_`` is the same object.
     enn_ : under-sampler
         The fitted cleaner.
     kept_indices_ : ndarray
         Rows of the over-sampled set that the cleaning kept, in output order.
+
+    See Also
+    --------
+    imblearn.combine.SMOTEENN : the reference implementation.
 
     Examples
     --------
@@ -90,43 +123,77 @@ class SMOTEENN(_OverSampleThenClean):
     >>> from sklearn.datasets import make_classification
     >>> from skcluster.over_sampling import SMOTEENN, BorderlineSMOTE
     >>> X, y = make_classification(n_samples=1000, weights=[0.9], random_state=0)
-    >>> cleaner = SMOTEENN(sampler=BorderlineSMOTE(random_state=0))
+    >>> cleaner = SMOTEENN(smote=BorderlineSMOTE(random_state=0))
     >>> X_res, y_res = cleaner.fit_resample(X, y)
     >>> X_res.shape[0] < 2 * 898
     True
     """
 
     _parameter_constraints: dict = {
-        **_OverSampleThenClean._parameter_constraints,
+        **_ImblearnCombined._parameter_constraints,
         "enn": [HasMethods(["fit_resample"]), None],
     }
 
-    def __init__(self, *, sampling_strategy="auto", random_state=None, sampler=None, enn=None):
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        smote=None,
+        enn=None,
+        n_jobs=None,
+        sampler=None,
+    ):
         super().__init__()
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
-        self.sampler = sampler
+        self.smote = smote
         self.enn = enn
+        self.n_jobs = n_jobs
+        self.sampler = sampler
 
-    def _clean(self, X, y):
+    def _validate_cleaner(self):
         if self.enn is None:
             self.enn_ = EditedNearestNeighbours(
-                sampling_strategy="all", n_neighbors=NearestNeighbors(n_neighbors=4)
+                sampling_strategy="all",
+                n_neighbors=NearestNeighbors(n_neighbors=4),
+                n_jobs=self.n_jobs,
             )
         else:
             self.enn_ = clone(self.enn)
+
+    def _clean(self, X, y):
         self.enn_.fit_resample(X, y)
         return self.enn_.sample_indices_
 
 
-class SMOTETomek(_OverSampleThenClean):
+class _TomekLinks(TomekLinks):
+    """imbalanced-learn's ``TomekLinks`` with the nearest neighbours from skcluster's
+    backend (its own search is scikit-learn's); the same links and attributes."""
+
+    def _fit_resample(self, X, y):
+        with _threads(self.n_jobs):
+            _, nn = _backend.kneighbors(X, X, 1, exclude_self=True)
+        nn = nn[:, 0]
+        # imbalanced-learn's is_tomek, without its Python loop over the rows
+        links = (
+            np.isin(y, list(self.sampling_strategy_))
+            & (y[nn] != y)
+            & (nn[nn] == np.arange(len(y)))
+        )
+        self.sample_indices_ = np.flatnonzero(~links)
+        return _safe_indexing(X, self.sample_indices_), _safe_indexing(y, self.sample_indices_)
+
+
+class SMOTETomek(_ImblearnCombined):
     """Over-sample, then remove Tomek links (Batista et al., 2003).
 
     A Tomek link is a pair of rows of different classes, each the other's nearest
-    neighbour. ``sampler`` may be any over-sampler (see :class:`SMOTEENN`). By default
-    both rows of every link are removed (``TomekLinks(sampling_strategy="all")``, the
-    default of :class:`imblearn.combine.SMOTETomek`), with the nearest neighbours found on
-    skcluster's backend; pass ``tomek`` to use another cleaner.
+    neighbour. Same parameters, attributes and output as
+    :class:`imblearn.combine.SMOTETomek`; ``smote`` (or ``sampler``) may be any
+    over-sampler (see :class:`SMOTEENN`). By default both rows of every link are removed
+    (``TomekLinks(sampling_strategy="all")``, imbalanced-learn's default), the nearest
+    neighbours found on skcluster's backend. Sparse input gives sparse output.
 
     Parameters
     ----------
@@ -134,17 +201,28 @@ class SMOTETomek(_OverSampleThenClean):
         Strategy of the default over-sampler.
     random_state : int, RandomState instance or None, default=None
         Seed of the default over-sampler.
-    sampler : over-sampler, default=None
+    smote : over-sampler, default=None
         ``None`` means ``skcluster.over_sampling.SMOTE(sampling_strategy, random_state)``.
     tomek : under-sampler, default=None
-        ``None`` removes both rows of every Tomek link.
+        ``None`` means ``TomekLinks(sampling_strategy="all", n_jobs=n_jobs)`` searching on
+        skcluster's backend.
+    n_jobs : int, default=None
+        Threads of the default cleaner's neighbour search.
+    sampler : over-sampler, default=None
+        The same as ``smote``; give one.
 
     Attributes
     ----------
-    sampler_ : over-sampler
-        The fitted over-sampler.
+    smote_ : over-sampler
+        The fitted over-sampler; ``sampler_`` is the same object.
+    tomek_ : under-sampler
+        The fitted cleaner.
     kept_indices_ : ndarray
         Rows of the over-sampled set that the cleaning kept, in output order.
+
+    See Also
+    --------
+    imblearn.combine.SMOTETomek : the reference implementation.
 
     Examples
     --------
@@ -157,25 +235,37 @@ class SMOTETomek(_OverSampleThenClean):
     """
 
     _parameter_constraints: dict = {
-        **_OverSampleThenClean._parameter_constraints,
+        **_ImblearnCombined._parameter_constraints,
         "tomek": [HasMethods(["fit_resample"]), None],
     }
 
-    def __init__(self, *, sampling_strategy="auto", random_state=None, sampler=None, tomek=None):
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        smote=None,
+        tomek=None,
+        n_jobs=None,
+        sampler=None,
+    ):
         super().__init__()
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
-        self.sampler = sampler
+        self.smote = smote
         self.tomek = tomek
+        self.n_jobs = n_jobs
+        self.sampler = sampler
+
+    def _validate_cleaner(self):
+        if self.tomek is None:
+            self.tomek_ = _TomekLinks(sampling_strategy="all", n_jobs=self.n_jobs)
+        else:
+            self.tomek_ = clone(self.tomek)
 
     def _clean(self, X, y):
-        if self.tomek is not None:
-            self.tomek_ = clone(self.tomek)
-            self.tomek_.fit_resample(X, y)
-            return self.tomek_.sample_indices_
-        _, nn = _backend.kneighbors(X, X, 1, exclude_self=True)
-        links = TomekLinks.is_tomek(y, nn[:, 0], class_type=np.unique(y))
-        return np.flatnonzero(~links)
+        self.tomek_.fit_resample(X, y)
+        return self.tomek_.sample_indices_
 
 
 class SMOTEIPF(_OverSampleThenClean):

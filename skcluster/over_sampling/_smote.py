@@ -12,7 +12,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _backend
-from ._base import BaseSMOTE, neighbors_param
+from ..neighbors._nearest import _threads
+from ._base import BaseSMOTE, class_label, neighbors_param
 
 
 class SMOTE(BaseSMOTE):
@@ -67,6 +68,8 @@ class SMOTE(BaseSMOTE):
     >>> bool(abs(X_res[1000] - (X[p0] + sm.synthetic_steps_[0] * (X[p1] - X[p0]))).max() < 1e-12)
     True
     """
+
+    _accepts_sparse = True
 
     def _takes_dask(self):
         return True
@@ -141,6 +144,8 @@ class BorderlineSMOTE(BaseSMOTE):
     >>> np.bincount(y_res).tolist()
     [898, 898]
     """
+
+    _accepts_sparse = True
 
     _parameter_constraints: dict = {
         **BaseSMOTE._parameter_constraints,
@@ -228,6 +233,8 @@ class ADASYN(BaseSMOTE):
     True
     """
 
+    _accepts_sparse = True
+
     _parameter_constraints: dict = {
         **BaseSMOTE._parameter_constraints,
         "n_neighbors": neighbors_param(),
@@ -252,8 +259,8 @@ class ADASYN(BaseSMOTE):
             ratio = _count_other(nns, y, cls) / nns.shape[1]
             if not ratio.sum():
                 raise ValueError(
-                    f"no neighbour of class {cls!r} belongs to another class, so ADASYN "
-                    "has no hard region to sample; use SMOTE instead."
+                    f"no neighbour of class {class_label(cls)} belongs to another class, so "
+                    "ADASYN has no hard region to sample; use SMOTE instead."
                 )
             per_row = np.rint(ratio / ratio.sum() * n_samples).astype(int)
             n_samples = int(per_row.sum())
@@ -321,6 +328,8 @@ class SVMSMOTE(BaseSMOTE):
     [898, 898]
     """
 
+    _accepts_sparse = True
+
     _parameter_constraints: dict = {
         **BaseSMOTE._parameter_constraints,
         "m_neighbors": neighbors_param(),
@@ -360,7 +369,12 @@ class SVMSMOTE(BaseSMOTE):
             rows = np.flatnonzero(y == cls)
             self.svm_estimator_.fit(X, y)
             if not hasattr(self.svm_estimator_, "support_"):
-                raise ValueError("svm_estimator must expose a fitted support_ attribute (an SVM).")
+                # imbalanced-learn's error type and words (its tests match them)
+                raise RuntimeError(
+                    "`svm_estimator` is required to exposed a `support_` fitted attribute. "
+                    f"Such estimator belongs to the family of Support Vector Machines; "
+                    f"{type(self.svm_estimator_).__name__} has none."
+                )
             support = self.svm_estimator_.support_
             support = support[y[support] == cls]
             m_nns = self._neighbors(self.m_neighbors, "m_neighbors", X, everyone, support)
@@ -410,6 +424,9 @@ class KMeansSMOTE(BaseSMOTE):
         Seed of the draws and of the default clustering.
     k_neighbors : int or object, default=2
         Neighbours to interpolate with, within a cluster.
+    n_jobs : int, default=None
+        Threads of the distance computations, as :class:`skcluster.neighbors.NearestNeighbors`
+        counts them (None: Numba's thread count); the result does not depend on it.
     kmeans_estimator : int or clustering estimator, default=None
         ``None``: ``MiniBatchKMeans(random_state=random_state)``; an int: the same with
         that many clusters; or an estimator with ``fit_predict`` and ``n_clusters``.
@@ -449,6 +466,8 @@ class KMeansSMOTE(BaseSMOTE):
     True
     """
 
+    _accepts_sparse = True
+
     _parameter_constraints: dict = {
         **BaseSMOTE._parameter_constraints,
         "kmeans_estimator": [
@@ -458,6 +477,7 @@ class KMeansSMOTE(BaseSMOTE):
         ],
         "cluster_balance_threshold": [StrOptions({"auto"}), Real],
         "density_exponent": [StrOptions({"auto"}), Real],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -466,6 +486,7 @@ class KMeansSMOTE(BaseSMOTE):
         sampling_strategy="auto",
         random_state=None,
         k_neighbors=2,
+        n_jobs=None,
         kmeans_estimator=None,
         cluster_balance_threshold="auto",
         density_exponent="auto",
@@ -473,6 +494,7 @@ class KMeansSMOTE(BaseSMOTE):
         super().__init__(
             sampling_strategy=sampling_strategy, random_state=random_state, k_neighbors=k_neighbors
         )
+        self.n_jobs = n_jobs
         self.kmeans_estimator = kmeans_estimator
         self.cluster_balance_threshold = cluster_balance_threshold
         self.density_exponent = density_exponent
@@ -495,6 +517,10 @@ class KMeansSMOTE(BaseSMOTE):
         return mean**exponent / n
 
     def _fit_resample(self, X, y):
+        with _threads(self.n_jobs):
+            return self._fit_resample_threads(X, y)
+
+    def _fit_resample_threads(self, X, y):
         self._start_provenance(X.shape[0])
         if self.kmeans_estimator is None:
             self.kmeans_estimator_ = MiniBatchKMeans(random_state=self.random_state)
@@ -535,9 +561,9 @@ class KMeansSMOTE(BaseSMOTE):
                 rows = members[y[members] == cls]
                 valid.append(rows)
                 sparsity.append(self._sparsity(X[rows]))
-            if not valid:
-                raise ValueError(
-                    f"No clusters found with sufficient samples of class {cls!r}. Try "
+            if not valid:  # imbalanced-learn's error type
+                raise RuntimeError(
+                    f"No clusters found with sufficient samples of class {class_label(cls)}. Try "
                     "lowering the cluster_balance_threshold or increasing the number of "
                     "clusters."
                 )

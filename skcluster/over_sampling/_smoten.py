@@ -4,6 +4,7 @@ from numbers import Integral
 
 import numpy as np
 from imblearn.utils import check_target_type
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.preprocessing import OrdinalEncoder
 from sklearn.utils import check_random_state
@@ -110,10 +111,16 @@ class SMOTEN(BaseSMOTE):
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X, y = validate_data(
-            self, X=X, y=y, reset=True, dtype=None, accept_sparse=False, ensure_all_finite=False
+            self,
+            X=X,
+            y=y,
+            reset=True,
+            dtype=None,
+            accept_sparse=["csr", "csc"],
+            ensure_all_finite=False,
         )
-        reject_missing_categories(X, "a feature")
-        return X, y, binarize_y
+        reject_missing_categories(X.data if sparse.issparse(X) else X, "a feature")
+        return self._dense_if_needed(X), y, binarize_y
 
     def _fit_resample(self, X, y):
         self.sample_indices_ = np.arange(X.shape[0])

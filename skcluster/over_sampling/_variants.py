@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import _backend
 from ..utils._chunks import row_chunks
-from ._base import STRATEGY_AND_SEED, BaseSMOTE, rows_between
+from ._base import STRATEGY_AND_SEED, BaseSMOTE, class_label, rows_between
 
 
 class PolynomFitSMOTE(BaseSMOTE):
@@ -297,7 +297,7 @@ class SafeLevelSMOTE(BaseSMOTE):
             allowed = np.flatnonzero((slp > 0) | (sln > 0))
             if allowed.size == 0:
                 raise ValueError(
-                    f"every row of class {cls!r} and its neighbours have safe "
+                    f"every row of class {class_label(cls)} and its neighbours have safe "
                     "level 0; Safe-Level-SMOTE cannot place a row."
                 )
             pair = rng.choice(allowed, size=n_samples)
@@ -817,7 +817,7 @@ class MWMOTE(BaseSMOTE):
     def _fit_resample(self, X, y):
         def draw(cls, rows, n_samples, rng):
             if rows.size < 2:
-                raise ValueError(f"class {cls!r} needs at least 2 rows for MWMOTE.")
+                raise ValueError(f"class {class_label(cls)} needs at least 2 rows for MWMOTE.")
             filtered, informative, prob = self._selection(
                 X, y, cls, rows, np.flatnonzero(y != cls)
             )
@@ -1200,8 +1200,8 @@ class LVQSMOTE(BaseSMOTE):
             K = min(self.n_codes, n_distinct)
             if K < 3:
                 raise ValueError(
-                    f"LVQSMOTE needs at least 3 distinct rows of class {cls!r} for a codebook "
-                    f"of 3 codes, got {n_distinct}."
+                    f"LVQSMOTE needs at least 3 distinct rows of class {class_label(cls)} for a "
+                    f"codebook of 3 codes, got {n_distinct}."
                 )
             seed = rng.randint(np.iinfo(np.int32).max)
             codes = _backend.kmeans(Xc, K, random_state=seed)[0]

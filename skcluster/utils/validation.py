@@ -6,7 +6,15 @@ from sklearn.utils.validation import validate_data
 from .._backend import is_cupy_array
 
 
-def check_X(estimator, X, *, reset, dtype=(np.float64, np.float32), ensure_min_samples=1):
+def check_X(
+    estimator,
+    X,
+    *,
+    reset,
+    dtype=(np.float64, np.float32),
+    ensure_min_samples=1,
+    accept_sparse=False,
+):
     """Validate ``X`` for ``estimator`` and record/check ``n_features_in_``.
 
     NumPy-like input goes through scikit-learn's ``validate_data`` (float32 kept, everything
@@ -15,7 +23,12 @@ def check_X(estimator, X, *, reset, dtype=(np.float64, np.float32), ensure_min_s
     """
     if not is_cupy_array(X):
         return validate_data(
-            estimator, X, reset=reset, dtype=list(dtype), ensure_min_samples=ensure_min_samples
+            estimator,
+            X,
+            reset=reset,
+            dtype=list(dtype),
+            ensure_min_samples=ensure_min_samples,
+            accept_sparse=accept_sparse,
         )
     import cupy
 
