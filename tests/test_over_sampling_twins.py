@@ -265,6 +265,14 @@ def test_backend_sparse_search_equals_dense():
     d_d, i_d = _backend.kneighbors(far, far, 4)
     np.testing.assert_array_equal(i_s, i_d)
     np.testing.assert_allclose(d_s, d_d, rtol=1e-9)
+    # duplicate entries of a non-canonical CSR matrix count as their sum
+    odd = sparse.csr_matrix(
+        (np.array([0.5, 0.5, 1.0, 1.6]), np.array([0, 0, 0, 0]), np.array([0, 2, 3, 4])),
+        shape=(3, 1),
+    )
+    d, i = _backend.kneighbors(sparse.csr_matrix([[1.0]]), odd, 3)
+    np.testing.assert_array_equal(i, [[0, 1, 2]])
+    assert not odd.has_canonical_format  # the caller's matrix is left as it was
     bad = X.copy()
     bad.data[0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
@@ -278,3 +286,19 @@ def test_variants_densify_sparse_input_with_a_warning():
     assert sparse.issparse(X_res) and X_res.format == "csc"
     dense, _ = sko.ProWSyn(random_state=0).fit_resample(X.toarray(), y)
     np.testing.assert_allclose(X_res.toarray(), dense)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e160, 1e-300])
+@pytest.mark.parametrize("as_sparse", [False, True])
+def test_neighbours_of_huge_or_tiny_values(scale, as_sparse):
+    # squares of 1e160 overflow: the search once read unset candidates (a segmentation
+    # fault); now the data are scaled by a power of two, which keeps the neighbours exact
+    X = np.random.default_rng(0).standard_normal((60, 4))
+    make = sparse.csr_matrix if as_sparse else np.asarray
+    _, ref = _backend.kneighbors(make(X), make(X), 3, exclude_self=True)
+    dist, ind = _backend.kneighbors(make(X * scale), make(X * scale), 3, exclude_self=True)
+    np.testing.assert_array_equal(ind, ref)
+    assert np.all(dist >= 0)
+    y = (np.arange(60) < 15).astype(int)
+    X_res, _ = sko.SMOTE(random_state=0).fit_resample(make(X * scale), y)
+    assert X_res.shape == (90, 4)

@@ -14,6 +14,7 @@ nor CuPy. Float32 input stays float32; other real input is computed in float64.
 """
 
 import importlib
+import math
 import numbers
 
 import numpy as np
@@ -185,6 +186,9 @@ def _prepare_sparse(*named_arrays):
     out = []
     for name, a in named_arrays:
         a = a.tocsr() if _is_sparse(a) else sparse.csr_matrix(np.asarray(a))
+        if not a.has_canonical_format:  # the kernels merge rows: one entry per column
+            a = a.copy()
+            a.sum_duplicates()
         if a.shape[0] == 0 or a.shape[1] == 0:
             raise ValueError(f"{name} is empty: shape {tuple(a.shape)}.")
         _check_numeric(a, name)
@@ -286,10 +290,37 @@ def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
             f"n_neighbors={n_neighbors} is larger than the {available} sample(s) available"
             + (" (each point excluded from its own neighbours)." if exclude is not None else ".")
         )
+    X, Y, exponent = _power_of_two_scale(X, Y)
     dist = xp.empty((X.shape[0], n_neighbors), dtype=dtype)
     ind = xp.empty((X.shape[0], n_neighbors), dtype=xp.intp)
     _module(name).kneighbors(X, Y, exclude, dist, ind, _working_memory())
+    if exponent:  # back to the data's units (squared distances beyond the dtype are inf)
+        with np.errstate(over="ignore"):  # ldexp keeps zeros zero (0 * inf would be NaN)
+            dist = xp.ldexp(dist, 2 * exponent).astype(dist.dtype, copy=False)
     return _host(dist, to_host), _host(ind, to_host)
+
+
+# Beyond 2^+-50 the kernels' float32 search overflows or underflows (squares of 1e20 are inf
+# in float32, those of 1e-20 zero): every neighbour then ties, and inf/NaN partial distances
+# once left candidates unset (a segmentation fault).
+_SAFE_EXPONENT = 50
+
+
+def _power_of_two_scale(X, Y):
+    """X and Y scaled by the same power of two to a largest magnitude near 1 when theirs is
+    outside 2^+-50; the scaling is exact, so the neighbours are those of the data. Returns
+    (X, Y, exponent), the distances to be multiplied by 4^exponent."""
+
+    def largest(a):
+        values = a.data if _is_sparse(a) else a
+        return float(abs(values).max()) if values.size else 0.0
+
+    top = max(largest(X), largest(Y))
+    if top == 0 or abs(math.log2(top)) < _SAFE_EXPONENT:
+        return X, Y, 0
+    exponent = math.floor(math.log2(top))
+    factor = 2.0**-exponent
+    return X * factor, Y * factor, exponent
 
 
 def kneighbors_categorical(X_codes, Y_codes, tables, n_neighbors, *, exclude_self=False):

@@ -91,6 +91,7 @@ def _topk_rows(
                 acc[Ci[r]] += v * Cd[r]
         for a in range(kk):
             part[i, a] = big
+            cand[i, a] = 0  # a valid row whatever the values (never an unset index)
         thr = big
         for j in range(m):
             value = yn[j] - 2.0 * acc[j]
