@@ -29,11 +29,7 @@ k = estimate_n_novel_classes(X[new], k_range=(2, 12), normalize_rows=True, rando
 results = {
     "k-means on the new rows": KMeans(k, n_init=10, random_state=0).fit_predict(X[new]),
     "NCDKMeans": NCDKMeans(k, random_state=0).fit(X, y_semi).labels_,
-    "NCDSpectralClustering (kNN)": NCDSpectralClustering(
-        k, affinity="knn", n_components=10, random_state=0
-    )
-    .fit(X, y_semi)
-    .labels_,
+    "NCDSpectralClustering": NCDSpectralClustering(k, random_state=0).fit(X, y_semi).labels_,
 }
 
 fig, axes = plt.subplots(1, 3, figsize=(14, 4.6))

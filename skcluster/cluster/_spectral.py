@@ -61,6 +61,17 @@ def rbf_mst_affinity(X, min_dist, *, affinity="auto", n_neighbors=30):
     return A, float(np.sqrt(two_sigma2 / 2.0))
 
 
+def knn_connectivity(X, n_neighbors):
+    """0/1 graph of each row's ``n_neighbors`` nearest neighbours, symmetrised as
+    ``(A + A^T) / 2`` (scikit-learn's ``SpectralClustering(affinity="nearest_neighbors")``,
+    without the self-loops). Sparse CSR, shape (n, n)."""
+    n = X.shape[0]
+    k = min(n_neighbors, n - 1)
+    _, ind = _backend.kneighbors(X, X, k, exclude_self=True)
+    A = sparse.csr_matrix((np.ones(n * k), ind.ravel(), np.arange(0, n * k + 1, k)), (n, n))
+    return ((A + A.T) * 0.5).tocsr()
+
+
 def _longest_mst_edge(D2):
     tree = minimum_spanning_tree(D2)
     return float(tree.data.max()) if tree.nnz else 0.0
@@ -72,9 +83,13 @@ def _two_sigma2(longest, min_dist):
     return longest / -np.log(min_dist)
 
 
-def spectral_embedding(A, n_components, *, skip_first=True):
+def spectral_embedding(A, n_components, *, skip_first=True, random_walk=False):
     """Leading eigenvectors of the symmetric normalised adjacency ``D^-1/2 A D^-1/2`` (the
     smallest of the Laplacian ``I - D^-1/2 A D^-1/2``), without row normalisation.
+
+    ``random_walk`` divides each row by the square root of its degree: the eigenvectors of
+    the random-walk Laplacian ``I - D^-1 A``, as scikit-learn's spectral clustering embeds
+    (its first column is then constant, so it may be kept).
 
     Rows without any affinity get degree 1, as in the reference code. The start vector of the
     Lanczos solver is fixed, so the embedding is deterministic (up to each column's sign,
@@ -103,4 +118,5 @@ def spectral_embedding(A, n_components, *, skip_first=True):
         v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)
         vals, vecs = eigsh(M, k=k, which="LA", v0=v0, tol=1e-8)
     order = np.argsort(-vals, kind="stable")[:k]
-    return vecs[:, order[int(skip_first) :]]
+    E = vecs[:, order[int(skip_first) :]]
+    return E * scale[:, None] if random_walk else E
