@@ -59,20 +59,14 @@ def reject_missing_categories(values, where="X"):
         )
 
 
-def mode_rows(codes, rng=None):
-    """Most frequent value of each row of ``codes`` (n, k).
-
-    Ties go to a uniformly random one of the tied values with ``rng``, else to the smallest
-    (as ``scipy.stats.mode``). Works on integer codes with (n, k, k) comparisons, so memory
+def mode_rows(codes):
+    """Most frequent value of each row of ``codes`` (n, k); ties go to the smallest (as
+    ``scipy.stats.mode``). Works on integer codes with (n, k, k) comparisons, so memory
     does not grow with the number of categories.
     """
     counts = (codes[:, :, None] == codes[:, None, :]).sum(axis=2)
     best = counts == counts.max(axis=1, keepdims=True)
-    if rng is None:
-        priority = np.where(best, -codes, np.iinfo(codes.dtype).min)
-    else:
-        # each tied value holds the same number of positions: uniform over values
-        priority = np.where(best, rng.uniform(size=codes.shape), -1.0)
+    priority = np.where(best, -codes, np.iinfo(codes.dtype).min)
     return codes[np.arange(codes.shape[0]), priority.argmax(axis=1)]
 
 

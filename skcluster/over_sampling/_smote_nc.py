@@ -38,10 +38,9 @@ def _vote(codes, neighbors, n_categories, value, rng):
         pairs = []
         for start in range(0, n_new, rows):
             block = neighbors[start : start + rows]
-            counts = np.zeros((block.shape[0], n_cat))
-            for a in range(block.shape[1]):
-                np.add.at(counts, (np.arange(block.shape[0]), codes[block[:, a], j]), 1)
-            scores = counts * value
+            cells = np.arange(block.shape[0])[:, None] * n_cat + codes[block, j]
+            counts = np.bincount(cells.ravel(), minlength=block.shape[0] * n_cat)
+            scores = counts.reshape(block.shape[0], n_cat) * value
             tied = np.argwhere(np.isclose(scores, scores.max(axis=1, keepdims=True)))
             tied[:, 0] += start
             pairs.append(tied)
