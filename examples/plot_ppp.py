@@ -2,10 +2,11 @@
 PPP: how many clusters, found by splitting and validating
 =========================================================
 
-Probabilistic Partitive Partitioning proposes 2-means splits and keeps those a Gaussian
-mixture validates by BIC; pieces of a cluster that the splits left apart are merged back when
-BIC prefers them together. Here it recovers eight stretched clusters of different sizes that
-k-means, told the wrong number, cuts apart; every split it tried is shown with its BIC gain.
+Probabilistic Partitive Partitioning grows a Gaussian mixture by 2-means splits, each one
+judged by the BIC of the whole refitted mixture, keeps the mixture of best BIC along that
+path, and makes a cluster of the components that share a mode of the fitted density. Here it
+recovers eight stretched clusters of different sizes that k-means, told the wrong number,
+cuts apart; the third panel is the path's BIC at each number of components.
 
 The second figure is a real data set, scikit-learn's iris (standardised, shown in its first
 two principal components). PPP finds two clusters: setosa, and versicolor with virginica,
@@ -46,15 +47,15 @@ ax.set_title(f"PPP: {ppp.n_clusters_} clusters, clusterability {ppp.clusterabili
 axes[1].scatter(*X.T, c=km.labels_, s=4, cmap="tab10")
 axes[1].set_title("k-means told k=5")
 
-gains = [s["gain"] for s in ppp.splits_]
-colors = ["tab:green" if s["accepted"] else "tab:red" for s in ppp.splits_]
-axes[2].bar(range(len(gains)), np.sign(gains) * np.log10(1 + np.abs(gains)), color=colors)
-axes[2].set_xlabel("proposed split, in order")
-axes[2].set_ylabel("BIC gain (signed log10)")
-n_leaves = 1 + sum(s["accepted"] for s in ppp.splits_)
+steps = [step["n_components"] for step in ppp.path_]
+bics = [step["criterion"] for step in ppp.path_]
+axes[2].plot(steps, bics, "o-", color="tab:blue")
+axes[2].axvline(ppp.n_components_, color="tab:green", ls="--", label="kept")
+axes[2].set_xlabel("components on the divisive path")
+axes[2].set_ylabel("BIC of the whole mixture (lower is better)")
+axes[2].legend()
 axes[2].set_title(
-    f"splits accepted (green) or rejected (red):\n{n_leaves} pieces, merged back to "
-    f"{ppp.n_clusters_} clusters"
+    f"{ppp.n_components_} components kept, {ppp.n_clusters_} clusters (modes of the density)"
 )
 for ax in axes[:2]:
     ax.set_aspect("equal")
