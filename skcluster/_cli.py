@@ -10,6 +10,7 @@ unknown method, an estimator's own ValueError) ends with one line on stderr and 
 """
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -48,8 +49,25 @@ def _read_csv(path):
         return pd.read_csv(path)
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory, not a CSV file") from None
+    except PermissionError:
+        raise UsageError(f"cannot read {path}: permission denied") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path} as CSV: {exc}".splitlines()[0]) from None
+
+
+def _check_output(path):
+    """Refuse an output file that cannot be written before any work is done."""
+    if path is None or path == "-":
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"cannot write {path}: it is a directory")
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {path}: no such folder {folder}")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise UsageError(f"cannot write {path}: permission denied")
 
 
 def _numeric(frame, columns, path):
@@ -252,6 +270,7 @@ def main(argv=None):
         )
         return 2
     try:
+        _check_output(getattr(args, "output", None))  # before the fit, not after it
         args.run(args)
     except (UsageError, ValueError) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -450,3 +450,120 @@ def test_gpu_top_k_by_repeated_argmin_matches_the_partition_path(rng):
         np.testing.assert_array_equal(val, np.take_along_axis(D, ind, axis=1))
         ref = np.sort(np.argsort(D, axis=1, kind="stable")[:, :k], axis=1)
         np.testing.assert_array_equal(ind, ref)
+
+
+# ------------------------------------------ properties: random shapes, dtypes and scales
+
+_shapes = st.tuples(st.integers(2, 30), st.integers(1, 5))
+_dtypes = st.sampled_from([np.float32, np.float64])
+
+
+def _data(draw, shape, dtype):
+    # values of magnitude 2^-8 .. 2^8 with exact float32 representations
+    ints = draw(arrays(np.int32, shape, elements=st.integers(-(2**12), 2**12)))
+    return (ints.astype(np.float64) / 2**4).astype(dtype)
+
+
+@st.composite
+def _scaled_pair(draw):
+    """Data and a power of two that keeps it finite and normal in its dtype."""
+    dtype = draw(_dtypes)
+    X = _data(draw, draw(_shapes), dtype)
+    limit = 100 if dtype == np.float32 else 1000
+    return X, draw(st.integers(-limit, limit))
+
+
+@settings(max_examples=40, deadline=None)
+@given(_scaled_pair(), st.integers(1, 4))
+def test_kneighbors_property_scale(pair, k):
+    # an exact (power-of-two) scaling gives the same neighbours and scaled distances, also
+    # where the squares overflow or underflow the dtype (1e300, 1e-300; 1e19 in float32)
+    X, e = pair
+    k = min(k, len(X) - 1)
+    dist, ind = B.kneighbors(X, X, k, exclude_self=True, squared=False)
+    Xs = np.ldexp(X, e).astype(X.dtype)
+    dist_s, ind_s = B.kneighbors(Xs, Xs, k, exclude_self=True, squared=False)
+    np.testing.assert_array_equal(ind_s, ind)
+    assert np.isfinite(dist_s).all()
+    np.testing.assert_allclose(dist_s, np.ldexp(dist.astype(np.float64), e), rtol=1e-5)
+    # and the unscaled distances are the true ones
+    full = np.sqrt(cdist(X.astype(np.float64), X.astype(np.float64), "sqeuclidean"))
+    np.fill_diagonal(full, np.inf)
+    np.testing.assert_allclose(dist, np.sort(full, axis=1)[:, :k], rtol=1e-5, atol=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_scaled_pair(), st.integers(1, 4))
+def test_nearest_center_property_scale(pair, n_centers):
+    X, e = pair
+    C = X[: min(n_centers, len(X))]
+    labels, sq = B.nearest_center(X, C)
+    ref = cdist(X.astype(np.float64), C.astype(np.float64), "sqeuclidean")
+    np.testing.assert_allclose(sq, ref.min(axis=1), rtol=1e-5, atol=1e-6)
+    assert np.all(ref[np.arange(len(X)), labels] <= ref.min(axis=1) * (1 + 1e-5) + 1e-6)
+    Xs, Cs = np.ldexp(X, e).astype(X.dtype), np.ldexp(C, e).astype(X.dtype)
+    np.testing.assert_array_equal(B.nearest_center(Xs, Cs)[0], labels)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_scaled_pair(), st.integers(1, 20), st.integers(0, 2**31 - 1))
+def test_interpolate_property(pair, n_new, seed):
+    # bit for bit NumPy's expression, at any scale
+    X, e = pair
+    X = np.ldexp(X, e).astype(X.dtype)
+    rng = np.random.default_rng(seed)
+    p0, p1 = rng.integers(0, len(X), n_new), rng.integers(0, len(X), n_new)
+    steps = rng.random(n_new)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ref = (X[p0] + steps[:, None] * (X[p1] - X[p0])).astype(X.dtype)
+    np.testing.assert_array_equal(B.interpolate(X, p0, p1, steps), ref)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    arrays(
+        np.float64, st.tuples(st.integers(5, 40), st.integers(1, 3)), elements=st.floats(-5, 5)
+    ),
+    st.integers(1, 3),
+    st.integers(0, 2**31 - 1),
+)
+def test_em_stats_property(X, K, seed):
+    # the fused E-step sums against the (n, K) responsibilities computed with SciPy
+    rng = np.random.default_rng(seed)
+    d = X.shape[1]
+    means = rng.standard_normal((K, d))
+    A = rng.standard_normal((K, d, d))
+    covs = A @ A.transpose(0, 2, 1) + np.eye(d)
+    weights = rng.random(K) + 0.1
+    weights /= weights.sum()
+    log_p = np.column_stack(
+        [np.log(weights[k]) + multivariate_normal(means[k], covs[k]).logpdf(X) for k in range(K)]
+    ).reshape(len(X), K)
+    ll = scipy_logsumexp(log_p, axis=1)
+    resp = np.exp(log_p - ll[:, None])
+    got_ll, nk, s1, s2 = B.gaussian_em_stats(X, weights, means, covs)
+    assert got_ll == pytest.approx(ll.sum(), rel=1e-9, abs=1e-9)
+    np.testing.assert_allclose(nk, resp.sum(axis=0), rtol=1e-9, atol=1e-12)
+    centred = X[:, None, :] - means[None]
+    np.testing.assert_allclose(s1, np.einsum("nk,nkd->kd", resp, centred), rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(
+        s2, np.einsum("nk,nkd,nke->kde", resp, centred, centred), rtol=1e-8, atol=1e-9
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(_scaled_pair())
+def test_centre_and_scale_property(pair):
+    # unit overall scale, means removed, and the same result for every exact rescaling
+    from skcluster.utils.validation import centre_and_scale
+
+    X, e = pair
+    X = X.astype(np.float64)
+    Xs, offset, scale = centre_and_scale(X)
+    if np.ptp(X, axis=0).max() > 0:
+        assert np.mean(Xs * Xs) == pytest.approx(1.0, rel=1e-9)
+    np.testing.assert_allclose(Xs * scale + offset, X, rtol=1e-9, atol=1e-9 * np.abs(X).max())
+    Y, off_y, scale_y = centre_and_scale(np.ldexp(X, e))
+    np.testing.assert_allclose(Y, Xs, rtol=1e-12, atol=1e-12)
+    if np.abs(X).max() > 0:  # (all zeros: scale 1 whatever e)
+        assert scale_y == pytest.approx(np.ldexp(scale, e), rel=1e-12)

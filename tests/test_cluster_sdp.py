@@ -445,9 +445,11 @@ def test_ilasdp_refine_ends_at_a_maximum_of_the_observed_likelihood():
     # and it scores at least as well as EM with ten starts
     em10 = GaussianMixture(4, n_init=10, random_state=0).fit(X)
     assert em.score(X) >= em10.score(X) - 1e-3
-    # without the refinement, labels are the memberships' argmax
+    # without the refinement, labels are the unrefined mixture's (predict's), which keeps
+    # nearly every row where the memberships put it
     raw = ILASDP(4, refine="none", random_state=0).fit(X)
-    np.testing.assert_array_equal(raw.labels_, raw.membership_.argmax(axis=1))
+    np.testing.assert_array_equal(raw.labels_, raw.predict(X))
+    assert (raw.labels_ == raw.membership_.argmax(axis=1)).mean() > 0.95
 
 
 def test_make_heterogeneous_mixture():

@@ -254,7 +254,7 @@ def _output(xp, out, shape, dtype, name, to_host=False):
     return xp.empty(shape, dtype=dtype) if to_host else out
 
 
-def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
+def kneighbors(X, Y, n_neighbors, *, exclude_self=False, squared=True):
     """The ``n_neighbors`` nearest rows of ``Y`` for every row of ``X``.
 
     Parameters
@@ -267,11 +267,14 @@ def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
         ``True``: ``X`` and ``Y`` are the same set and row ``i`` is not its own neighbour.
         An array: row ``exclude_self[i]`` of ``Y`` is not a neighbour of query ``i``
         (the queries are those rows of ``Y``; ``-1`` excludes nothing).
+    squared : bool, default=True
+        False returns the distances themselves, finite wherever they fit the dtype (their
+        squares need not).
 
     Returns
     -------
-    sq_dist : array of shape (n_queries, n_neighbors)
-        Squared distances, ascending per row, exact (see the kernels for how).
+    dist : array of shape (n_queries, n_neighbors)
+        Squared distances (or distances), ascending per row, exact (see the kernels for how).
     indices : array of shape (n_queries, n_neighbors)
         Row indices into ``Y``; ties are broken towards the lower index.
     """
@@ -294,10 +297,18 @@ def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
     dist = xp.empty((X.shape[0], n_neighbors), dtype=dtype)
     ind = xp.empty((X.shape[0], n_neighbors), dtype=xp.intp)
     _module(name).kneighbors(X, Y, exclude, dist, ind, _working_memory())
-    if exponent:  # back to the data's units (squared distances beyond the dtype are inf)
-        with np.errstate(over="ignore"):  # ldexp keeps zeros zero (0 * inf would be NaN)
-            dist = xp.ldexp(dist, 2 * exponent).astype(dist.dtype, copy=False)
-    return _host(dist, to_host), _host(ind, to_host)
+    if not squared:
+        dist = xp.sqrt(dist, out=dist)
+    return _host(_unscale(xp, dist, exponent, squared), to_host), _host(ind, to_host)
+
+
+def _unscale(xp, dist, exponent, squared):
+    """Distances of data scaled by 2^-exponent back in the data's units (inf beyond the
+    dtype); ldexp keeps zeros zero where 0 * inf would be NaN."""
+    if not exponent:
+        return dist
+    with np.errstate(over="ignore"):
+        return xp.ldexp(dist, (2 if squared else 1) * exponent).astype(dist.dtype, copy=False)
 
 
 # Beyond 2^+-50 the kernels' float32 search overflows or underflows (squares of 1e20 are inf
@@ -306,19 +317,28 @@ def kneighbors(X, Y, n_neighbors, *, exclude_self=False):
 _SAFE_EXPONENT = 50
 
 
-def _power_of_two_scale(X, Y):
-    """X and Y scaled by the same power of two to a largest magnitude near 1 when theirs is
-    outside 2^+-50; the scaling is exact, so the neighbours are those of the data. Returns
-    (X, Y, exponent), the distances to be multiplied by 4^exponent."""
+def safe_exponent(*arrays):
+    """``e`` such that the arrays times ``2**-e`` have their largest magnitude near 1, when
+    it is outside 2^+-50 (else 0): an exact scaling after which squares, and sums of them,
+    neither overflow nor underflow. Dense or SciPy sparse arrays."""
 
     def largest(a):
         values = a.data if _is_sparse(a) else a
         return float(abs(values).max()) if values.size else 0.0
 
-    top = max(largest(X), largest(Y))
+    top = max(largest(a) for a in arrays)
     if top == 0 or abs(math.log2(top)) < _SAFE_EXPONENT:
+        return 0
+    return math.floor(math.log2(top))
+
+
+def _power_of_two_scale(X, Y):
+    """X and Y scaled by ``2**-safe_exponent(X, Y)``; the scaling is exact, so the
+    neighbours are those of the data. Returns (X, Y, exponent), the distances to be
+    multiplied by 4^exponent."""
+    exponent = safe_exponent(X, Y)
+    if not exponent:
         return X, Y, 0
-    exponent = math.floor(math.log2(top))
     factor = 2.0**-exponent
     return X * factor, Y * factor, exponent
 
@@ -449,10 +469,11 @@ def nearest_center(X, centers):
     """
     name, xp, (X, C), to_host = _prepare(("X", X), ("centers", centers))
     _same_features(X, C, ("X", "centers"))
+    X, C, exponent = _power_of_two_scale(X, C)  # the same labels for data of any scale
     labels = xp.empty(X.shape[0], dtype=xp.intp)
     dist = xp.empty(X.shape[0], dtype=X.dtype)
     _module(name).assign_nearest(X, C, labels, dist, _working_memory())
-    return _host(labels, to_host), _host(dist, to_host)
+    return _host(labels, to_host), _host(_unscale(xp, dist, exponent, True), to_host)
 
 
 def _weights(xp, sample_weight, n, dtype):

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from .. import _backend
 from ..utils import _dask
 from ..utils._dask import blockwise, check_dask_array, check_dask_target, is_dask_collection
+from ..utils.validation import centre_and_scale
 from ._spectral import knn_connectivity, rbf_mst_affinity, spectral_embedding
 
 
@@ -344,13 +345,14 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         X, y, known = split_labelled(self, X, y)
         self._remember(X, y, known)
         self.known_classes_ = np.unique(y[known])
+        if is_dask_collection(X):
+            offset, scale = 0.0, 1.0
+        else:  # k-means is scale-free: fitted at unit scale, whatever the data's units
+            X, offset, scale = centre_and_scale(X)
         self.known_centroids_ = class_means(X, y, self.known_classes_)
-        self._fit_novel(self._fit_data[2])  # the unlabelled rows, kept by _remember
-        return self
-
-    def _fit_novel(self, X_new):
+        X_new = X[np.flatnonzero(~known)]
         check_n_clusters(self.n_clusters, len(X_new))
-        known, novel, self.inertia_, self.n_iter_ = ncd_kmeans(
+        known, novel, inertia, self.n_iter_ = ncd_kmeans(
             X_new,
             self.known_centroids_,
             self.n_clusters,
@@ -362,11 +364,14 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
             select_by=self.select_by,
             rng=check_random_state(self.random_state),
         )
-        self.known_centroids_, self.cluster_centers_ = known, novel
-        if is_dask_collection(X_new):
-            self.labels_ = self.predict(X_new)  # lazy, block by block
-        else:
-            self.labels_ = _backend.nearest_center(X_new, novel)[0]
+        # back in the data's units
+        self.known_centroids_ = (known * scale + offset).astype(X.dtype)
+        self.cluster_centers_ = (novel * scale + offset).astype(X.dtype)
+        with np.errstate(over="ignore"):
+            self.inertia_ = inertia * scale * scale  # inf, not OverflowError, beyond float64
+        # labels_ are predict's on the unlabelled rows (lazy, block by block, on dask)
+        self.labels_ = self.predict(self._fit_data[2])
+        return self
 
     @blockwise(dtype=np.intp)
     def predict(self, X):
@@ -382,7 +387,7 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return _backend.nearest_center(X, self.cluster_centers_.astype(X.dtype))[0]
+        return np.asarray(_backend.nearest_center(X, self.cluster_centers_.astype(X.dtype))[0])
 
 
 class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
@@ -568,11 +573,18 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         self.known_classes_ = np.unique(y[known])
         check_n_clusters(self.n_clusters, int((~known).sum()))
         self.graph_, self.hidden_class_scores_ = self.graph, None
+        # the graph's widths and floors act on data of unit scale; sigma_ and whitening_
+        # are then put back in the data's units
+        Xs, _, scale = centre_and_scale(X)
         if self.graph == "auto":  # seeds from the known rows need them in the graph
             self.graph_ = "all" if self.assign == "ncd_kmeans" else "unlabelled"
             if len(self.known_classes_) >= 2 and self.assign == "kmeans":
-                self._choose_graph(X, y)
-        self.labels_ = self._cluster(X, y, known, self.n_clusters)
+                self._choose_graph(Xs, y)
+        self.labels_ = self._cluster(Xs, y, known, self.n_clusters)
+        if self.sigma_ is not None:
+            self.sigma_ = self.sigma_ * scale
+        if self.whitening_ is not None:
+            self.whitening_ = self.whitening_ / scale
         return self
 
     def _settled_clone(self):
@@ -600,6 +612,7 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
                 y,
                 cv=HiddenClassKFold(n_splits, random_state=seed),
                 scoring=clustering_accuracy_scorer,
+                error_score="raise",  # the fit's own message, not "all the fits failed"
             )
             self.hidden_class_scores_[graph] = float(np.mean(scores))
         # a tie keeps the unlabelled rows' graph (one embedding of fewer rows)

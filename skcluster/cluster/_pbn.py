@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _backend
 from ..utils._dask import blockwise
+from ..utils.validation import centre_and_scale
 from ._ncd import NovelClassMixin, check_n_clusters, class_means, ncd_kmeans, split_labelled
 from ._network import MLP, AdamW, l2_normalize, l2_normalize_backward, softmax_cross_entropy
 
@@ -189,6 +190,9 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         X, y, known = split_labelled(self, X, y)
         X = X.astype(np.float64, copy=False)
         self._remember(X, y, known)
+        # the network sees the rows centred and at unit overall scale (one number for all
+        # features, so standardised data pass unchanged): c * X trains the same network
+        X, self._offset, self._scale = centre_and_scale(X)
         n, d = X.shape
         check_n_clusters(self.n_clusters, int((~known).sum()))
         rng = check_random_state(self.random_state)
@@ -251,7 +255,7 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        return self._net.embed(X)
+        return self._net.embed((X - self._offset) / self._scale)
 
     @blockwise(dtype=np.intp)
     def predict(self, X):

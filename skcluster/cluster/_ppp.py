@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import _backend
 from ..utils._dask import block_sums, blockwise, check_dask_array, is_dask_collection
+from ..utils.validation import centre_and_scale, check_covariance_scale
 from ._mixture import (
     Atoms,
     Mixture,
@@ -93,7 +94,10 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         cells and works on rows when that is ``n``; None works on rows whatever ``n`` (exact
         EM throughout, at a cost per iteration proportional to ``n``).
     reg_covar : float, default=1e-6
-        Added to the diagonal of every covariance, as in scikit-learn's ``GaussianMixture``.
+        Added to the diagonal of every covariance, as in scikit-learn's ``GaussianMixture``
+        but relative to the data's overall variance (PPP fits the rows centred and divided
+        by their root mean square, so ``c * X`` gets the clusters of ``X``). Data whose
+        spread is beyond 1e+-150 is rejected: its covariances are not float64 numbers.
     tol : float, default=1e-3
         EM stops when the mean log-likelihood per row gains less than this.
     max_iter : int, default=200
@@ -254,9 +258,10 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         n = X.shape[0]
         order = _canonical_order(X)
-        Xs = X[order]
-        self._offset = Xs.mean(axis=0)  # centred data keep the second moments accurate
-        Xs -= self._offset
+        # centred (accurate second moments) and of unit overall scale: reg_covar and the
+        # tolerances are relative to the data's spread, and c * X gets the clusters of X
+        Xs, self._offset, self._scale = centre_and_scale(X[order])
+        check_covariance_scale(self, self._scale)
         rows = Atoms(np.ones(n), Xs)
         n_cells = self._n_cells(n)
         atoms = rows if n_cells >= n else _reduce(Xs, n_cells)
@@ -298,14 +303,20 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         )
         weight = np.concatenate([p.weight for p in parts])
         mean = np.concatenate([p.mean for p in parts])
+        cov = np.concatenate([p.cov for p in parts])
         self._offset = weight @ mean / n
-        atoms = Atoms(weight, mean - self._offset, np.concatenate([p.cov for p in parts]))
+        mean -= self._offset
+        # the rows' overall spread from the cells' (the same scale as in-memory data)
+        spread = weight @ ((mean * mean).sum(axis=1) + np.einsum("kii->k", cov)) / (n * d)
+        self._scale = float(np.sqrt(spread)) if spread > 0 else 1.0
+        check_covariance_scale(self, self._scale)
+        atoms = Atoms(weight, mean / self._scale, cov / self._scale**2)
 
         mix = self._fit_cells(atoms, n)[0]
         min_size = self._min_size(d)
 
         def step(mix):  # one pass over the blocks: E-step sums, then the M-step
-            stats = block_sums(X, _block_em_stats, self._offset, mix)
+            stats = block_sums(X, _block_em_stats, self._offset, self._scale, mix)
             return em_update(mix, stats, n, self.reg_covar)
 
         def refit(mix):  # EM on rows from the responsibilities under mix
@@ -366,13 +377,16 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         new_id[cluster_rank] = np.arange(G)
         group = new_id[group]
         rank = np.lexsort((-mix.weights, group))
+        # back in the data's units (log-densities gain -d log(scale) per row)
+        offset, scale, d = self._offset, self._scale, mix.means.shape[1]
         self.weights_ = mix.weights[rank]
-        self.means_ = mix.means[rank] + self._offset
-        self.covariances_ = mix.covariances[rank]
+        self.means_ = mix.means[rank] * scale + offset
+        self.covariances_ = mix.covariances[rank] * scale**2
         self.component_labels_ = group[rank]
-        self.modes_ = modes[cluster_rank] + self._offset
+        self.modes_ = modes[cluster_rank] * scale + offset
         self.n_components_, self.n_clusters_ = len(rank), int(G)
-        self.lower_bound_, self.n_iter_ = lower, self._em_iter
+        self.lower_bound_ = None if lower is None else lower - d * np.log(scale)
+        self.n_iter_ = self._em_iter
         self.converged_ = self._em_converged
         dist = bhattacharyya(self.means_, self.covariances_)
         sep = np.full((G, G), np.inf)
@@ -381,7 +395,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
                 pair = dist[np.ix_(self.component_labels_ == a, self.component_labels_ == b)]
                 sep[a, b] = 0.0 if a == b else pair.min()
         self.separability_ = sep
-        del self._offset, self._em_iter, self._em_converged
+        del self._offset, self._scale, self._em_iter, self._em_converged
         return rank
 
     def _membership(self):
@@ -452,7 +466,9 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         criterion. Returns the best mixture, its responsibilities and log-likelihood."""
         mix, resp, lower, _, _ = self._em(atoms, np.ones((len(atoms), 1)))
         best = (self._criterion((mix, resp, lower), atoms), (mix, resp, lower))
-        self.path_ = [{"n_components": 1, "criterion": float(best[0])}]
+        # path_ in the data's units: the criterion of the unscaled rows
+        shift = 2 * n_rows * atoms.mean.shape[1] * np.log(self._scale)
+        self.path_ = [{"n_components": 1, "criterion": float(best[0] + shift)}]
         proposals = {}  # by the component's atoms: unchanged components are not re-split
         cap, since = self._max_components(n_rows), 0
         while len(mix.weights) < cap and since < self.patience:
@@ -479,11 +495,11 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
                 since += 1
                 continue
             crit, _, (mix, resp, lower) = min(fits)
-            self.path_.append({"n_components": len(mix.weights), "criterion": float(crit)})
+            self.path_.append({"n_components": len(mix.weights), "criterion": float(crit + shift)})
             improved = crit < best[0]
             self._log(
                 1,
-                f"[PPP] {len(mix.weights)} components: {self.criterion.upper()} {crit:.1f}"
+                f"[PPP] {len(mix.weights)} components: {self.criterion.upper()} {crit + shift:.1f}"
                 + (" (best so far)" if improved else ""),
             )
             if improved:
@@ -633,8 +649,8 @@ def _block_cells(block, n_cells):
     return cells
 
 
-def _block_em_stats(block, offset, mix):
-    X = check_array(block, dtype=np.float64) - offset
+def _block_em_stats(block, offset, scale, mix):
+    X = (check_array(block, dtype=np.float64) - offset) / scale
     return _backend.gaussian_em_stats(X, mix.weights, mix.means, mix.covariances)
 
 

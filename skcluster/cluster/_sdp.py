@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from .. import _backend
 from ..utils._dask import blockwise
+from ..utils.validation import centre_and_scale, check_covariance_scale
 from ._mixture import Atoms, Mixture, _row_step, iterate_em
 
 _ADMM_MAX_ROWS = 500  # "auto" switches to the low-rank solver above (an eigh per step)
@@ -57,6 +58,14 @@ def _sketch_and_lift(estimator, X, rng):
     estimator._solve(X[rows], rng)
     estimator.labels_ = estimator.predict(X)
     return estimator
+
+
+def _unit_trace(X):
+    """X centred and scaled to tr(Xs^T Xs) = n, the scale the solvers' tolerances assume;
+    returns (Xs, offset, scale)."""
+    Xs, offset, scale = centre_and_scale(X)
+    root = math.sqrt(X.shape[1])
+    return Xs / root, offset, scale * root
 
 
 def _simplex_projection(M, total):
@@ -447,10 +456,8 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
     def _solve(self, X, rng):
         """The relaxation on the rows of ``X``, rounded: every fitted attribute but the sketch."""
         n, K = X.shape[0], self.n_clusters
-        Xc = X - X.mean(axis=0)
         # one overall scale: the solvers' tolerances are relative, the step is scale-free
-        scale = math.sqrt(max(float((Xc * Xc).sum()) / n, np.finfo(float).tiny))
-        Xs = Xc / scale
+        Xs, offset, scale = _unit_trace(X)
         solver = self.solver
         if solver == "auto":
             solver = "admm" if n <= _ADMM_MAX_ROWS else "lowrank"
@@ -494,11 +501,14 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
             embed = left[:, :K] * sing[:K]
             captured = float(np.linalg.norm(Xs.T @ U) ** 2)
         self.solver_ = solver
-        self.objective_ = (n - captured) * scale**2  # tr(Xs^T Xs) = n after scaling
-        self.labels_ = self._round(embed, K, rng) if K > 1 else np.zeros(n, dtype=np.intp)
-        self.cluster_centers_ = np.array(
-            [X[self.labels_ == k].mean(axis=0) for k in range(self.labels_.max() + 1)]
-        )
+        with np.errstate(over="ignore"):  # inf where the data's squares are
+            self.objective_ = (n - captured) * scale * scale  # tr(Xs^T Xs) = n
+        rounded = self._round(embed, K, rng) if K > 1 else np.zeros(n, dtype=np.intp)
+        centres = np.array([Xs[rounded == k].mean(axis=0) for k in range(rounded.max() + 1)])
+        self.cluster_centers_ = centres * scale + offset
+        # labels_ are predict's (scikit-learn's KMeans ends on the same E-step): a row the
+        # rounding put with a farther mean goes to the nearest
+        self.labels_ = np.asarray(_backend.nearest_center(X, self.cluster_centers_)[0])
         return self
 
     @blockwise(dtype=np.intp)
@@ -783,16 +793,14 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         """iLA-SDP on the rows of ``X``: every fitted attribute but the sketch."""
         n, d = X.shape
         K = self.n_clusters
-        center = X.mean(axis=0)
-        Xc = X - center
-        scale = math.sqrt(max(float((Xc * Xc).sum()) / n, np.finfo(float).tiny))
-        Xs = Xc / scale
+        Xs, center, scale = _unit_trace(X)
+        check_covariance_scale(self, scale)
         if K == 1:  # one Gaussian: no assignment to relax
             U = np.full((1, n, 1), 1.0 / math.sqrt(n))
             weights, means, covs = self._parameters(Xs, U)
             Xw, q, offsets = self._costs(Xs, weights, covs)
             objective = self._objective(Xw, q, offsets, U, _memberships(U)) / n
-            return self._store(U, weights, means, covs, objective, 0, True, center, scale, d)
+            return self._store(X, U, weights, means, covs, objective, 0, True, center, scale)
         U, objective, it, converged = self._iterate(Xs, self._start_labels(Xs, rng), rng)
         weights, means, covs = self._parameters(Xs, U)
         if self.refine == "em":
@@ -800,12 +808,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
                 Xs, (weights, means, covs), _REFINE_TOL, _REFINE_MAX_ITER
             )
             weights, means, covs = refined or (weights, means, covs)
-        self._store(U, weights, means, covs, objective, it, converged, center, scale, d)
-        if self.refine == "em":  # the refined mixture's most likely cluster, as predict
-            self.labels_ = np.argmax(
-                _log_joint(X, self.weights_, self.means_, self.covariances_), axis=1
-            ).astype(np.intp)
-        return self
+        return self._store(X, U, weights, means, covs, objective, it, converged, center, scale)
 
     def _iterate(self, Xs, labels, rng):
         """iLA-SDP from the partition ``labels``: SDPs alternating with parameter updates.
@@ -940,16 +943,23 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
             U[k, :, : f.shape[1]] = f
         return U, n_inner
 
-    def _store(self, U, weights, means, covs, objective, n_iter, converged, center, scale, d):
+    def _store(self, X, U, weights, means, covs, objective, n_iter, converged, center, scale):
         """Fitted attributes in the data's units."""
+        d = X.shape[1]
         self.n_iter_, self.converged_ = n_iter, converged
         self.objective_ = objective + 2 * d * math.log(scale)
         self.membership_ = _memberships(U)
-        self.labels_ = np.argmax(self.membership_, axis=1).astype(np.intp)
         self.weights_ = weights
         self.means_ = means * scale + center
         self.covariances_ = covs * scale**2
+        # each row's most likely cluster under the (refined) mixture, as predict: with
+        # refine="none" the SDP's own argmax, up to rows the fitted Gaussians assign elsewhere
+        self.labels_ = self._most_likely(X)
         return self
+
+    def _most_likely(self, X):
+        log_prob = _log_joint(X, self.weights_, self.means_, self.covariances_)
+        return np.argmax(log_prob, axis=1).astype(np.intp)
 
     @staticmethod
     def _start(labels, K, rank, random_state):
@@ -1055,7 +1065,8 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,)
         """
-        return np.argmax(self.predict_proba(X), axis=1)
+        check_is_fitted(self)
+        return self._most_likely(validate_data(self, X, dtype=np.float64, reset=False))
 
 
 def _log_joint(X, weights, means, covariances):

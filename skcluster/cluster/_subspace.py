@@ -315,6 +315,8 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
 def _unit_scale(X):
     """``X`` divided by the root mean squared row norm (no centring: subspaces pass through
     the origin, and a shift would turn them into affine ones)."""
+    xp = _backend.array_module(X)
+    X = X / float(xp.abs(X).max())  # first into [-1, 1]: no square of 1e300 or 1e-300
     return X / np.sqrt(_mean_sq_norm(X))  # X is not all zeros (checked by _validate)
 
 

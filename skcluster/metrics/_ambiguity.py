@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import _backend
 from ..cluster._mixture import Atoms, Mixture, fit_em, information_criterion, log_joint
 from ..utils._knee import kneedle
+from ..utils.validation import check_covariance_scale
 
 # the 13 pair features, in the order of the paper's code (its INPUT_ARR)
 PAIR_FEATURES = (
@@ -217,6 +218,8 @@ class ClusterAmbiguity(BaseEstimator):
         if scale is None:  # all points identical: one component, nothing ambiguous
             self._set_single(X)
             return self
+        for axis_scale in scale:  # covariances_ are in the data's units
+            check_covariance_scale(self, float(axis_scale))
         n = len(Z)
         kmax = min(self.max_components, math.isqrt(n)) - 1
         seeds = rng.randint(np.iinfo(np.int32).max, size=kmax)

@@ -112,7 +112,7 @@ class NearestNeighbors(BaseEstimator):
         self.effective_metric_ = self.metric
         return self
 
-    def _query(self, X, n_neighbors):
+    def _query(self, X, n_neighbors, squared=True):
         check_is_fitted(self)
         if n_neighbors is None:
             n_neighbors = self.n_neighbors
@@ -137,7 +137,9 @@ class NearestNeighbors(BaseEstimator):
             # as sparse rows on the CPU)
             raise TypeError("query and fitted set must both be NumPy or both be CuPy arrays.")
         with _threads(self.n_jobs):
-            return _backend.kneighbors(Q, fit_X, n_neighbors, exclude_self=exclude_self)
+            return _backend.kneighbors(
+                Q, fit_X, n_neighbors, exclude_self=exclude_self, squared=squared
+            )
 
     def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
         """Find the nearest neighbours of each query row.
@@ -161,12 +163,8 @@ class NearestNeighbors(BaseEstimator):
         """
         if is_dask_collection(X):
             return self._kneighbors_dask(X, n_neighbors, return_distance)
-        sq, ind = self._query(X, n_neighbors)
-        if not return_distance:
-            return ind
-        if self.metric == "euclidean":
-            sq = (np if isinstance(sq, np.ndarray) else _cupy()).sqrt(sq)
-        return sq, ind
+        dist, ind = self._query(X, n_neighbors, squared=self.metric != "euclidean")
+        return (dist, ind) if return_distance else ind
 
     def _kneighbors_dask(self, X, n_neighbors, return_distance):
         """Query block by block (the fitted set in memory); dask arrays out."""

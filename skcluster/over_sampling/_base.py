@@ -38,6 +38,17 @@ def rows_between(X, p0, p1, steps):
     return _backend.interpolate(X, p0, p1, steps)
 
 
+def _computable(X):
+    """X in a dtype the kernels take: float16 (no Numba kernel for it) as float32, given
+    back as float16 by fit_resample; bool as float64 (NumPy cannot subtract bools), as
+    scikit-learn reads bool features."""
+    if X.dtype == np.float16:
+        return X.astype(np.float32)
+    if X.dtype == bool:
+        return X.astype(np.float64)
+    return X
+
+
 def class_label(cls):
     """A class for messages: ``0`` or ``'a'``, not ``np.int64(0)``."""
     return repr(cls.item() if isinstance(cls, np.generic) else cls)
@@ -118,7 +129,7 @@ class BaseSMOTE(BaseOverSampler):
 
     def _check_X_y(self, X, y, accept_sparse=None):
         X, y, binarize_y = super()._check_X_y(X, y, accept_sparse=["csr", "csc"])
-        return self._dense_if_needed(X), y, binarize_y
+        return self._dense_if_needed(_computable(X)), y, binarize_y
 
     def _dense_if_needed(self, X):
         """Sparse X for a sampler that works on dense rows: a dense copy, with
@@ -175,6 +186,8 @@ class BaseSMOTE(BaseOverSampler):
         if is_dask_collection(X):
             return self._fit_resample_dask(X, y)
         X_res, y_res = super().fit_resample(X, y, **params)
+        if getattr(X, "dtype", None) == np.float16:  # computed in float32 (_computable)
+            X_res = X_res.astype(np.float16)
         densified = self.__dict__.pop("_sparse_format", None)
         if densified is not None and isinstance(X_res, np.ndarray):  # sparse in, sparse out
             X_res = sparse.csr_matrix(X_res).asformat(densified)

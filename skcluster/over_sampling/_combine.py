@@ -355,6 +355,8 @@ class SMOTEIPF(_OverSampleThenClean):
             if self.classifier is None
             else self.classifier
         )
+        if self.classifier is None:  # a tree is scale-free; scikit-learn's are float32
+            X = X * 2.0 ** -_backend.safe_exponent(X)  # exact; beyond 2^+-50 only
         keep = np.arange(len(y))
         quiet, self.n_iterations_ = 0, 0
         need = self.n_folds if self.voting == "consensus" else self.n_folds // 2 + 1

@@ -1,6 +1,7 @@
 """SMOTE, Borderline-SMOTE, SVM-SMOTE and ADASYN: imbalanced-learn's semantics, on the backend."""
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -179,7 +180,15 @@ class BorderlineSMOTE(BaseSMOTE):
             rows = np.flatnonzero(y == cls)
             m_nns = self._neighbors(self.m_neighbors, "m_neighbors", X, everyone, rows)
             danger = rows[_in_danger(_count_other(m_nns, y, cls), m_nns.shape[1])]
-            if danger.size == 0:
+            if danger.size == 0:  # imbalanced-learn adds nothing too, but says nothing
+                warnings.warn(
+                    f"BorderlineSMOTE: no row of class {class_label(cls)} is in danger (half "
+                    f"or more, but not all, of its {m_nns.shape[1]} nearest neighbours of "
+                    "other classes), so the class is not over-sampled. SMOTE over-samples "
+                    "it whatever its neighbours.",
+                    UserWarning,
+                    stacklevel=3,
+                )
                 continue
             self.in_danger_indices[cls] = danger
             if self.kind == "borderline-1":
@@ -540,6 +549,9 @@ class KMeansSMOTE(BaseSMOTE):
             else (self.k_neighbors.n_neighbors - 1)
         )
         total = sum(self.sampling_strategy_.values())
+        # the weights are ratios of sparsities, (s * mean)^e alike: distances of rows scaled
+        # by a power of two (exact) where their squares would overflow or underflow
+        unit = 2.0 ** -_backend.safe_exponent(X)
         X_new, y_new = [], []
         for cls, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
@@ -560,14 +572,20 @@ class KMeansSMOTE(BaseSMOTE):
                     continue
                 rows = members[y[members] == cls]
                 valid.append(rows)
-                sparsity.append(self._sparsity(X[rows]))
+                sparsity.append(self._sparsity(X[rows] * unit))
             if not valid:  # imbalanced-learn's error type
                 raise RuntimeError(
                     f"No clusters found with sufficient samples of class {class_label(cls)}. Try "
                     "lowering the cluster_balance_threshold or increasing the number of "
                     "clusters."
                 )
-            weights = np.array(sparsity) / np.sum(sparsity)
+            weights = np.array(sparsity)
+            # clusters of identical rows have sparsity 0: with nothing else, share equally
+            weights = (
+                weights / weights.sum()
+                if weights.sum() > 0
+                else np.full(len(valid), 1 / len(valid))
+            )
             made = 0
             for rows, weight in zip(valid, weights, strict=True):
                 n_cluster = int(math.ceil(n_samples * weight))

@@ -12,9 +12,10 @@ from sklearn.utils import _safe_indexing, check_array, check_random_state
 from sklearn.utils._indexing import _get_column_indices
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_consistent_length, validate_data
 
-from ._base import reject_missing_categories
+from .. import _backend
+from ._base import _computable, reject_missing_categories
 from ._smote import SMOTE
 
 
@@ -160,6 +161,7 @@ class SMOTENC(SMOTE):
         else:
             X = _check_X(X)  # rejects empty input with scikit-learn's messages; keeps frames
         self._parts = self._split(X)  # validated here so that fit() rejects bad columns too
+        check_consistent_length(X, y)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         return X, y, binarize_y
 
@@ -224,6 +226,7 @@ class SMOTENC(SMOTE):
             ) from exc
         if not np.isfinite(Xc.data if sparse.issparse(Xc) else Xc).all():
             raise ValueError("Input X contains NaN or infinity in a continuous feature.")
+        Xc = _computable(Xc)
         X_cat = _safe_indexing(X, cat_cols, axis=1)
         X_cat = X_cat.toarray() if sparse.issparse(X_cat) else X_cat
         reject_missing_categories(np.asarray(X_cat, dtype=object), "a categorical feature")
@@ -281,9 +284,12 @@ class SMOTENC(SMOTE):
             if n_samples == 0:
                 continue
             rows = np.flatnonzero(y == cls)
-            # imbalanced-learn's numbers: scikit-learn's variance on the class's rows
-            var = mean_variance_axis(sparse.csr_matrix(Xc[rows]), axis=0)[1]
-            med = np.median(np.sqrt(var))
+            # imbalanced-learn's numbers: scikit-learn's variance on the class's rows, of
+            # the rows scaled by a power of two (exact) where their squares would overflow
+            part = sparse.csr_matrix(Xc[rows])
+            e = _backend.safe_exponent(part)
+            var = mean_variance_axis(part * 2.0**-e, axis=0)[1]
+            med = np.median(np.sqrt(var)) * 2.0**e
             self.median_std_[cls] = med
             # a differing category adds med^2 to the squared distance
             value = Xc.dtype.type(med / np.sqrt(2))

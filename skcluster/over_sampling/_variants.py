@@ -409,6 +409,14 @@ class LeeSMOTE(BaseSMOTE):
         return self._finish(X, y, X_new, y_new)
 
 
+def _row_norms(D):
+    """Euclidean norm of each row, finite wherever it fits a float (each row divided by its
+    largest magnitude first: no square of 1e200 or 1e-200)."""
+    top = np.abs(D).max(axis=1)
+    unit = np.where(top > 0, top, 1.0)
+    return top * np.linalg.norm(D / unit[:, None], axis=1)
+
+
 class GeometricSMOTE(BaseSMOTE):
     """Geometric SMOTE (Douzas and Bacao, 2019): new rows inside deformed, truncated spheres.
 
@@ -515,7 +523,7 @@ class GeometricSMOTE(BaseSMOTE):
             centre = rng.randint(0, rows.size, size=n_samples)
             surface = self._surface(X, y, cls, rows, centre, rng)
             c, s = X[rows[centre]].astype(float), X[surface].astype(float)
-            radius = np.linalg.norm(s - c, axis=1)
+            radius = _row_norms(s - c)
             axis = np.divide(
                 s - c, radius[:, None], out=np.zeros_like(c), where=radius[:, None] > 0
             )
@@ -646,9 +654,11 @@ class CCR(BaseSMOTE):
                 r = self._radii(d_sorted, budget)
                 radii[sl] = r
                 # push the other rows inside each ball out to its surface
-                i, j = np.nonzero(dist < r[:, None])
-                dij = np.maximum(dist[i, j], 1e-12)
-                push = ((r[i] - dist[i, j]) / dij)[:, None] * (Xf[others[j]] - Xf[rows[sl]][i])
+                # (a row on the centre itself has no direction to go: it stays)
+                i, j = np.nonzero((dist < r[:, None]) & (dist > 0))
+                push = ((r[i] - dist[i, j]) / dist[i, j])[:, None] * (
+                    Xf[others[j]] - Xf[rows[sl]][i]
+                )
                 np.add.at(self.translations_, others[j], push)
             self.radii_[cls] = radii
             share = (1 / radii) / (1 / radii).sum() * n_samples
@@ -781,8 +791,8 @@ class MWMOTE(BaseSMOTE):
         _, pos = _backend.kneighbors(X[filtered], X[others], min(self.k2, others.size))
         border = np.unique(others[pos])
         k3 = min(self.k3 or max(1, rows.size // 2), rows.size)
-        sq, pos = _backend.kneighbors(X[border], X[rows], k3)
-        dn = np.sqrt(sq) / X.shape[1]
+        dist, pos = _backend.kneighbors(X[border], X[rows], k3, squared=False)
+        dn = dist / X.shape[1]
         with np.errstate(divide="ignore"):
             closeness = np.minimum(1.0 / dn, self.cf_th) / self.cf_th * self.cmax
         density = closeness / closeness.sum(axis=1, keepdims=True)
@@ -801,18 +811,21 @@ class MWMOTE(BaseSMOTE):
         if rows.size < 2:
             return np.zeros(rows.size, dtype=np.intp)
         base = filtered if filtered.size >= 2 else rows  # one survivor: all the class's rows
-        sq, _ = _backend.kneighbors(X[base], X[base], 1, exclude_self=True)
-        threshold = self.cp * float(np.sqrt(sq).mean())
+        # linkage distances of rows scaled by a power of two (exact) where they would overflow
+        Xr = X[rows] * 2.0 ** -_backend.safe_exponent(X[rows])
+        Xb = Xr[np.searchsorted(rows, base)]
+        dist, _ = _backend.kneighbors(Xb, Xb, 1, exclude_self=True, squared=False)
+        threshold = self.cp * float(dist.mean())
         connectivity = None
         if rows.size > 5000:
-            connectivity = kneighbors_graph(X[rows], 10, include_self=False)
+            connectivity = kneighbors_graph(Xr, 10, include_self=False)
         model = AgglomerativeClustering(
             n_clusters=None,
             distance_threshold=threshold,
             linkage="average",
             connectivity=connectivity,
         )
-        return model.fit_predict(X[rows])
+        return model.fit_predict(Xr)
 
     def _fit_resample(self, X, y):
         def draw(cls, rows, n_samples, rng):

@@ -18,7 +18,16 @@ def row_chunks(n_rows, floats_per_row, itemsize=8):
 
 
 def available_memory():
-    """Bytes of memory this process can still take (MemAvailable on Linux, else physical)."""
+    """Bytes of memory this process can still take: the least of the machine's free memory
+    (MemAvailable on Linux, else the physical memory), what is left under the process's
+    control group limit (cgroup v2 or v1: a container's cap) and what is left under its
+    address-space limit (``ulimit -v``). None when none of them can be told."""
+    limits = [_machine_available(), _cgroup_available(), _rlimit_available()]
+    known = [v for v in limits if v is not None]
+    return max(0, min(known)) if known else None
+
+
+def _machine_available():
     try:
         with open("/proc/meminfo") as f:
             for line in f:
@@ -30,3 +39,59 @@ def available_memory():
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
+
+
+def _read_number(path):
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None  # "max": no limit
+
+
+def _cgroup_available():
+    """Limit minus usage of this process's memory control group (v2, then v1)."""
+    try:
+        with open("/proc/self/cgroup") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":  # v2
+            base = f"/sys/fs/cgroup{path}"
+            limit, usage = (
+                _read_number(f"{base}/memory.max"),
+                _read_number(f"{base}/memory.current"),
+            )
+        elif "memory" in controllers.split(","):  # v1: the group's folder, or the mount's
+            # own view of it (inside a container)
+            base = f"/sys/fs/cgroup/memory{path}"
+            if _read_number(f"{base}/memory.limit_in_bytes") is None:
+                base = "/sys/fs/cgroup/memory"
+            limit = _read_number(f"{base}/memory.limit_in_bytes")
+            usage = _read_number(f"{base}/memory.usage_in_bytes")
+        else:
+            continue
+        # v1 writes "no limit" as a number near 2^63
+        if limit is not None and usage is not None and limit < 2**60:
+            return limit - usage
+    return None
+
+
+def _rlimit_available():
+    """Address space left under RLIMIT_AS (``ulimit -v``)."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY:
+            return None
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return soft - int(line.split()[1]) * 1024
+    except (ImportError, OSError, ValueError):
+        pass
+    return None

@@ -1,9 +1,11 @@
 """Input validation that keeps CuPy arrays on the GPU and NumPy input scikit-learn's way."""
 
+import math
+
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-from .._backend import is_cupy_array
+from .._backend import array_module, is_cupy_array
 
 
 def check_X(
@@ -53,3 +55,48 @@ def check_X(
             f"{estimator.n_features_in_} features as input."
         )
     return X
+
+
+def centre_and_scale(X):
+    """``(X - offset) / scale``, with the column means as offset and one overall scale, the
+    root mean square of the centred entries (the largest magnitude for constant data).
+
+    Scale-free methods fit on the result so that their absolute constants (regularisation,
+    tolerances, a graph's smallest edge) act on data of unit size: a clustering of ``c * X``
+    is then that of ``X`` for every ``c`` at which ``c * X`` is finite. Computed through
+    ``X / max|X|``, so neither the squares of 1e300 nor those of 1e-300 are formed.
+
+    Returns
+    -------
+    Xs : array of the shape and float dtype of X (a new array)
+    offset : array of shape (n_features,)
+    scale : float
+    """
+    xp = array_module(X)
+    top = float(xp.abs(X).max()) if X.size else 0.0
+    if top == 0:
+        return X.astype(X.dtype, copy=True), xp.zeros(X.shape[1], dtype=X.dtype), 1.0
+    Y = X / top
+    mean = Y.mean(axis=0)
+    Y -= mean
+    rms = math.sqrt(float((Y * Y).mean()))
+    if rms > 0:
+        Y /= rms
+    return Y, mean * top, top * (rms if rms > 0 else 1.0)
+
+
+# float64's largest square is ~1.8e308, its smallest normal ~2.2e-308
+_COVARIANCE_SCALE = (1e-150, 1e150)
+
+
+def check_covariance_scale(estimator, scale):
+    """Gaussian models report covariances in the data's units: reject data whose spread
+    squared is not a float64 (beyond 1e+-150) with a message that says so."""
+    low, high = _COVARIANCE_SCALE
+    if not low <= scale <= high:
+        raise ValueError(
+            f"{type(estimator).__name__}: the data's spread is about {scale:.0e}, and its "
+            "squares (the covariances of a Gaussian model) are not representable in "
+            f"float64 beyond {low:.0e}..{high:.0e}. Rescale X first, e.g. with "
+            "sklearn.preprocessing.StandardScaler."
+        )
