@@ -198,7 +198,7 @@ def check_result(name, kind, est, X, y, out):
         return None
     if kind == "neighbors":
         dist, ind = out
-        if ind.shape != (n, min(3, n - 1)) or ind.min() < 0 or ind.max() >= n:
+        if ind.shape != (n, est.n_neighbors) or ind.min() < 0 or ind.max() >= n:
             return f"indices of shape {ind.shape} out of range"
         if not (np.isfinite(dist).all() and (dist >= 0).all()):
             return "distances not finite and non-negative"
@@ -220,15 +220,20 @@ def check_result(name, kind, est, X, y, out):
 
 def run(name, cls, kind, X, y):
     est = make(name, cls)
+    return est, _fit_any(est, kind, X, y)
+
+
+def _fit_any(est, kind, X, y):
+    """The fit (and query) of the estimator's kind; what check_result inspects."""
     if kind == "sampler":
-        return est, est.fit_resample(X, y)
+        return est.fit_resample(X, y)
     if kind == "ncd":
-        return est, est.fit(X, y)
+        return est.fit(X, y)
     if kind == "neighbors":
-        return est, est.fit(X).kneighbors()
+        return est.fit(X).kneighbors()
     if kind == "ambiguity":
-        return est, est.fit(X).score(X)
-    return est, est.fit(X)
+        return est.fit(X).score(X)
+    return est.fit(X)
 
 
 # messages that, on finite input, tell of an internal overflow or a library's internals
@@ -323,6 +328,21 @@ def extra_cases(name, cls, kind):
             return "results differ between one and two Numba threads"
         return None
 
+    # integer parameters at their edges: negative, zero, one, more than the rows
+    for param, default in make(name, cls).get_params().items():
+        if isinstance(default, bool) or not isinstance(default, int) or param == "verbose":
+            continue
+        if param in ("random_state", "n_jobs"):
+            continue
+        for value in (-1, 0, 1, N_ROWS + 5):
+
+            def edge(param=param, value=value):
+                est = make(name, cls).set_params(**{param: value})
+                X_, y_ = base_data(kind)
+                res = _fit_any(est, kind, X_, y_)
+                return check_result(name, kind, est, X_, y_, res)
+
+            out[f"{param}={value}"] = edge
     out["predict_before_fit"] = before_fit
     out["more_features"] = other_width
     out["pickle"] = pickled
