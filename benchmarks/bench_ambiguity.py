@@ -102,7 +102,7 @@ def main():
         f"{skcluster.__version__}, scikit-learn {sklearn.__version__}"
     )
     plots = scatterplots(args.n)
-    ClusterAmbiguity().fit(plots["one blob"][:500])  # load the cached kernels
+    ClusterAmbiguity(random_state=0).fit(plots["one blob"][:500])  # load the cached kernels
     print(f"# {args.n} points per scatterplot, best of {args.repeat} run(s)\n")
     print(
         "| scatterplot | skcluster (s) | k | ambiguity | scikit-learn GMM (s) | k | "
@@ -111,7 +111,7 @@ def main():
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     tot_ours = tot_peer = 0.0
     for name, X in plots.items():
-        t_ours, est = best_time(lambda X=X: ClusterAmbiguity().fit(X), args.repeat)
+        t_ours, est = best_time(lambda X=X: ClusterAmbiguity(random_state=0).fit(X), args.repeat)
         t_peer, (amb, k) = best_time(lambda X=X: sklearn_pipeline(X), args.repeat)
         tot_ours += t_ours
         tot_peer += t_peer

@@ -37,7 +37,7 @@ grid = fig.add_gridspec(2, len(plots), height_ratios=[1.15, 1])
 fitted = {}
 for col, (name, X) in enumerate(plots.items()):
     ax = fig.add_subplot(grid[0, col])
-    fitted[name] = est = ClusterAmbiguity().fit(X)
+    fitted[name] = est = ClusterAmbiguity(random_state=0).fit(X)
     plot_ambiguity(est, ax=ax)
     ax.set_title(f"{name}\nambiguity {est.ambiguity_:.2f}, {est.n_components_} components")
     ax.set_xticks([])
@@ -45,7 +45,9 @@ for col, (name, X) in enumerate(plots.items()):
 
 gaps = np.linspace(0, 8, 33)
 base = rng.normal(size=(1000, 2))
-scores = cluster_ambiguity_score([np.vstack([base, base + [g, 0]]) for g in gaps], n_jobs=2)
+scores = cluster_ambiguity_score(
+    [np.vstack([base, base + [g, 0]]) for g in gaps], n_jobs=2, random_state=0
+)
 ax = fig.add_subplot(grid[1, :3])
 ax.plot(gaps, scores, "o-", color="tab:purple")
 ax.set_xlabel("distance between the two means (in standard deviations)")

@@ -26,10 +26,18 @@ y_semi = np.where(y < 5, y, -1)  # -1: unlabelled
 new = y_semi == -1
 k = estimate_n_novel_classes(X[new], k_range=(2, 12), normalize_rows=True, random_state=0)
 
+
+def novel_clusters(model):
+    """The new rows' clusters numbered 0 .. k-1 (labels_ numbers them after the known
+    classes 0-4, so that no novel class takes a known class's label)."""
+    labels = model.fit_predict(X, y_semi)  # one label per row: known rows keep y
+    return labels[new] - model.novel_classes_[0]
+
+
 results = {
     "k-means on the new rows": KMeans(k, n_init=10, random_state=0).fit_predict(X[new]),
-    "NCDKMeans": NCDKMeans(k, random_state=0).fit(X, y_semi).labels_,
-    "NCDSpectralClustering": NCDSpectralClustering(k, random_state=0).fit(X, y_semi).labels_,
+    "NCDKMeans": novel_clusters(NCDKMeans(k, random_state=0)),
+    "NCDSpectralClustering": novel_clusters(NCDSpectralClustering(k, random_state=0)),
 }
 
 fig, axes = plt.subplots(1, 3, figsize=(14, 4.6))

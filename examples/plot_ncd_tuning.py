@@ -43,11 +43,11 @@ def novel_accuracy(params):
     model = NCDSpectralClustering(
         5, graph="all", metric="euclidean", affinity="knn", random_state=0, **params
     )
-    return clustering_accuracy(y[new], model.fit(X, y_semi).labels_)
+    return clustering_accuracy(y[new], model.fit(X, y_semi).labels_[new])
 
 
 novel = np.array([novel_accuracy(p) for p in search.cv_results_["params"]]).reshape(shape).T
-best = search.best_estimator_.labels_
+best = search.best_estimator_.labels_[new]
 print("best setting on the hidden classes:", search.best_params_)
 print(f"its accuracy on the novel classes: {clustering_accuracy(y[new], best):.3f}")
 

@@ -204,17 +204,17 @@ def check_result(name, kind, est, X, y, out):
             return "distances not finite and non-negative"
         return None
     if kind == "ambiguity":
-        if not 0.0 <= out <= 1.0:
-            return f"score {out} outside [0, 1]"
+        if not -1.0 <= out <= 0.0:  # score: minus the ambiguity
+            return f"score {out} outside [-1, 0]"
         return finite_attributes(est)
     labels = np.asarray(est.labels_)
-    expected = n if kind == "clusterer" else int((np.asarray(y) == -1).sum())
-    if labels.shape != (expected,):
-        return f"labels_ of shape {labels.shape}, expected ({expected},)"
-    if kind == "clusterer" and hasattr(est, "predict"):
-        pred = np.asarray(est.predict(X))
-        if not np.array_equal(pred, labels):
-            return f"predict(X) differs from labels_ on {int((pred != labels).sum())} rows"
+    if labels.shape != (n,):  # one label per row, NCD's known rows included
+        return f"labels_ of shape {labels.shape}, expected ({n},)"
+    if hasattr(est, "predict"):  # NCD predicts the novel classes of unlabelled rows
+        rows = slice(None) if kind == "clusterer" else np.asarray(y) == -1
+        pred = np.asarray(est.predict(X if kind == "clusterer" else Xd[rows]))
+        if not np.array_equal(pred, labels[rows]):
+            return f"predict(X) differs from labels_ on {int((pred != labels[rows]).sum())} rows"
     return finite_attributes(est)
 
 

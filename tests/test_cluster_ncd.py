@@ -1,6 +1,8 @@
 """Novel class discovery: NCD k-means, NCD spectral clustering, estimating the number of
 novel classes, tuning by hiding known classes, and clustering accuracy."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.cluster import KMeans
@@ -9,7 +11,12 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
 from skcluster import _backend
-from skcluster.cluster import NCDKMeans, NCDSpectralClustering, estimate_n_novel_classes
+from skcluster.cluster import (
+    NCDKMeans,
+    NCDSpectralClustering,
+    ProjectionNCD,
+    estimate_n_novel_classes,
+)
 from skcluster.cluster._spectral import rbf_mst_affinity, spectral_embedding
 from skcluster.metrics import clustering_accuracy, clustering_accuracy_scorer
 from skcluster.model_selection import HiddenClassKFold
@@ -24,6 +31,13 @@ def digits():
 def semi(y, known):
     """The semi-supervised target: known classes kept, the others -1."""
     return np.where(np.isin(y, known), y, -1)
+
+
+NCD_ESTIMATORS = [
+    NCDKMeans,
+    NCDSpectralClustering,
+    lambda k, **kw: ProjectionNCD(k, max_epochs=30, **kw),
+]
 
 
 # ----------------------------------------------------------------------- clustering accuracy
@@ -52,7 +66,7 @@ def test_ncd_kmeans_on_digits_beats_kmeans(digits):
     y_semi = semi(y, [0, 1, 2, 3, 4])
     novel = y_semi == -1
     ncd = [
-        clustering_accuracy(y[novel], NCDKMeans(5, random_state=s).fit(X, y_semi).labels_)
+        clustering_accuracy(y[novel], NCDKMeans(5, random_state=s).fit(X, y_semi).labels_[novel])
         for s in range(10)
     ]
     km = [
@@ -80,8 +94,11 @@ def test_ncd_kmeans_seeds_away_from_the_known_classes():
         near += int(np.any(np.linalg.norm(seeds - known, axis=1) < 5))
     assert near <= 2
     ncd = NCDKMeans(3, random_state=0).fit(X_all, y_all)
-    assert ncd.labels_.shape == (len(X_new),)
-    assert sorted(np.bincount(ncd.labels_[: (y > 0).sum()])) == [150, 150, 150]
+    assert ncd.labels_.shape == (len(X_all),)
+    assert np.array_equal(ncd.labels_[y_all == 0], y_all[y_all == 0])  # known rows keep y
+    new_labels = ncd.labels_[y_all == -1][: (y > 0).sum()]  # the three new blobs
+    assert set(new_labels) <= set(ncd.novel_classes_) and 0 not in ncd.novel_classes_
+    assert sorted(np.unique(new_labels, return_counts=True)[1]) == [150, 150, 150]
 
 
 @pytest.mark.parametrize("update", ["novel", "known", "both"])
@@ -112,7 +129,7 @@ def test_ncd_kmeans_inertia_predict_and_selection():
     new = X[y_semi == -1]
     d2 = ((new[:, None, :] - ncd.cluster_centers_[None]) ** 2).sum(axis=2)
     np.testing.assert_allclose(ncd.inertia_, d2.min(axis=1).sum())
-    assert np.array_equal(ncd.predict(new), ncd.labels_)
+    assert np.array_equal(ncd.predict(new), ncd.labels_[y_semi == -1])
     assert np.array_equal(ncd.fit_predict(X, y_semi), ncd.labels_)
     by_inertia = NCDKMeans(3, select_by="inertia", random_state=0).fit(X, y_semi)
     assert by_inertia.inertia_ <= ncd.inertia_ + 1e-9
@@ -166,7 +183,8 @@ def test_ncd_spectral_clustering_on_digits(digits, known, params, floor):
     novel = y_semi == -1
     accs = [
         clustering_accuracy(
-            y[novel], NCDSpectralClustering(5, random_state=s, **params).fit(X, y_semi).labels_
+            y[novel],
+            NCDSpectralClustering(5, random_state=s, **params).fit(X, y_semi).labels_[novel],
         )
         for s in range(3)
     ]
@@ -181,8 +199,8 @@ def test_knn_affinity_agrees_with_dense(digits):
     dense = NCDSpectralClustering(5, affinity="dense", **params).fit(X, y_semi)
     knn = NCDSpectralClustering(5, affinity="knn", n_neighbors=100, **params).fit(X, y_semi)
     novel = y_semi == -1
-    assert clustering_accuracy(y[novel], knn.labels_) >= 0.85
-    assert clustering_accuracy(dense.labels_, knn.labels_) >= 0.85
+    assert clustering_accuracy(y[novel], knn.labels_[novel]) >= 0.85
+    assert clustering_accuracy(dense.labels_[novel], knn.labels_[novel]) >= 0.85
 
 
 @pytest.mark.parametrize("known", [[0, 1, 2, 3, 4], [1, 2, 7, 8, 9], [3, 5, 6, 8, 9]])
@@ -197,7 +215,7 @@ def test_ncd_spectral_defaults_beat_spectral_clustering_of_the_novel_rows(digits
     ncd = NCDSpectralClustering(5, random_state=0).fit(X, y_semi)
     sc = SpectralClustering(5, affinity="nearest_neighbors", random_state=0)
     theirs = clustering_accuracy(y[novel], sc.fit_predict(X[novel]))
-    assert clustering_accuracy(y[novel], ncd.labels_) >= theirs - 0.01
+    assert clustering_accuracy(y[novel], ncd.labels_[novel]) >= theirs - 0.01
     # on digits the hidden classes prefer the unlabelled rows' graph in the known metric
     assert ncd.graph_ == "unlabelled" and ncd.whitening_ is not None
     assert ncd.hidden_class_scores_["unlabelled"] > ncd.hidden_class_scores_["all"]
@@ -293,7 +311,7 @@ def test_grid_search_with_hidden_classes_picks_a_good_setting():
     assert search.best_params_ == {"update": "novel"}
     assert search.best_score_ > 0.95
     novel = y_semi == -1
-    assert clustering_accuracy(y[novel], search.best_estimator_.labels_) > 0.95
+    assert clustering_accuracy(y[novel], search.best_estimator_.labels_[novel]) > 0.95
 
 
 # ------------------------------------------------------------------------------- bad input
@@ -303,18 +321,51 @@ def test_grid_search_with_hidden_classes_picks_a_good_setting():
 @pytest.mark.parametrize(
     "y, n_clusters, message",
     [
-        (np.full(20, -1), 2, "no labelled rows"),
-        (np.repeat([0, 1], 10), 2, "no unlabelled rows"),
         (np.r_[0, np.ones(9, int), np.full(10, -1)], 2, "single labelled row"),
         (np.r_[np.repeat([0, 1], 8), np.full(4, -1)], 5, "larger than the 4 unlabelled"),
         (np.r_[np.repeat([0, 1], 8), np.full(4, -2)], 2, ">= 0"),
-        (None, 2, "requires y"),
+        (np.r_[np.repeat([0.0, 1.0], 8), 0.5, np.full(3, -1)], 2, "integer class labels"),
     ],
 )
 def test_bad_targets_are_clear_errors(Est, y, n_clusters, message):
     X = np.random.default_rng(0).standard_normal((20, 3))
     with pytest.raises(ValueError, match=message):
         Est(n_clusters).fit(X, y)
+
+
+@pytest.mark.parametrize("Est", NCD_ESTIMATORS)
+def test_fit_predict_gives_one_label_per_row(Est):
+    # scikit-learn's contract: one label per row of X; the novel classes never take the
+    # number of a known class
+    X, y = make_blobs(300, centers=[[0, 0], [8, 0], [0, 8], [8, 8]], random_state=0)
+    y_semi = np.where(y < 2, y + 5, -1)  # known classes 5 and 6
+    est = Est(2, random_state=0)
+    labels = est.fit_predict(X, y_semi)
+    novel = y_semi == -1
+    assert labels.shape == (len(X),) and np.array_equal(labels, est.labels_)
+    np.testing.assert_array_equal(labels[~novel], y_semi[~novel])
+    np.testing.assert_array_equal(est.novel_classes_, [7, 8])
+    assert set(labels[novel]) == {7, 8}
+    assert clustering_accuracy(y[novel], labels[novel]) >= 0.95  # the network: 0.97
+    if hasattr(est, "predict"):  # spectral clustering is transductive, as scikit-learn's
+        np.testing.assert_array_equal(est.predict(X[novel]), labels[novel])
+
+
+@pytest.mark.parametrize("Est", NCD_ESTIMATORS)
+def test_no_known_classes_is_plain_clustering(Est):
+    X, y = make_blobs(200, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # y=None and all -1 are plain clustering, no warning
+        plain = Est(3, random_state=0).fit(X)
+        all_unlabelled = Est(3, random_state=0).fit(X, np.full(len(X), -1))
+    assert plain.known_classes_.size == 0
+    np.testing.assert_array_equal(plain.novel_classes_, [0, 1, 2])
+    assert clustering_accuracy(y, plain.labels_) >= 0.95
+    np.testing.assert_array_equal(all_unlabelled.labels_, plain.labels_)
+    # a y without -1 (the target passed out of habit) is ignored, said in a warning
+    with pytest.warns(UserWarning, match="no unlabelled rows"):
+        ignored = Est(3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(ignored.labels_, plain.labels_)
 
 
 def test_inputs_are_not_modified():
@@ -363,12 +414,12 @@ def test_projection_ncd_on_digits(digits):
     accs = []
     for seed in range(2):
         model = ProjectionNCD(5, random_state=seed).fit(X, y_semi)
-        accs.append(clustering_accuracy(y[novel], model.labels_))
+        accs.append(clustering_accuracy(y[novel], model.labels_[novel]))
         assert model.loss_curve_[-1] < 0.5 * model.loss_curve_[0]
         assert model.n_epochs_ == len(model.loss_curve_) == 200
         Z = model.transform(X[:10])
         np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0)
-        assert np.array_equal(model.predict(X[novel]), model.labels_)
+        assert np.array_equal(model.predict(X[novel]), model.labels_[novel])
     assert np.mean(accs) >= 0.85  # KMeans on the raw rows: 0.67
 
 
@@ -379,8 +430,8 @@ def test_projection_ncd_verbose_and_bad_input(capsys):
     y_semi = np.where(y < 2, y, -1)
     ProjectionNCD(2, max_epochs=10, verbose=1, random_state=0).fit(X, y_semi)
     assert "epoch 10" in capsys.readouterr().out
-    with pytest.raises(ValueError, match="no unlabelled rows"):
-        ProjectionNCD(2).fit(X, y)
+    with pytest.warns(UserWarning, match="no unlabelled rows"):
+        ProjectionNCD(2, max_epochs=2).fit(X, y)
 
 
 @pytest.mark.parametrize("Est", [NCDKMeans, NCDSpectralClustering])
@@ -416,3 +467,16 @@ def test_estimate_reads_tuples_of_values():
     X, _ = make_blobs(300, centers=[[0, 0], [9, 0], [0, 9]], random_state=0)
     k, scores = estimate_n_novel_classes(X, k_range=(2, 3, 5), random_state=0, return_scores=True)
     assert set(scores) == {2, 3, 5} and k == 3
+
+
+def test_projection_ncd_set_output_names_its_latent_columns():
+    pd = pytest.importorskip("pandas")
+    from skcluster.cluster import ProjectionNCD
+
+    X, y = make_blobs(80, n_features=4, centers=4, random_state=0)
+    y_semi = np.where(y < 2, y, -1)
+    model = ProjectionNCD(2, latent_dim=3, max_epochs=3, random_state=0)
+    Z = model.set_output(transform="pandas").fit(X, y_semi).transform(X)
+    assert isinstance(Z, pd.DataFrame)
+    assert list(Z.columns) == ["projectionncd0", "projectionncd1", "projectionncd2"]
+    assert list(model.get_feature_names_out()) == list(Z.columns)

@@ -109,7 +109,7 @@ def test_gaussian_em_stats_rejects_bad_parameters():
 
 def test_mixtures_and_bic_match_scikit_learn():
     X = three_blobs(ambiguous=False)
-    est = ClusterAmbiguity().fit(X)
+    est = ClusterAmbiguity(random_state=0).fit(X)
     # k = 1 is closed form: the BIC must equal scikit-learn's in the same (standardised) units
     Z = (X - X.mean(axis=0)) / math.sqrt(((X - X.mean(axis=0)) ** 2).mean())
     gm = GaussianMixture(1, covariance_type="full").fit(Z)
@@ -212,7 +212,7 @@ def test_default_separability_model():
 @pytest.mark.parametrize("n", [50, 400, 3000])
 def test_one_gaussian_scores_zero(n):
     rng = np.random.default_rng(n)
-    est = ClusterAmbiguity().fit(rng.normal(size=(n, 2)) @ [[3.0, 1.0], [0.0, 1.0]])
+    est = ClusterAmbiguity(random_state=0).fit(rng.normal(size=(n, 2)) @ [[3.0, 1.0], [0.0, 1.0]])
     assert est.n_components_ == 1
     assert est.ambiguity_ == 0.0
     assert est.pairs_.shape == (0, 2) and est.pair_probabilities_.shape == (0,)
@@ -220,7 +220,9 @@ def test_one_gaussian_scores_zero(n):
 
 def test_two_gaussians_pulled_apart_rise_peak_and_fall():
     gaps = [0.0, 1.0, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 8.0, 12.0]
-    scores = np.array([cluster_ambiguity_score(two_blobs(g, n=1000)) for g in gaps])
+    scores = np.array(
+        [cluster_ambiguity_score(two_blobs(g, n=1000), random_state=0) for g in gaps]
+    )
     peak = int(np.argmax(scores))
     assert scores[0] == 0.0  # one blob
     assert 0 < peak < len(gaps) - 1 and 2.0 <= gaps[peak] <= 3.5  # where they touch
@@ -230,8 +232,8 @@ def test_two_gaussians_pulled_apart_rise_peak_and_fall():
 
 
 def test_an_ambiguous_pair_raises_the_score():
-    clear = ClusterAmbiguity().fit(three_blobs(ambiguous=False))
-    ambiguous = ClusterAmbiguity().fit(three_blobs(ambiguous=True))
+    clear = ClusterAmbiguity(random_state=0).fit(three_blobs(ambiguous=False))
+    ambiguous = ClusterAmbiguity(random_state=0).fit(three_blobs(ambiguous=True))
     assert clear.n_components_ == 3 and ambiguous.n_components_ == 3
     assert clear.ambiguity_ < 0.01
     assert ambiguous.ambiguity_ > 0.1 > clear.ambiguity_ + 0.05
@@ -256,37 +258,37 @@ def test_score_is_in_unit_interval_and_reproducible():
 
 def test_invariant_to_permutation_translation_and_uniform_scaling():
     X = three_blobs(ambiguous=True, n=300)
-    ref = ClusterAmbiguity().fit(X)
+    ref = ClusterAmbiguity(random_state=0).fit(X)
     perm = np.random.default_rng(1).permutation(len(X))
-    permuted = ClusterAmbiguity().fit(X[perm])
+    permuted = ClusterAmbiguity(random_state=0).fit(X[perm])
     assert permuted.ambiguity_ == ref.ambiguity_
     np.testing.assert_array_equal(permuted.labels_, ref.labels_[perm])
     for Y in (X + [1e3, -250.0], X * 1e-3, X * 40 - 7, X * 1e-140, X * 1e140):
-        moved = ClusterAmbiguity().fit(Y)
+        moved = ClusterAmbiguity(random_state=0).fit(Y)
         assert moved.n_components_ == ref.n_components_
         assert moved.ambiguity_ == pytest.approx(ref.ambiguity_, abs=1e-9)
     # beyond, covariances_ (in the data's units) would be 0 or inf: refused, with the reason
     for c in (1e-170, 1e170):
         with pytest.raises(ValueError, match="not representable in float64"):
-            ClusterAmbiguity().fit(X * c)
+            ClusterAmbiguity(random_state=0).fit(X * c)
 
 
 def test_minmax_axis_scaling():
     X = three_blobs(ambiguous=True, n=300)
     stretched = X * [1.0, 8.0]
-    a = ClusterAmbiguity(axis_scaling="minmax").fit(X)
-    b = ClusterAmbiguity(axis_scaling="minmax").fit(stretched)
+    a = ClusterAmbiguity(random_state=0, axis_scaling="minmax").fit(X)
+    b = ClusterAmbiguity(random_state=0, axis_scaling="minmax").fit(stretched)
     assert b.ambiguity_ == pytest.approx(a.ambiguity_, abs=1e-9)
     np.testing.assert_allclose(b.means_[:, 1], a.means_[:, 1] * 8.0, rtol=1e-9, atol=1e-9)
     # without it, stretching one axis changes what is seen
-    assert ClusterAmbiguity().fit(stretched).ambiguity_ != pytest.approx(
-        ClusterAmbiguity().fit(X).ambiguity_, abs=1e-3
+    assert ClusterAmbiguity(random_state=0).fit(stretched).ambiguity_ != pytest.approx(
+        ClusterAmbiguity(random_state=0).fit(X).ambiguity_, abs=1e-3
     )
 
 
 def test_attributes_are_in_the_data_units():
     X = two_blobs(6.0) * 10 + 100
-    est = ClusterAmbiguity().fit(X)
+    est = ClusterAmbiguity(random_state=0).fit(X)
     order = np.argsort(est.means_[:, 0])
     np.testing.assert_allclose(est.means_[order], [[100, 100], [160, 100]], atol=2.0)
     np.testing.assert_allclose(est.covariances_[order[0]], 100 * np.eye(2), atol=15)
@@ -299,11 +301,17 @@ def test_attributes_are_in_the_data_units():
 # --------------------------------------------------------------------------------------
 
 
+def test_default_random_state_is_none_as_in_scikit_learn():
+    assert ClusterAmbiguity().random_state is None
+
+
 def test_score_fits_a_copy():
-    est = ClusterAmbiguity().fit(two_blobs(8.0))
+    est = ClusterAmbiguity(random_state=0).fit(two_blobs(8.0))
     other = two_blobs(3.0)
-    assert est.score(other) == cluster_ambiguity_score(other)
-    assert est.ambiguity_ == cluster_ambiguity_score(two_blobs(8.0))  # unchanged
+    # greater is better, as every scikit-learn score: minus the ambiguity
+    assert est.score(other) == -cluster_ambiguity_score(other, random_state=0) < 0
+    assert est.score(two_blobs(12.0)) > est.score(other)  # the clearer plot scores higher
+    assert est.ambiguity_ == cluster_ambiguity_score(two_blobs(8.0), random_state=0)  # unchanged
     with pytest.raises(ValueError, match="3 features"):
         est.score(np.zeros((10, 3)))
 
@@ -311,12 +319,16 @@ def test_score_fits_a_copy():
 def test_batch_scoring_in_parallel():
     plots = [two_blobs(g, n=200, seed=g) for g in (0, 3, 3, 10)]
     plots[1] = plots[1][:350]  # scatterplots of different sizes
-    one_by_one = np.array([cluster_ambiguity_score(p) for p in plots])
-    np.testing.assert_array_equal(cluster_ambiguity_score(plots, n_jobs=2), one_by_one)
+    one_by_one = np.array([cluster_ambiguity_score(p, random_state=0) for p in plots])
+    np.testing.assert_array_equal(
+        cluster_ambiguity_score(plots, n_jobs=2, random_state=0), one_by_one
+    )
     same_size = np.stack([plots[0], plots[3]])
-    np.testing.assert_array_equal(cluster_ambiguity_score(same_size), one_by_one[[0, 3]])
+    np.testing.assert_array_equal(
+        cluster_ambiguity_score(same_size, random_state=0), one_by_one[[0, 3]]
+    )
     # parameters reach every plot: at most one candidate k, so no ambiguity anywhere
-    assert cluster_ambiguity_score(plots, max_components=2, n_jobs=2).max() == 0.0
+    assert cluster_ambiguity_score(plots, max_components=2, n_jobs=2, random_state=0).max() == 0.0
 
 
 def test_scorer_selects_the_clear_embedding():
@@ -338,10 +350,10 @@ def test_scorer_selects_the_clear_embedding():
     scores = cross_val_score(
         FunctionTransformer(columns, kw_args={"cols": [0, 1]}),
         X,
-        scoring=make_ambiguity_scorer(S=3.0),
+        scoring=make_ambiguity_scorer(S=3.0, random_state=0),
         cv=all_rows,
     )
-    assert scores[0] == pytest.approx(-cluster_ambiguity_score(X[:, :2]))
+    assert scores[0] == pytest.approx(-cluster_ambiguity_score(X[:, :2], random_state=0))
     assert scores[0] < -0.2
     with pytest.raises(ValueError, match="S"):
         make_ambiguity_scorer(S=-1)
@@ -350,17 +362,20 @@ def test_scorer_selects_the_clear_embedding():
 def test_custom_separability_model():
     X = three_blobs(ambiguous=False)
     half = DummyRegressor(strategy="constant", constant=0.5).fit(np.zeros((1, 13)), [0.5])
-    est = ClusterAmbiguity(separability_model=half).fit(X)
+    est = ClusterAmbiguity(random_state=0, separability_model=half).fit(X)
     assert est.ambiguity_ == pytest.approx(1.0)  # every kept pair a coin toss
     never = DummyRegressor(strategy="constant", constant=-3.0).fit(np.zeros((1, 13)), [-3.0])
-    assert ClusterAmbiguity(separability_model=never).fit(X).pair_probabilities_.min() == 1e-5
+    assert (
+        ClusterAmbiguity(random_state=0, separability_model=never).fit(X).pair_probabilities_.min()
+        == 1e-5
+    )
 
     class Wrong:
         def predict(self, F):
             return np.zeros(len(F) + 1)
 
     with pytest.raises(ValueError, match="one finite value per pair"):
-        ClusterAmbiguity(separability_model=Wrong()).fit(X)
+        ClusterAmbiguity(random_state=0, separability_model=Wrong()).fit(X)
 
 
 def test_fit_separability_model_learns_judgements():
@@ -400,7 +415,7 @@ def test_plot_ambiguity():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    est = ClusterAmbiguity().fit(three_blobs(ambiguous=True, n=200))
+    est = ClusterAmbiguity(random_state=0).fit(three_blobs(ambiguous=True, n=200))
     fig, ax = plt.subplots()
     assert plot_ambiguity(est, ax=ax) is ax
     assert len(ax.patches) == est.n_components_
@@ -408,7 +423,7 @@ def test_plot_ambiguity():
     assert "ambiguity" in ax.get_title()
     plt.close(fig)
     with pytest.raises(Exception, match="not fitted"):
-        plot_ambiguity(ClusterAmbiguity())
+        plot_ambiguity(ClusterAmbiguity(random_state=0))
 
 
 # --------------------------------------------------------------------------------------
@@ -428,35 +443,35 @@ def test_plot_ambiguity():
 )
 def test_bad_input_is_rejected(X, match):
     with pytest.raises(ValueError, match=match):
-        ClusterAmbiguity().fit(X)
+        ClusterAmbiguity(random_state=0).fit(X)
     with pytest.raises(ValueError, match=match):
-        cluster_ambiguity_score(X)
+        cluster_ambiguity_score(X, random_state=0)
 
 
 def test_degenerate_scatterplots():
     same = np.ones((30, 2))
-    est = ClusterAmbiguity().fit(same)
+    est = ClusterAmbiguity(random_state=0).fit(same)
     assert est.ambiguity_ == 0.0 and est.n_components_ == 1
     # points on a line (singular covariances) and heavy duplicates still give a score
     t = np.linspace(0, 1, 400)
     line = np.c_[t, 2 * t]
-    assert 0.0 <= cluster_ambiguity_score(line) <= 1.0
+    assert 0.0 <= cluster_ambiguity_score(line, random_state=0) <= 1.0
     dup = np.repeat(two_blobs(3.0, n=50), 6, axis=0)
-    assert 0.0 <= cluster_ambiguity_score(dup) <= 1.0
+    assert 0.0 <= cluster_ambiguity_score(dup, random_state=0) <= 1.0
     # the smallest scatterplots: one candidate (n < 9) and two candidates (n < 16)
-    assert cluster_ambiguity_score(np.arange(8.0).reshape(4, 2)) == 0.0
-    assert 0.0 <= cluster_ambiguity_score(two_blobs(20.0, n=6)) <= 1.0
+    assert cluster_ambiguity_score(np.arange(8.0).reshape(4, 2), random_state=0) == 0.0
+    assert 0.0 <= cluster_ambiguity_score(two_blobs(20.0, n=6), random_state=0) <= 1.0
 
 
 def test_input_is_not_modified():
     X = three_blobs(ambiguous=True, n=100)
     X.flags.writeable = False
-    ClusterAmbiguity(axis_scaling="minmax").fit(X)
-    cluster_ambiguity_score([X, X])
+    ClusterAmbiguity(random_state=0, axis_scaling="minmax").fit(X)
+    cluster_ambiguity_score([X, X], random_state=0)
 
 
 def test_empty_batch():
-    assert cluster_ambiguity_score([]).shape == (0,)
+    assert cluster_ambiguity_score([], random_state=0).shape == (0,)
 
 
 def test_cupy_arrays_are_scored_on_the_host():
@@ -470,4 +485,6 @@ def test_cupy_arrays_are_scored_on_the_host():
             return self.a
 
     X = two_blobs(3.5, n=200)
-    assert ClusterAmbiguity().fit(FakeCupyArray(X)).ambiguity_ == cluster_ambiguity_score(X)
+    assert ClusterAmbiguity(random_state=0).fit(
+        FakeCupyArray(X)
+    ).ambiguity_ == cluster_ambiguity_score(X, random_state=0)

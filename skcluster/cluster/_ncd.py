@@ -3,6 +3,7 @@ classes (Troisemaine et al., "A Practical Approach to Novel Class Discovery in T
 Data Mining and Knowledge Discovery, 2024)."""
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -20,46 +21,62 @@ from ._spectral import knn_connectivity, rbf_mst_affinity, spectral_embedding
 
 def split_labelled(estimator, X, y, *, reset=True):
     """Validate ``X`` and the semi-supervised ``y`` (-1: unlabelled) of a novel class
-    discovery fit; returns (X, y, known mask)."""
-    if y is None:
-        raise ValueError(
-            f"{type(estimator).__name__} requires y to be passed, but the target y is None: "
-            "give the known classes' labels, and -1 for the unlabelled rows to cluster."
-        )
+    discovery fit; returns (X, y, known mask).
+
+    ``y=None`` (or all -1) means no known classes: every row is clustered, as by a plain
+    clusterer. A ``y`` with no -1 names no rows to discover classes in; it is taken for a
+    habit of passing the target (as to a pipeline) and ignored, with a warning.
+    """
     if is_dask_collection(X):
         X = check_dask_array(X)
-        y = check_dask_target(y, X.shape[0])
+        y = None if y is None else check_dask_target(y, X.shape[0])
         if reset:
             estimator.n_features_in_ = X.shape[1]
+    elif y is None:
+        X = validate_data(
+            estimator, X, reset=reset, dtype=[np.float64, np.float32], ensure_min_samples=2
+        )
     else:
         X, y = validate_data(
             estimator, X, y, reset=reset, dtype=[np.float64, np.float32], ensure_min_samples=2
         )
+    unlabelled = np.full(X.shape[0], -1, dtype=np.int64)
+    if y is None:
+        return X, unlabelled, np.zeros(X.shape[0], dtype=bool)
     y = np.asarray(y)
-    if y.dtype.kind not in "iu" and not (y.dtype.kind == "f" and np.all(y == np.round(y))):
+    integral = y.dtype.kind in "iu" or (y.dtype.kind == "f" and np.all(y == np.round(y)))
+    if integral and np.any(y < -1):
+        raise ValueError("y must hold class labels >= 0, and -1 for the unlabelled rows.")
+    if y.dtype.kind not in "iuf" or not np.any(y == -1):
+        warnings.warn(
+            f"{type(estimator).__name__}: y has no unlabelled rows (y == -1), so it names no "
+            "rows to discover classes in; it is ignored and every row is clustered, with no "
+            "known classes. Mark the rows to cluster with -1 (or pass y=None).",
+            UserWarning,
+            stacklevel=3,
+        )
+        return X, unlabelled, np.zeros(X.shape[0], dtype=bool)
+    if not integral:
         raise ValueError(
             "Unknown label type: y must hold integer class labels, with -1 marking the "
             f"unlabelled rows; got values of dtype {y.dtype}."
         )
     y = y.astype(np.int64)
     known = y != -1
-    if np.any(y < -1):
-        raise ValueError("y must hold class labels >= 0, and -1 for the unlabelled rows.")
-    if not known.any():
-        raise ValueError("y has no labelled rows: novel class discovery needs known classes.")
-    if known.all():
-        raise ValueError("y has no unlabelled rows (y == -1): there is nothing to cluster.")
-    classes, counts = np.unique(y[known], return_counts=True)
-    if counts.min() < 2:
-        raise ValueError(
-            f"known class {classes[np.argmin(counts)]} has a single labelled row; every "
-            "known class needs at least two."
-        )
+    if known.any():
+        classes, counts = np.unique(y[known], return_counts=True)
+        if counts.min() < 2:
+            raise ValueError(
+                f"known class {classes[np.argmin(counts)]} has a single labelled row; every "
+                "known class needs at least two."
+            )
     return X, y, known
 
 
 def class_means(X, y, classes):
     """Mean of the rows of each class, in the order of ``classes``."""
+    if len(classes) == 0:
+        return np.empty((0, X.shape[1]), dtype=X.dtype)
     if is_dask_collection(X):
         sums, counts = _dask.block_sums(X, _class_sums, classes, rows=(y,))
         return (sums / counts[:, None]).astype(X.dtype)
@@ -92,20 +109,23 @@ def _class_sums(block, y, classes):
 
 class NovelClassMixin:
     """What the novel class discovery estimators share: ``fit(X, y)`` with ``y == -1`` on the
-    unlabelled rows (a required target), and ``labels_`` for those rows only."""
+    unlabelled rows, ``labels_`` with one label per row (a known row keeps its class, an
+    unlabelled row gets a novel class, numbered after the known ones: ``novel_classes_``)."""
 
-    def fit_predict(self, X, y):
-        """Fit, then return the novel class of each unlabelled row (``labels_``).
+    def fit_predict(self, X, y=None):
+        """Fit, then return the class of every row of ``X`` (``labels_``).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-            Known class of each labelled row, -1 for the unlabelled rows.
+        y : array-like of shape (n_samples,) or None, default=None
+            Known class of each labelled row, -1 for the unlabelled rows; None: no known
+            classes, every row is clustered.
 
         Returns
         -------
-        labels : ndarray of shape (n_unlabelled,)
+        labels : ndarray of shape (n_samples,)
+            ``y`` on the labelled rows, a novel class (in ``novel_classes_``) on the others.
         """
         return self.fit(X, y).labels_
 
@@ -131,9 +151,9 @@ class NovelClassMixin:
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         known_X, known_y, unlabelled = self._fit_data
-        n_old = len(unlabelled)
+        n_old = len(known_X) + len(unlabelled)
         X_all = np.vstack([known_X, unlabelled, X.astype(known_X.dtype)])
-        y_all = np.concatenate([known_y, np.full(n_old + len(X), -1)])
+        y_all = np.concatenate([known_y, np.full(len(unlabelled) + len(X), -1)])
         other = self._settled_clone().set_params(n_clusters=self.n_clusters + int(n_new_classes))
         return other.fit(X_all, y_all).labels_[n_old:]
 
@@ -144,11 +164,16 @@ class NovelClassMixin:
     def _remember(self, X, y, known):
         # the fit's rows, for cluster_novel (row numbers keep a dask array's chunks known)
         self._fit_data = (X[np.flatnonzero(known)], y[known], X[np.flatnonzero(~known)])
+        self.known_classes_ = np.unique(y[known])
+        first = int(self.known_classes_.max()) + 1 if len(self.known_classes_) else 0
+        self.novel_classes_ = np.arange(first, first + self.n_clusters)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        return tags
+    def _labels_of_rows(self, y, known, novel):
+        """``labels_``: ``y`` on the known rows, the novel classes (``novel_classes_``
+        indexed by ``novel``, the cluster of each unlabelled row) on the others."""
+        labels = y.astype(np.intp)
+        labels[~known] = self.novel_classes_[np.asarray(novel)]
+        return labels
 
 
 def check_n_clusters(n_clusters, n_unlabelled):
@@ -175,6 +200,8 @@ def ncd_kmeans(
     threshold = tol * float(np.mean(np.var(X, axis=0)))  # scikit-learn's relative tolerance
     if known_centroids is None:  # plain k-means++ seeding
         known_centroids = np.empty((0, X.shape[1]), dtype=X.dtype)
+    if not len(known_centroids):  # no known classes: every update is plain k-means
+        update = "novel"
     best = None
     for _ in range(n_init):
         novel, _ = seed(
@@ -247,8 +274,12 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         Their means (moved by the Lloyd iterations when ``update`` is "known" or "both").
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
         Centroids of the novel classes.
-    labels_ : ndarray of shape (n_unlabelled,)
-        Novel class of each unlabelled row, in the order of the rows with ``y == -1``.
+    labels_ : ndarray of shape (n_samples,)
+        Class of every row: its known class on a labelled row, a novel class (one of
+        ``novel_classes_``) on an unlabelled one.
+    novel_classes_ : ndarray of shape (n_clusters,)
+        Labels of the novel classes, numbered after the largest known class (from 0 when
+        there is none), so that they never collide with a known class.
     inertia_ : float
         Sum of squared distances of the unlabelled rows to their nearest updated centroid.
     n_iter_ : int
@@ -286,10 +317,12 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
     >>> X = np.array([[0, 0], [0, 1], [10, 0], [10, 1], [5, 8], [5, 9], [-5, 8], [-5, 9.]])
     >>> y = np.array([0, 0, 1, 1, -1, -1, -1, -1])   # two known classes, four new rows
     >>> ncd = NCDKMeans(n_clusters=2, random_state=0).fit(X, y)
-    >>> ncd.labels_[0] == ncd.labels_[1], ncd.labels_[1] == ncd.labels_[2]
-    (np.True_, np.False_)
-    >>> ncd.predict([[5, 7]]) == ncd.labels_[0]
-    array([ True])
+    >>> ncd.labels_            # the known rows keep their class, the new ones get 2 or 3
+    array([0, 0, 1, 1, 3, 3, 2, 2])
+    >>> ncd.novel_classes_
+    array([2, 3])
+    >>> ncd.predict([[5, 7]])
+    array([3])
     """
 
     _parameter_constraints: dict = {
@@ -325,7 +358,7 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Cluster the unlabelled rows of ``X`` into novel classes.
 
         Parameters
@@ -334,9 +367,10 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
             A dask array (or dataframe) is fitted block by block: class means, seeding
             and Lloyd iterations add up per-block sums, with the same draws and centroids
             as in memory; ``labels_`` is then a lazy dask array.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or None, default=None
             Known class of each labelled row, -1 for the unlabelled rows (read into
-            memory when it is a dask array).
+            memory when it is a dask array). None (or all -1): no known classes, plain
+            k-means of every row; a ``y`` without -1 is ignored, with a warning.
 
         Returns
         -------
@@ -344,7 +378,6 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         """
         X, y, known = split_labelled(self, X, y)
         self._remember(X, y, known)
-        self.known_classes_ = np.unique(y[known])
         if is_dask_collection(X):
             offset, scale = 0.0, 1.0
         else:  # k-means is scale-free: fitted at unit scale, whatever the data's units
@@ -352,7 +385,7 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         self.known_centroids_ = class_means(X, y, self.known_classes_)
         X_new = X[np.flatnonzero(~known)]
         check_n_clusters(self.n_clusters, len(X_new))
-        known, novel, inertia, self.n_iter_ = ncd_kmeans(
+        known_c, novel, inertia, self.n_iter_ = ncd_kmeans(
             X_new,
             self.known_centroids_,
             self.n_clusters,
@@ -365,17 +398,26 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
             rng=check_random_state(self.random_state),
         )
         # back in the data's units
-        self.known_centroids_ = (known * scale + offset).astype(X.dtype)
+        self.known_centroids_ = (known_c * scale + offset).astype(X.dtype)
         self.cluster_centers_ = (novel * scale + offset).astype(X.dtype)
         with np.errstate(over="ignore"):
             self.inertia_ = inertia * scale * scale  # inf, not OverflowError, beyond float64
-        # labels_ are predict's on the unlabelled rows (lazy, block by block, on dask)
-        self.labels_ = self.predict(self._fit_data[2])
+        # labels_: y on the known rows, predict's on the others (lazy, block by block, on dask)
+        if is_dask_collection(X):
+            import dask.array as da
+
+            rows = X.chunks[0]
+            self.labels_ = da.where(
+                da.from_array(known, chunks=rows), da.from_array(y, chunks=rows), self.predict(X)
+            )
+        else:
+            self.labels_ = y.astype(np.intp)
+            self.labels_[~known] = self.predict(self._fit_data[2])
         return self
 
     @blockwise(dtype=np.intp)
     def predict(self, X):
-        """Nearest novel centroid of each row of ``X``.
+        """Novel class (in ``novel_classes_``) of the nearest novel centroid of each row.
 
         Parameters
         ----------
@@ -387,7 +429,8 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return np.asarray(_backend.nearest_center(X, self.cluster_centers_.astype(X.dtype))[0])
+        nearest = _backend.nearest_center(X, self.cluster_centers_.astype(X.dtype))[0]
+        return self.novel_classes_[np.asarray(nearest)]
 
 
 class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
@@ -471,8 +514,12 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
 
     Attributes
     ----------
-    labels_ : ndarray of shape (n_unlabelled,)
-        Novel class of each unlabelled row, in the order of the rows with ``y == -1``.
+    labels_ : ndarray of shape (n_samples,)
+        Class of every row: its known class on a labelled row, a novel class (one of
+        ``novel_classes_``) on an unlabelled one.
+    novel_classes_ : ndarray of shape (n_clusters,)
+        Labels of the novel classes, numbered after the largest known class (from 0 when
+        there is none), so that they never collide with a known class.
     embedding_ : ndarray of shape (n_graph_rows, n_components)
         Spectral embedding of the graph's rows: the unlabelled rows (``graph="unlabelled"``)
         or all rows.
@@ -509,7 +556,7 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
     >>> y_semi = np.where(y < 2, y, -1)      # classes 2 and 3 are new
     >>> sc = NCDSpectralClustering(n_clusters=2, random_state=0).fit(X, y_semi)
     >>> from skcluster.metrics import clustering_accuracy
-    >>> clustering_accuracy(y[y >= 2], sc.labels_)
+    >>> clustering_accuracy(y[y >= 2], sc.labels_[y_semi == -1])
     1.0
     """
 
@@ -555,14 +602,16 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Embed the graph's rows and cluster the unlabelled ones.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-            Known class of each labelled row, -1 for the unlabelled rows.
+        y : array-like of shape (n_samples,) or None, default=None
+            Known class of each labelled row, -1 for the unlabelled rows. None (or all -1):
+            no known classes, every row is clustered; a ``y`` without -1 is ignored, with
+            a warning.
 
         Returns
         -------
@@ -570,7 +619,6 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         """
         X, y, known = split_labelled(self, X, y)
         self._remember(X, y, known)
-        self.known_classes_ = np.unique(y[known])
         check_n_clusters(self.n_clusters, int((~known).sum()))
         self.graph_, self.hidden_class_scores_ = self.graph, None
         # the graph's widths and floors act on data of unit scale; sigma_ and whitening_
@@ -580,7 +628,7 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
             self.graph_ = "all" if self.assign == "ncd_kmeans" else "unlabelled"
             if len(self.known_classes_) >= 2 and self.assign == "kmeans":
                 self._choose_graph(Xs, y)
-        self.labels_ = self._cluster(Xs, y, known, self.n_clusters)
+        self.labels_ = self._labels_of_rows(y, known, self._cluster(Xs, y, known, self.n_clusters))
         if self.sigma_ is not None:
             self.sigma_ = self.sigma_ * scale
         if self.whitening_ is not None:
@@ -658,6 +706,7 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         E = self.embedding_
         unlabelled = E[~known] if graph == "all" else E
         seeds = class_means(E, y, classes) if self.assign == "ncd_kmeans" else None
+        seeds = seeds if seeds is not None and len(seeds) else None
         _, centers, _, _ = ncd_kmeans(
             unlabelled,
             seeds,

@@ -5,7 +5,13 @@ k-means in the learned space."""
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -23,8 +29,11 @@ class _Projection:
     def __init__(self, n_features, hidden, latent_dim, n_known, dropout, rng):
         self.encoder = MLP([n_features, *hidden, latent_dim], dropout=dropout, rng=rng)
         self.decoder = MLP([latent_dim, *hidden[::-1], n_features], dropout=dropout, rng=rng)
-        self.classifier = MLP([latent_dim, n_known], rng=rng)
-        self.params = self.encoder.params + self.decoder.params + self.classifier.params
+        # no known classes (plain clustering): no classifier, the reconstruction alone
+        self.classifier = MLP([latent_dim, n_known], rng=rng) if n_known else None
+        self.params = self.encoder.params + self.decoder.params
+        if self.classifier is not None:
+            self.params = self.params + self.classifier.params
 
     def embed(self, X):
         return l2_normalize(self.encoder.forward(X)[0])[0]
@@ -39,7 +48,7 @@ class _Projection:
         loss = (1.0 - w) * float((diff**2).sum()) / n
         dec_grads, dU = self.decoder.backward(dec_cache, (1.0 - w) * 2.0 * diff / n)
         known = targets >= 0
-        cls_grads = [np.zeros_like(p) for p in self.classifier.params]
+        cls_grads = [np.zeros_like(p) for p in getattr(self.classifier, "params", [])]
         if known.any():
             logits, cls_cache = self.classifier.forward(U[known])
             ce, dlogits = softmax_cross_entropy(logits, targets[known])
@@ -50,7 +59,9 @@ class _Projection:
         return loss, enc_grads + dec_grads + cls_grads
 
 
-class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimator):
+class ProjectionNCD(
+    NovelClassMixin, ClusterMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Novel class discovery with a learned projection (the paper's "PBN" model).
 
     An encoder (by default two hidden ReLU layers of ``3d/4`` and ``d/2`` units, at least 32
@@ -91,8 +102,12 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
 
     Attributes
     ----------
-    labels_ : ndarray of shape (n_unlabelled,)
-        Novel class of each unlabelled row, in the order of the rows with ``y == -1``.
+    labels_ : ndarray of shape (n_samples,)
+        Class of every row: its known class on a labelled row, a novel class (one of
+        ``novel_classes_``) on an unlabelled one.
+    novel_classes_ : ndarray of shape (n_clusters,)
+        Labels of the novel classes, numbered after the largest known class (from 0 when
+        there is none), so that they never collide with a known class.
     cluster_centers_ : ndarray of shape (n_clusters, latent_dim)
         Novel centroids in the latent space.
     known_classes_ : ndarray of shape (n_known,)
@@ -122,7 +137,7 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
     >>> model.transform(X[:3]).shape
     (3, 8)
     >>> from skcluster.metrics import clustering_accuracy
-    >>> clustering_accuracy(y[y >= 2], model.labels_)
+    >>> clustering_accuracy(y[y >= 2], model.labels_[y_semi == -1])
     1.0
     """
 
@@ -174,14 +189,16 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Train the projection, then cluster the unlabelled rows in it.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-            Known class of each labelled row, -1 for the unlabelled rows.
+        y : array-like of shape (n_samples,) or None, default=None
+            Known class of each labelled row, -1 for the unlabelled rows. None (or all -1):
+            no known classes, every row is clustered; a ``y`` without -1 is ignored, with
+            a warning.
 
         Returns
         -------
@@ -197,7 +214,6 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         check_n_clusters(self.n_clusters, int((~known).sum()))
         rng = check_random_state(self.random_state)
         gen = np.random.default_rng(rng.randint(2**31))
-        self.known_classes_ = np.unique(y[known])
         targets = np.where(known, np.searchsorted(self.known_classes_, y), -1)
         # the paper's widths, with floors: a few features must not make a 3-unit bottleneck
         hidden = self.hidden_layer_sizes
@@ -238,7 +254,9 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
             select_by="distance",
             rng=rng,
         )
-        self.labels_ = _backend.nearest_center(U[~known], self.cluster_centers_)[0]
+        self._n_features_out = latent
+        nearest = _backend.nearest_center(U[~known], self.cluster_centers_)[0]
+        self.labels_ = self._labels_of_rows(y, known, nearest)
         return self
 
     @blockwise(lambda self: self.cluster_centers_.shape[1])
@@ -259,7 +277,8 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
 
     @blockwise(dtype=np.intp)
     def predict(self, X):
-        """Nearest novel centroid, in the latent space, of each row of ``X``.
+        """Novel class (in ``novel_classes_``) of the nearest novel centroid, in the latent
+        space, of each row of ``X``.
 
         Parameters
         ----------
@@ -269,4 +288,6 @@ class ProjectionNCD(NovelClassMixin, ClusterMixin, TransformerMixin, BaseEstimat
         -------
         labels : ndarray of shape (n_samples,)
         """
-        return _backend.nearest_center(self.transform(X), self.cluster_centers_)[0]
+        check_is_fitted(self)
+        nearest = _backend.nearest_center(self.transform(X), self.cluster_centers_)[0]
+        return self.novel_classes_[nearest]
