@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 import warnings
 
 sys.path.insert(0, os.path.abspath(".."))
@@ -27,7 +28,12 @@ numpydoc_class_members_toctree = False
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-intersphinx_mapping = {}  # no network at build time: no external inventories
+# no network at build time: the peers' inventories are written from the installed
+# packages (_ext/inventories.py) instead of downloaded
+sys.path.insert(0, os.path.abspath("_ext"))
+from inventories import write_inventories  # noqa: E402
+
+intersphinx_mapping = write_inventories(tempfile.mkdtemp(prefix="skcluster-inventories-"))
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",

@@ -76,7 +76,7 @@ def _fitted_models(X, y):
     return [
         (PPP().fit(X), ["predict", "predict_proba", "score_samples"]),
         (SDPKMeans(3, random_state=0).fit(X[:300]), ["predict"]),
-        (ILASDP(3, random_state=0).fit(X[:300]), ["predict", "predict_proba"]),
+        (ILASDP(3, random_state=0).fit(X[:300]), ["predict", "predict_proba", "score_samples"]),
         (NCDKMeans(3, random_state=0).fit(X, y_semi), ["predict"]),
         (ProjectionNCD(3, max_epochs=3, random_state=0).fit(X, y_semi), ["predict", "transform"]),
     ]

@@ -68,3 +68,36 @@ def test_gallery_and_pages_are_built(site):
     for page in ["index", "install", "api", "cli", "benchmarks", "changelog"]:
         assert (site / f"{page}.html").exists()
     assert "bench_subspace.py" in (site / "benchmarks.html").read_text()
+
+
+GUIDE = sorted(p.stem for p in (ROOT / "doc" / "user_guide").glob("*.rst") if p.stem != "index")
+
+
+@pytest.mark.parametrize("page", GUIDE)
+def test_user_guide_pages_show_code_a_figure_and_the_api(site, page):
+    html = (site / "user_guide" / f"{page}.html").read_text()
+    assert '<span class="gp">&gt;&gt;&gt; </span>' in html, f"{page}: no code example"
+    assert 'href="../api.html' in html or 'href="../generated/' in html, f"{page}: no API link"
+    if page != "backend":  # the backend has no gallery example of its own
+        assert "sphx_glr_plot_" in html and "../auto_examples/plot_" in html, page
+
+
+def test_peers_are_linked_without_a_network(site):
+    """intersphinx from inventories written at build time (doc/_ext/inventories.py)."""
+    links = {
+        "user_guide/ppp.html": "https://scikit-learn.org/stable/modules/generated/"
+        "sklearn.mixture.GaussianMixture.html#sklearn.mixture.GaussianMixture",
+        "index.html": "https://imbalanced-learn.org/stable/references/generated/"
+        "imblearn.pipeline.Pipeline.html#imblearn.pipeline.Pipeline",
+        "generated/skcluster.neighbors.NearestNeighbors.html": "https://scikit-learn.org/"
+        "stable/modules/generated/sklearn.neighbors.NearestNeighbors.html",
+        "generated/skcluster.metrics.clustering_accuracy.html": "https://docs.scipy.org/doc/"
+        "scipy/reference/generated/scipy.optimize.linear_sum_assignment.html",
+    }
+    for page, url in links.items():
+        assert url in (site / page).read_text(), f"{page} does not link {url}"
+
+
+def test_landing_page_says_how_to_install():
+    text = (ROOT / "doc" / "index.rst").read_text()
+    assert "pip install ." in text and ">>> from skcluster" in text

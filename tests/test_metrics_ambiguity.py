@@ -421,6 +421,15 @@ def test_plot_ambiguity():
     assert len(ax.patches) == est.n_components_
     assert len(ax.lines) == len(est.pairs_)
     assert "ambiguity" in ax.get_title()
+    assert ax.get_xlabel() == ""  # an array has no column names
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["component (2 sd)", "pair: p(seen as one cluster)"]
+    plt.close(fig)
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(three_blobs(ambiguous=True, n=200), columns=["height", "weight"])
+    fig, ax = plt.subplots()
+    plot_ambiguity(ClusterAmbiguity(random_state=0).fit(frame), ax=ax)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("height", "weight")
     plt.close(fig)
     with pytest.raises(Exception, match="not fitted"):
         plot_ambiguity(ClusterAmbiguity(random_state=0))

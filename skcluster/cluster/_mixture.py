@@ -7,6 +7,7 @@ of the rows' one and exact when cells are single rows (Bradley, Fayyad & Reina, 
 clustering to large databases", 1998). The log-densities go through the shared backend.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -211,3 +212,53 @@ def mixture_modes(mix, *, max_iter=500, tol=1e-9):
             labels[close & (labels < 0)] = len(modes)
             modes.append(x[i])
     return np.array(modes), labels
+
+
+class MixtureScoreMixin:
+    """``score``, ``bic`` and ``aic`` of a fitted Gaussian mixture, as scikit-learn's
+    ``GaussianMixture`` has them, from ``score_samples`` and ``_n_parameters()``."""
+
+    def score(self, X, y=None):
+        """Mean log-likelihood per row of ``X`` (greater is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        log_likelihood : float
+        """
+        return float(self.score_samples(X).mean())
+
+    def bic(self, X):
+        """Bayesian information criterion of the fitted mixture on ``X`` (lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        bic : float
+        """
+        n = _num_rows(X)
+        return -2.0 * self.score(X) * n + self._n_parameters() * math.log(n)
+
+    def aic(self, X):
+        """Akaike information criterion of the fitted mixture on ``X`` (lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        aic : float
+        """
+        return -2.0 * self.score(X) * _num_rows(X) + 2.0 * self._n_parameters()
+
+
+def _num_rows(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)

@@ -2,20 +2,22 @@
 classes (Troisemaine et al., "A Practical Approach to Novel Class Discovery in Tabular Data",
 Data Mining and Knowledge Discovery, 2024)."""
 
+import functools
 import math
+import time
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context, clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import _backend
 from ..utils import _dask
 from ..utils._dask import blockwise, check_dask_array, check_dask_target, is_dask_collection
-from ..utils.validation import centre_and_scale
+from ..utils._progress import log
+from ..utils.validation import RANDOM_STATE, centre_and_scale, check_random_state
 from ._spectral import knn_connectivity, rbf_mst_affinity, spectral_embedding
 
 
@@ -184,9 +186,21 @@ def check_n_clusters(n_clusters, n_unlabelled):
 
 
 def ncd_kmeans(
-    X, known_centroids, n_clusters, *, update, init_power, n_init, max_iter, tol, select_by, rng
+    X,
+    known_centroids,
+    n_clusters,
+    *,
+    update,
+    init_power,
+    n_init,
+    max_iter,
+    tol,
+    select_by,
+    rng,
+    log=None,
 ):
-    """Best of ``n_init`` NCD k-means runs on the unlabelled rows ``X``.
+    """Best of ``n_init`` NCD k-means runs on the unlabelled rows ``X``; ``log(message)``
+    hears of each run.
 
     Novel centroids are seeded k-means++-style against the known centroids (and the novel
     ones already chosen); Lloyd iterations then move the centroids ``update`` names, on the
@@ -203,7 +217,7 @@ def ncd_kmeans(
     if not len(known_centroids):  # no known classes: every update is plain k-means
         update = "novel"
     best = None
-    for _ in range(n_init):
+    for run in range(n_init):
         novel, _ = seed(
             X,
             n_clusters,
@@ -217,6 +231,12 @@ def ncd_kmeans(
         centers, n_iter = lloyd(X, centers, max_iter=max_iter, tol=threshold)
         inertia, dist = _dask.distance_sums(X, centers)
         score = dist if select_by == "distance" else inertia
+        if log is not None:
+            log(
+                f"init {run + 1}/{n_init}: {n_iter} Lloyd iterations, sum of distances "
+                f"{float(dist):.6g}, inertia {float(inertia):.6g}"
+                + (" (best so far)" if best is None or score < best[0] else "")
+            )
         if best is None or score < best[0]:
             if update == "novel":
                 result = (known, centers)
@@ -265,6 +285,9 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         rows to their centroid (the official code), or of squared distances (the k-means
         objective, scikit-learn's choice). The choice matters: see the Notes.
     random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+        1: a line per run (Lloyd iterations, sum of distances and inertia at unit scale)
+        and the known/novel split of the rows.
 
     Attributes
     ----------
@@ -333,7 +356,8 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "select_by": [StrOptions({"distance", "inertia"})],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -347,6 +371,7 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         tol=1e-4,
         select_by="distance",
         random_state=None,
+        verbose=0,
     ):
         self.n_clusters = n_clusters
         self.update = update
@@ -356,6 +381,7 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         self.tol = tol
         self.select_by = select_by
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -385,6 +411,12 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         self.known_centroids_ = class_means(X, y, self.known_classes_)
         X_new = X[np.flatnonzero(~known)]
         check_n_clusters(self.n_clusters, len(X_new))
+        log(
+            self,
+            1,
+            f"{len(known) - len(X_new)} labelled rows of {len(self.known_classes_)} known "
+            f"classes, {len(X_new)} unlabelled rows -> {self.n_clusters} novel classes",
+        )
         known_c, novel, inertia, self.n_iter_ = ncd_kmeans(
             X_new,
             self.known_centroids_,
@@ -396,6 +428,7 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
             tol=self.tol,
             select_by=self.select_by,
             rng=check_random_state(self.random_state),
+            log=functools.partial(log, self, 1),
         )
         # back in the data's units
         self.known_centroids_ = (known_c * scale + offset).astype(X.dtype)
@@ -431,6 +464,9 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         nearest = _backend.nearest_center(X, self.cluster_centers_.astype(X.dtype))[0]
         return self.novel_classes_[np.asarray(nearest)]
+
+
+_GRAPH_NAMES = {"unlabelled": "the unlabelled rows' graph", "all": "the graph of all rows"}
 
 
 class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
@@ -511,6 +547,9 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
     n_init : int, default=10
         Runs of that clustering; the best by the sum of distances is kept.
     random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+        1: the hidden-class score of each graph (``graph="auto"``), the graph chosen, the
+        embedding and the seconds of each step; 2: also each k-means run.
 
     Attributes
     ----------
@@ -571,7 +610,8 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         "min_dist": [Interval(Real, 0, 1, closed="neither")],
         "assign": [StrOptions({"kmeans", "ncd_kmeans"})],
         "n_init": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -588,6 +628,7 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         assign="kmeans",
         n_init=10,
         random_state=None,
+        verbose=0,
     ):
         self.n_clusters = n_clusters
         self.n_components = n_components
@@ -600,6 +641,7 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         self.assign = assign
         self.n_init = n_init
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -653,9 +695,10 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         n_known = len(self.known_classes_)
         n_splits = min(3, math.comb(n_known, max(1, n_known // 2)))  # 2 known classes: 2
         self.hidden_class_scores_ = {}
+        start = time.perf_counter()
         for graph in ("unlabelled", "all"):
             scores = cross_val_score(  # this class itself, not a subclass's fit
-                NCDSpectralClustering(**{**self.get_params(), "graph": graph}),
+                NCDSpectralClustering(**{**self.get_params(), "graph": graph, "verbose": 0}),
                 X,
                 y,
                 cv=HiddenClassKFold(n_splits, random_state=seed),
@@ -663,12 +706,19 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
                 error_score="raise",  # the fit's own message, not "all the fits failed"
             )
             self.hidden_class_scores_[graph] = float(np.mean(scores))
+            log(
+                self,
+                1,
+                f"{_GRAPH_NAMES[graph]}: hidden-class accuracy {np.mean(scores):.3f} "
+                f"over {n_splits} folds ({time.perf_counter() - start:.1f} s)",
+            )
         # a tie keeps the unlabelled rows' graph (one embedding of fewer rows)
         scores = self.hidden_class_scores_
         self.graph_ = "all" if scores["all"] > scores["unlabelled"] else "unlabelled"
 
     def _cluster(self, X, y, known, n_clusters):
         check_n_clusters(n_clusters, int((~known).sum()))
+        start = time.perf_counter()
         graph = self.graph_
         metric = (
             self.metric
@@ -704,6 +754,12 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
             )
             self.embedding_ = spectral_embedding(A, n_components)
         E = self.embedding_
+        log(
+            self,
+            1,
+            f"{_GRAPH_NAMES[graph]} ({int(rows.sum())} rows, {affinity}, metric "
+            f"{metric}): {n_components} eigenvectors ({time.perf_counter() - start:.1f} s)",
+        )
         unlabelled = E[~known] if graph == "all" else E
         seeds = class_means(E, y, classes) if self.assign == "ncd_kmeans" else None
         seeds = seeds if seeds is not None and len(seeds) else None
@@ -718,6 +774,7 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
             tol=1e-8,
             select_by="distance",
             rng=check_random_state(self.random_state),
+            log=functools.partial(log, self, 2),
         )
         return _backend.nearest_center(unlabelled, centers)[0]
 
@@ -733,7 +790,7 @@ _CRITERIA = {"silhouette", "calinski_harabasz", "davies_bouldin", "elbow"}
         "n_runs": [Interval(Integral, 1, None, closed="left")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "normalize_rows": ["boolean"],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
         "return_scores": ["boolean"],
     },
     prefer_skip_nested_validation=True,

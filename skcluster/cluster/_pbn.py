@@ -12,13 +12,12 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _backend
 from ..utils._dask import blockwise
-from ..utils.validation import centre_and_scale
+from ..utils.validation import RANDOM_STATE, centre_and_scale, check_random_state
 from ._ncd import NovelClassMixin, check_n_clusters, class_means, ncd_kmeans, split_labelled
 from ._network import MLP, AdamW, l2_normalize, l2_normalize_backward, softmax_cross_entropy
 
@@ -114,6 +113,9 @@ class ProjectionNCD(
     loss_curve_ : list of float
         Mean training loss of each epoch.
     n_epochs_ : int
+        Epochs trained (``max_epochs``: the training has no stopping rule).
+    n_iter_ : int
+        The same, under scikit-learn's name.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
@@ -153,7 +155,7 @@ class ProjectionNCD(
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "clustering": [StrOptions({"ncd_kmeans", "kmeans"})],
         "n_init": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 
@@ -238,7 +240,7 @@ class ProjectionNCD(
             self.loss_curve_.append(total / n)
             if self.verbose and (epoch + 1) % 10 == 0:
                 print(f"[ProjectionNCD] epoch {epoch + 1}: loss {self.loss_curve_[-1]:.4f}")
-        self.n_epochs_ = self.max_epochs
+        self.n_epochs_ = self.n_iter_ = self.max_epochs
 
         U = self._net.embed(X)
         seeds = class_means(U, y, self.known_classes_) if self.clustering == "ncd_kmeans" else None

@@ -2,20 +2,28 @@
 mixture, the number of clusters found by the data, the same answer for every seed."""
 
 import heapq
+import time
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from .. import _backend
 from ..utils._dask import block_sums, blockwise, check_dask_array, is_dask_collection
-from ..utils.validation import centre_and_scale, check_covariance_scale
+from ..utils.validation import (
+    RANDOM_STATE,
+    cast_attributes,
+    centre_and_scale,
+    check_covariance_scale,
+    check_float64,
+    check_random_state,
+)
 from ._mixture import (
     Atoms,
     Mixture,
+    MixtureScoreMixin,
     bhattacharyya,
     e_step,
     em_update,
@@ -31,7 +39,7 @@ from ._mixture import (
 _SORT_SEED = 20200311
 
 
-class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
+class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEstimator):
     """Probabilistic Partitive Partitioning: divisive k-means validated by Gaussian mixtures.
 
     PPP (Sultan, 2020) combines a combinatorial clusterer, k-means, which proposes partitions,
@@ -201,7 +209,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "split_init": [StrOptions({"pca", "k-means++"})],
         "confidence": [Interval(Real, 0, 1, closed="neither")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 
@@ -253,9 +261,10 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         -------
         self : object
         """
+        start = time.perf_counter()
         if is_dask_collection(X):
-            return self._fit_dask(X)
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+            return self._fit_dask(X)._summary(start)
+        X, dtype = check_float64(self, X, reset=True, ensure_min_samples=2)
         n = X.shape[0]
         order = _canonical_order(X)
         # centred (accurate second moments) and of unit overall scale: reg_covar and the
@@ -280,6 +289,15 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         self.labels_ = post.argmax(axis=1)
         self.clusterability_ = _clusterability(_entropy(post).mean(), self.n_clusters_)
         self.most_separable_ = np.flatnonzero(post.max(axis=1) >= self.confidence)
+        cast_attributes(self, dtype, _FLOAT_ATTRIBUTES)
+        return self._summary(start)
+
+    def _summary(self, start):
+        self._log(
+            1,
+            f"[PPP] {self.n_components_} component(s) in {self.n_clusters_} cluster(s), "
+            f"clusterability {self.clusterability_:.3f}, {time.perf_counter() - start:.1f} s",
+        )
         return self
 
     def _fit_dask(self, X):
@@ -338,6 +356,9 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         self.clusterability_ = _clusterability(ent / n, self.n_clusters_)
         proba = self.predict_proba(X)
         self.most_separable_ = da.flatnonzero(proba.max(axis=1) >= self.confidence)
+        cast_attributes(
+            self, np.float32 if X.dtype == np.float32 else np.float64, _FLOAT_ATTRIBUTES
+        )
         return self
 
     def _min_size(self, d):
@@ -539,13 +560,15 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         self._log(2, f"[PPP]   split of {n:.0f} rows: local gain {crit1 - crit2:.1f}")
         return float(crit1 - crit2), mix
 
-    def _mixture(self):
-        return Mixture(self.weights_, self.means_, self.covariances_)
+    def _mixture(self):  # in float64 whatever the data's float type (check_float64)
+        return Mixture(*(np.asarray(getattr(self, a), np.float64) for a in _MIXTURE))
 
     def _log_joint(self, X):
+        """Log-likelihood and posteriors of each component, in the float type of ``X``."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return e_step(Atoms(np.ones(len(X)), X), self._mixture())
+        X, dtype = check_float64(self, X, reset=False)
+        lse, post = e_step(Atoms(np.ones(len(X)), X), self._mixture())
+        return lse.astype(dtype, copy=False), post.astype(dtype, copy=False)
 
     @blockwise(dtype=np.intp)
     def predict(self, X):
@@ -561,7 +584,7 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         """
         return self.predict_proba(X).argmax(axis=1)
 
-    @blockwise(lambda self: self.n_clusters_)
+    @blockwise(lambda self: self.n_clusters_, dtype=None)
     def predict_proba(self, X):
         """Posterior probability of each cluster for each row of ``X``.
 
@@ -574,9 +597,10 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, ``n_clusters_``)
             The posteriors of each cluster's components, summed.
         """
-        return self._log_joint(X)[1] @ self._membership()
+        post = self._log_joint(X)[1]
+        return post @ self._membership().astype(post.dtype)
 
-    @blockwise()
+    @blockwise(dtype=None)
     def score_samples(self, X):
         """Log-likelihood of each row of ``X`` under the fitted mixture.
 
@@ -590,41 +614,15 @@ class ProbabilisticPartitivePartitioning(ClusterMixin, BaseEstimator):
         """
         return self._log_joint(X)[0]
 
-    def score(self, X, y=None):
-        """Mean log-likelihood per row of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : Ignored
-
-        Returns
-        -------
-        log_likelihood : float
-        """
-        return float(self.score_samples(X).mean())
-
-    def bic(self, X):
-        """Bayesian information criterion of the fitted mixture on ``X`` (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        bic : float
-        """
-        n = _num_rows(X)
-        p = n_parameters(self.n_components_, self.n_features_in_)
-        return -2.0 * self.score(X) * n + p * np.log(n)
+    def _n_parameters(self):
+        return n_parameters(self.n_components_, self.n_features_in_)
 
 
 PPP = ProbabilisticPartitivePartitioning
 
-
-def _num_rows(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)
+_MIXTURE = ("weights_", "means_", "covariances_")
+# given back in the data's float type: float32 data, float32 attributes (check_float64)
+_FLOAT_ATTRIBUTES = (*_MIXTURE, "modes_", "separability_")
 
 
 def _entropy(post):

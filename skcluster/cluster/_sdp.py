@@ -16,15 +16,21 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.linalg
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .. import _backend
 from ..utils._dask import blockwise
-from ..utils.validation import centre_and_scale, check_covariance_scale
-from ._mixture import Atoms, Mixture, _row_step, iterate_em
+from ..utils.validation import (
+    RANDOM_STATE,
+    cast_attributes,
+    centre_and_scale,
+    check_covariance_scale,
+    check_float64,
+    check_random_state,
+)
+from ._mixture import Atoms, Mixture, MixtureScoreMixin, _row_step, iterate_em
 
 _ADMM_MAX_ROWS = 500  # "auto" switches to the low-rank solver above (an eigh per step)
 # iLA-SDP's final EM on the observed likelihood: scikit-learn's tolerance of 1e-3 stopped it
@@ -410,7 +416,7 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "sketch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 
@@ -450,12 +456,16 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         self : SDPKMeans
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X, dtype = check_float64(self, X, reset=True, ensure_min_samples=2)
         n, K = X.shape[0], self.n_clusters
         if K > n:
             raise ValueError(f"n_clusters={K} is larger than n_samples={n}.")
         rng = check_random_state(self.random_state)
-        return _sketch_and_lift(self, X, rng)
+        _sketch_and_lift(self, X, rng)
+        # as scikit-learn's KMeans: the sum of squared distances to the closest centre
+        self.inertia_ = float(_backend.nearest_center(X, self.cluster_centers_)[1].sum())
+        cast_attributes(self, dtype, ("cluster_centers_", "membership_"))
+        return self
 
     def _solve(self, X, rng):
         """The relaxation on the rows of ``X``, rounded: every fitted attribute but the sketch."""
@@ -529,8 +539,9 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return np.asarray(_backend.nearest_center(X, self.cluster_centers_)[0])
+        X = check_float64(self, X, reset=False)[0]
+        centres = np.asarray(self.cluster_centers_, np.float64)
+        return np.asarray(_backend.nearest_center(X, centres)[0])
 
     def _round(self, embed, K, rng):
         _, best, _ = _backend.kmeans(embed, K, random_state=rng, tol=1e-8, n_init=self.n_init)
@@ -539,7 +550,7 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         return labels.astype(np.intp)
 
 
-class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
+class LikelihoodAdjustedSDP(MixtureScoreMixin, ClusterMixin, BaseEstimator):
     """Iterative likelihood-adjusted SDP (iLA-SDP) for Gaussian clusters of different shapes.
 
     Zhuang, Chen & Yang (ICML 2023) extend the SDP relaxation of k-means to Gaussian
@@ -735,7 +746,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         "n_starts": [Interval(Integral, 0, None, closed="left")],
         "refine": [StrOptions({"em", "none"})],
         "sketch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 
@@ -787,13 +798,15 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         self : LikelihoodAdjustedSDP
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X, dtype = check_float64(self, X, reset=True, ensure_min_samples=2)
         n, d = X.shape
         K = self.n_clusters
         if K > n:
             raise ValueError(f"n_clusters={K} is larger than n_samples={n}.")
         rng = check_random_state(self.random_state)
-        return _sketch_and_lift(self, X, rng)
+        _sketch_and_lift(self, X, rng)
+        cast_attributes(self, dtype, _MIXTURE + ("membership_",))
+        return self
 
     def _solve(self, X, rng):
         """iLA-SDP on the rows of ``X``: every fitted attribute but the sketch."""
@@ -966,8 +979,10 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         return self
 
     def _most_likely(self, X):
-        log_prob = _log_joint(X, self.weights_, self.means_, self.covariances_)
-        return np.argmax(log_prob, axis=1).astype(np.intp)
+        return np.argmax(self._log_joint(X), axis=1).astype(np.intp)
+
+    def _log_joint(self, X):  # in float64, float32 attributes widened
+        return _log_joint(X, *(np.asarray(getattr(self, a), np.float64) for a in _MIXTURE))
 
     @staticmethod
     def _start(labels, K, rank, random_state):
@@ -1042,7 +1057,7 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
             total += float(q[k] @ w[:, k]) - float((G * G).sum()) + offsets[k] * w[:, k].sum()
         return total
 
-    @blockwise(lambda self: len(self.weights_))
+    @blockwise(lambda self: len(self.weights_), dtype=None)
     def predict_proba(self, X):
         """Posterior probability of each cluster under the fitted Gaussian mixture.
 
@@ -1055,11 +1070,31 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_clusters)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        log_prob = _log_joint(X, self.weights_, self.means_, self.covariances_)
-        log_prob -= log_prob.max(axis=1, keepdims=True)
-        prob = np.exp(log_prob)
-        return prob / prob.sum(axis=1, keepdims=True)
+        X, dtype = check_float64(self, X, reset=False)
+        return _backend.logsumexp(self._log_joint(X), responsibilities=True)[1].astype(dtype)
+
+    @blockwise(dtype=None)
+    def score_samples(self, X):
+        """Log-likelihood of each row of ``X`` under the fitted Gaussian mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_prob : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X, dtype = check_float64(self, X, reset=False)
+        return np.asarray(_backend.logsumexp(self._log_joint(X))).astype(dtype)
+
+    def _n_parameters(self):
+        K, d = self.means_.shape
+        per_cluster = {"full": d * (d + 1) // 2, "diag": d, "spherical": 1}
+        covariance = per_cluster[self.covariance_type]
+        weights = K - 1 if self.proportions == "estimated" else 0
+        return weights + K * (d + covariance)
 
     @blockwise(dtype=np.intp)
     def predict(self, X):
@@ -1074,7 +1109,10 @@ class LikelihoodAdjustedSDP(ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        return self._most_likely(validate_data(self, X, dtype=np.float64, reset=False))
+        return self._most_likely(check_float64(self, X, reset=False)[0])
+
+
+_MIXTURE = ("weights_", "means_", "covariances_")
 
 
 def _log_joint(X, weights, means, covariances):

@@ -1,17 +1,18 @@
 """Subspace clustering by self-expression: a closed-form least-squares baseline and the
 label-free, hyperparameter-free deep subspace clustering of Sindičić and Kopriva (2025)."""
 
-import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
-from sklearn.utils import check_random_state
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import _backend
-from ..utils.validation import check_X
+from ..utils._progress import EpochProgress, log
+from ..utils.validation import RANDOM_STATE, check_random_state, check_X, legacy_seed
 from ._network import MLP, AdamW, l2_normalize
 from ._spectral import spectral_embedding
 
@@ -276,7 +277,7 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "subspace_dim": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(self, n_clusters=8, *, subspace_dim=10, alpha="auto", random_state=None):
@@ -306,9 +307,8 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
             )
         else:
             self.alpha_, C = self.alpha, least_squares_self_expression(X, self.alpha)
-        self._set_result(
-            *partition(C, self.n_clusters, self.subspace_dim, self.random_state), cupy_in
-        )
+        seed = legacy_seed(self.random_state)
+        self._set_result(*partition(C, self.n_clusters, self.subspace_dim, seed), cupy_in)
         return self
 
 
@@ -514,7 +514,9 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
     random_state : int, RandomState instance or None, default=None
         Seeds the network's weights and the spectral step's k-means.
     verbose : int, default=0
-        Progress per stage (and every 10 epochs when > 1).
+        1: a line per stage (epochs, how it stopped, loss, seconds) on stdout and a live
+        epoch line with the time left (at most, up to ``max_epochs``) on stderr; 2: also
+        the loss every 10 epochs.
 
     Attributes
     ----------
@@ -526,6 +528,10 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         The encoder's widths used (``hidden_layer_sizes`` with "auto" resolved).
     n_epochs_ : dict
         Epochs run in each stage: keys "pretrain", "self_expression", "structured".
+    n_iter_ : int
+        Epochs run in all stages together (each epoch one pass over the data). A
+        ``ConvergenceWarning`` says when a stage that learns ``C`` ended at
+        ``max_epochs``; pre-training stops there by design (``stopped_early_`` tells).
     stopped_early_ : dict
         For each stage, whether the self-stopping rule (not ``max_epochs``) ended it.
     loss_curve_ : dict
@@ -563,7 +569,7 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 
@@ -621,16 +627,25 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
                 result.pop("C"), self.n_clusters, self.subspace_dim, rng
             )
             result["residual_"] = subspace_residual(reference, labels, self.subspace_dim)
-            if self.verbose and self.n_init > 1:
-                print(
-                    f"[DeepSubspaceClustering] run {run + 1}/{self.n_init}: subspace "
-                    f"residual {result['residual_']:.6g}"
-                )
+            if self.n_init > 1:
+                log(self, 1, f"run {run + 1}/{self.n_init}: residual {result['residual_']:.6g}")
             if best is None or result["residual_"] < best[0]["residual_"]:
                 best = result, kept, affinity, labels
         result, kept, affinity, labels = best
         for name, value in result.items():
             setattr(self, name, value)
+        self.n_iter_ = int(sum(self.n_epochs_.values()))
+        # pre-training is capped by design (1,000 epochs gave no better partition on
+        # digits, ORL or COIL-20: benchmarks/RESULTS.md); the stages that learn C are not
+        capped = [s for s in ("self_expression", "structured") if not self.stopped_early_[s]]
+        if capped:
+            warnings.warn(
+                f"DeepSubspaceClustering: the {' and '.join(capped)} stage ended at "
+                f"max_epochs={self.max_epochs} before the self-stopping rule held; raise "
+                "max_epochs (or tol) for a settled self-expression.",
+                ConvergenceWarning,
+                stacklevel=3,  # the caller's line, past scikit-learn's _fit_context
+            )
         self._set_result(kept, affinity, labels, cupy_in)
         return self
 
@@ -638,20 +653,16 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         """One run: the network and C through the three stages; the learned state."""
         model = _Stages(X, hidden, rng, alpha=None)
         self.n_epochs_, self.stopped_early_, self.loss_curve_ = {}, {}, {}
-        start = time.perf_counter()
+        self._seconds = 0.0
 
         # one Adam for the network through all stages: its moment estimates carry over, so
         # the first steps after pre-training do not jolt the layers that C was fitted to
         optimizer = AdamW(model.params, lr=self._learning_rate, weight_decay=0.0)
-        self._run(model, "pretrain", optimizer, start)
+        self._run(model, "pretrain", optimizer)
         model.init_C(self.n_clusters, self.subspace_dim, rng, reference)
-        if self.verbose:
-            print(
-                f"[DeepSubspaceClustering] ridge {model.relative_alpha:g} (smallest subspace "
-                "residual)"
-            )
-        self._run(model, "self_expression", optimizer, start)
-        self._run(model, "structured", optimizer, start, rng)
+        log(self, 1, f"ridge {model.relative_alpha:g} (smallest subspace residual)")
+        self._run(model, "self_expression", optimizer)
+        self._run(model, "structured", optimizer, rng)
         return {
             "C": model.C.astype(np.float64),
             "alpha_": model.relative_alpha,
@@ -667,9 +678,12 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
             return (max(128, 2 * m), max(32, m))
         return tuple(self.hidden_layer_sizes)
 
-    def _run(self, model, stage, optimizer, start, rng=None):
+    def _run(self, model, stage, optimizer, rng=None):
         curve = []
         stopped = False
+        progress = EpochProgress(
+            type(self).__name__, stage, self.max_epochs, enabled=self.verbose > 0
+        )
         for epoch in range(1, self.max_epochs + 1):
             if stage != "pretrain" and (epoch - 1) % self._relabel_every == 0:
                 step = model.c_step()  # the layers move: refresh the step now and then
@@ -680,8 +694,9 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
             optimizer.step(grads)
             if grad_C is not None:
                 model.C -= np.float32(step) * grad_C  # diag(grad_C) = 0 keeps diag(C) = 0
-            if self.verbose > 1 and epoch % 10 == 0:
-                print(f"[DeepSubspaceClustering] {stage} epoch {epoch}: loss {loss:.6g}")
+            progress.update(epoch, loss)
+            if epoch % 10 == 0:
+                log(self, 2, f"{stage} epoch {epoch}: loss {loss:.6g}")
             # the structured stage runs at least two clusterings before it may stop
             ready = stage != "structured" or epoch > self._relabel_every
             if ready and _relative_stop(curve, self.tol):
@@ -690,12 +705,15 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         self.n_epochs_[stage] = epoch
         self.stopped_early_[stage] = stopped
         self.loss_curve_[stage] = np.asarray(curve)
-        if self.verbose:
-            how = "self-stopped" if stopped else "reached max_epochs"
-            print(
-                f"[DeepSubspaceClustering] {stage}: {epoch} epochs ({how}), loss "
-                f"{curve[-1]:.6g}, {time.perf_counter() - start:.1f} s"
-            )
+        seconds = progress.close()
+        self._seconds += seconds
+        how = "self-stopped" if stopped else "reached max_epochs"
+        log(
+            self,
+            1,
+            f"{stage}: {epoch} epochs ({how}), loss {curve[-1]:.6g}, {seconds:.1f} s "
+            f"({self._seconds:.1f} s in all)",
+        )
 
     def _current_labels(self, C, rng):
         return partition(C, self.n_clusters, self.subspace_dim, rng, n_init=5)[2]

@@ -4,8 +4,9 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
+
+from ..utils.validation import RANDOM_STATE, check_random_state
 
 
 @validate_params(
@@ -17,7 +18,7 @@ from sklearn.utils._param_validation import Interval, validate_params
         "anisotropy": [Interval(Real, 1, None, closed="left")],
         "scale_range": [Interval(Real, 1, None, closed="left")],
         "weights": ["array-like", None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     },
     prefer_skip_nested_validation=True,
 )
@@ -114,7 +115,7 @@ def make_gaussian_mixture(
         "scale_ratio": [Interval(Real, 1, None, closed="left")],
         "elongation": [Interval(Real, 1, None, closed="left")],
         "weights": ["array-like", None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     },
     prefer_skip_nested_validation=True,
 )
@@ -212,7 +213,7 @@ def make_heterogeneous_mixture(
         "condition_range": [tuple],
         "scale_range": [Interval(Real, 1, None, closed="left")],
         "weights": ["array-like", None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     },
     prefer_skip_nested_validation=True,
 )
@@ -334,7 +335,7 @@ def _counts(w, n):
         "n_subspaces": [Interval(Integral, 1, None, closed="left")],
         "subspace_dim": [Interval(Integral, 1, None, closed="left")],
         "noise": [Interval(Real, 0, None, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     },
     prefer_skip_nested_validation=True,
 )

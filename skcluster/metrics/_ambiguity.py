@@ -13,14 +13,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _backend
 from ..cluster._mixture import Atoms, Mixture, fit_em, information_criterion, log_joint
 from ..utils._knee import kneedle
-from ..utils.validation import check_covariance_scale
+from ..utils.validation import RANDOM_STATE, check_covariance_scale, check_random_state
 
 # the 13 pair features, in the order of the paper's code (its INPUT_ARR)
 PAIR_FEATURES = (
@@ -171,7 +170,7 @@ class ClusterAmbiguity(BaseEstimator):
         "reg_covar": [Interval(Real, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(
@@ -670,7 +669,8 @@ def plot_ambiguity(estimator, ax=None, *, n_std=2.0, cmap="coolwarm"):
     The points are drawn in grey (CLAMS is about monochrome scatterplots), each component
     as its ``n_std``-standard-deviation ellipse, and each kept pair as a segment between
     the two means, coloured and labelled by ``p``, the probability that people see the pair
-    as one cluster. Needs matplotlib.
+    as one cluster; a legend says so. Fitted on a DataFrame, the axes carry its column
+    names. Needs matplotlib.
 
     Parameters
     ----------
@@ -725,4 +725,15 @@ def plot_ambiguity(estimator, ax=None, *, n_std=2.0, cmap="coolwarm"):
         )
     ax.set_title(f"ambiguity {estimator.ambiguity_:.2f} ({estimator.n_components_} components)")
     ax.set_aspect("equal" if estimator.axis_scaling is None else "auto")
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None:  # fitted on named columns: the axes say which
+        ax.set_xlabel(str(names[0]))
+        ax.set_ylabel(str(names[1]))
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], color="0.15", lw=1.5, label=f"component ({n_std:g} sd)"),
+        Line2D([], [], color=colours(0.5), lw=2.5, label="pair: p(seen as one cluster)"),
+    ]
+    ax.legend(handles=handles[: 1 + bool(len(estimator.pairs_))], loc="best", fontsize=8)
     return ax

@@ -6,9 +6,10 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import column_or_1d
+
+from ..utils.validation import RANDOM_STATE, check_random_state
 
 
 class HiddenClassKFold(BaseCrossValidator):
@@ -53,7 +54,7 @@ class HiddenClassKFold(BaseCrossValidator):
         {
             "n_splits": [Interval(Integral, 1, None, closed="left")],
             "n_hidden": [Interval(Integral, 1, None, closed="left"), None],
-            "random_state": ["random_state"],
+            "random_state": RANDOM_STATE,
         },
         prefer_skip_nested_validation=True,
     )

@@ -10,7 +10,6 @@ from imblearn.utils import check_sampling_strategy
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 
@@ -18,6 +17,7 @@ from .. import _backend
 from ..neighbors import NearestNeighbors
 from ..utils._chunks import available_memory
 from ..utils._dask import check_dask_array, check_dask_target, is_dask_collection, share
+from ..utils.validation import RANDOM_STATE, check_random_state
 
 
 def neighbors_param():
@@ -91,7 +91,7 @@ def _planned_rows(X, plan, start, stop):
 _NEIGHBOR_ATTRIBUTES = {"k_neighbors": "nn_k_", "m_neighbors": "nn_m_", "n_neighbors": "nn_"}
 
 # constraints shared by every over-sampler: imbalanced-learn's strategy and a seed
-STRATEGY_AND_SEED = dict(BaseOverSampler._parameter_constraints)
+STRATEGY_AND_SEED = {**BaseOverSampler._parameter_constraints, "random_state": RANDOM_STATE}
 
 
 class BaseSMOTE(BaseOverSampler):
@@ -108,7 +108,7 @@ class BaseSMOTE(BaseOverSampler):
     """
 
     _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
+        **STRATEGY_AND_SEED,
         "k_neighbors": neighbors_param(),
     }
 

@@ -4,17 +4,18 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.base import BaseSampler
-from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.under_sampling import EditedNearestNeighbours, TomekLinks
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _backend
 from ..neighbors import NearestNeighbors
 from ..neighbors._nearest import _threads
+from ..utils.validation import check_random_state, legacy_seed
+from ._base import STRATEGY_AND_SEED
 from ._smote import SMOTE
 
 
@@ -27,7 +28,7 @@ class _OverSampleThenClean(BaseSampler):
 
     _sampling_type = "over-sampling"
     _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
+        **STRATEGY_AND_SEED,
         "sampler": [HasMethods(["fit_resample"]), None],
     }
 
@@ -351,7 +352,7 @@ class SMOTEIPF(_OverSampleThenClean):
     def _clean(self, X, y):
         rng = check_random_state(self.random_state)
         base = (
-            DecisionTreeClassifier(random_state=self.random_state)
+            DecisionTreeClassifier(random_state=legacy_seed(self.random_state))
             if self.classifier is None
             else self.classifier
         )

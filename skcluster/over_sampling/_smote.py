@@ -9,11 +9,11 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.base import clone
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.svm import SVC
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _backend
 from ..neighbors._nearest import _threads
+from ..utils.validation import check_random_state, legacy_seed
 from ._base import BaseSMOTE, class_label, neighbors_param
 
 
@@ -367,7 +367,7 @@ class SVMSMOTE(BaseSMOTE):
         self._start_provenance(X.shape[0])
         rng = check_random_state(self.random_state)
         if self.svm_estimator is None:
-            self.svm_estimator_ = SVC(gamma="scale", random_state=self.random_state)
+            self.svm_estimator_ = SVC(gamma="scale", random_state=legacy_seed(self.random_state))
         else:
             self.svm_estimator_ = clone(self.svm_estimator)
         everyone = np.arange(X.shape[0])
@@ -532,10 +532,10 @@ class KMeansSMOTE(BaseSMOTE):
     def _fit_resample_threads(self, X, y):
         self._start_provenance(X.shape[0])
         if self.kmeans_estimator is None:
-            self.kmeans_estimator_ = MiniBatchKMeans(random_state=self.random_state)
+            self.kmeans_estimator_ = MiniBatchKMeans(random_state=legacy_seed(self.random_state))
         elif isinstance(self.kmeans_estimator, Integral):
             self.kmeans_estimator_ = MiniBatchKMeans(
-                n_clusters=self.kmeans_estimator, random_state=self.random_state
+                n_clusters=self.kmeans_estimator, random_state=legacy_seed(self.random_state)
             )
         else:
             self.kmeans_estimator_ = clone(self.kmeans_estimator)

@@ -8,13 +8,14 @@ from imblearn.utils._validation import _check_X
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.preprocessing import OneHotEncoder
-from sklearn.utils import _safe_indexing, check_array, check_random_state
+from sklearn.utils import _safe_indexing, check_array
 from sklearn.utils._indexing import _get_column_indices
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import check_consistent_length, validate_data
 
 from .. import _backend
+from ..utils.validation import check_random_state
 from ._base import _computable, reject_missing_categories
 from ._smote import SMOTE
 

@@ -7,11 +7,11 @@ from imblearn.utils import check_target_type
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.preprocessing import OrdinalEncoder
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import validate_data
 
 from .. import _backend
+from ..utils.validation import check_random_state
 from ._base import BaseSMOTE, mode_rows, reject_missing_categories
 
 

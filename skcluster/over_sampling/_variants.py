@@ -8,11 +8,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import _backend
 from ..utils._chunks import row_chunks
+from ..utils.validation import check_random_state
 from ._base import STRATEGY_AND_SEED, BaseSMOTE, class_label, rows_between
 
 

@@ -14,6 +14,8 @@ import functools
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .validation import check_random_state
+
 
 def is_dask_collection(X):
     """True for a dask array, dataframe or series (checked without importing dask)."""
@@ -102,7 +104,8 @@ def blockwise(width=None, dtype=np.float64):
     """Decorate a predict-like method so that a dask array in gives a dask array out.
 
     The fitted estimator's method runs on every row block (as it would on a NumPy array);
-    ``width(self)`` gives the number of output columns, or None for one value per row.
+    ``width(self)`` gives the number of output columns, or None for one value per row;
+    ``dtype=None``: the output has the input's float dtype (float32 kept).
     """
 
     def decorate(method):
@@ -113,9 +116,10 @@ def blockwise(width=None, dtype=np.float64):
             check_is_fitted(self)
             X = check_dask_array(X, n_features=self.n_features_in_, estimator=self)
             run = functools.partial(_run_block, method, _shippable(self), args, kwargs)
+            out = (np.float32 if X.dtype == np.float32 else np.float64) if dtype is None else dtype
             if width is None:
-                return X.map_blocks(run, dtype=dtype, drop_axis=1)
-            return X.map_blocks(run, dtype=dtype, chunks=(X.chunks[0], (width(self),)))
+                return X.map_blocks(run, dtype=out, drop_axis=1)
+            return X.map_blocks(run, dtype=out, chunks=(X.chunks[0], (width(self),)))
 
         return wrapper
 
@@ -201,7 +205,6 @@ def kmeans_plusplus(
     each extra local trial costs one more pass. No per-row state is kept between passes.
     """
     import dask
-    from sklearn.utils import check_random_state
 
     rng = check_random_state(random_state)
     n = X.shape[0]

@@ -3,9 +3,30 @@
 import math
 
 import numpy as np
+from sklearn.utils import check_random_state as _sklearn_check_random_state
 from sklearn.utils.validation import validate_data
 
 from .._backend import array_module, is_cupy_array
+
+# the ``random_state`` constraint of every estimator: scikit-learn's, and a NumPy Generator
+RANDOM_STATE = ["random_state", np.random.Generator]
+
+
+def check_random_state(seed):
+    """scikit-learn's ``check_random_state``, also taking a NumPy ``Generator`` (SPEC 7).
+
+    A Generator becomes a ``RandomState`` drawing from the generator's own bit stream, so
+    the generator advances with every fit, as it would in code written for it.
+    """
+    if isinstance(seed, np.random.Generator):
+        return np.random.RandomState(seed.bit_generator)
+    return _sklearn_check_random_state(seed)
+
+
+def legacy_seed(seed):
+    """``seed`` as scikit-learn estimators take it: a Generator as a ``RandomState`` on its
+    bit stream, anything else unchanged (an int stays an int)."""
+    return check_random_state(seed) if isinstance(seed, np.random.Generator) else seed
 
 
 def check_X(
@@ -55,6 +76,29 @@ def check_X(
             f"{estimator.n_features_in_} features as input."
         )
     return X
+
+
+def check_float64(estimator, X, *, reset, ensure_min_samples=1):
+    """``(X as float64, the dtype to give results back in)``.
+
+    The Gaussian and SDP models compute in float64 (EM's log-densities and the solvers'
+    tolerances need its range), but float32 data gets float32 attributes and outputs back,
+    as scikit-learn's ``KMeans`` and ``GaussianMixture`` keep float32.
+    """
+    X = validate_data(
+        estimator,
+        X,
+        reset=reset,
+        dtype=[np.float64, np.float32],
+        ensure_min_samples=ensure_min_samples,
+    )
+    return X.astype(np.float64, copy=False), X.dtype
+
+
+def cast_attributes(estimator, dtype, names):
+    """Fitted float arrays ``names`` of ``estimator`` in ``dtype`` (see ``check_float64``)."""
+    for name in names:
+        setattr(estimator, name, np.asarray(getattr(estimator, name)).astype(dtype, copy=False))
 
 
 def centre_and_scale(X):
