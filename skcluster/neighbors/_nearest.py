@@ -134,7 +134,7 @@ class NearestNeighbors(BaseEstimator):
 
     @property
     def _squared(self):
-        return self.effective_metric_ == "sqeuclidean"
+        return self.metric == "sqeuclidean"
 
     def _query(self, X, n_neighbors, squared=True):
         check_is_fitted(self)
