@@ -67,6 +67,7 @@ def test_sdp_kmeans_inertia_is_the_kmeans_objective(blobs):
     model = SDPKMeans(3, random_state=0).fit(blobs)
     centres = model.cluster_centers_[model.labels_]
     assert model.inertia_ == pytest.approx(((blobs - centres) ** 2).sum(), rel=1e-10)
+    assert model.inertia_ >= model.objective_ * (1 - 1e-3)  # the relaxation bounds it
     from sklearn.cluster import KMeans
 
     best = KMeans(3, n_init=10, random_state=0).fit(blobs).inertia_

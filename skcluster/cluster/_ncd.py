@@ -197,9 +197,9 @@ def ncd_kmeans(
     tol,
     select_by,
     rng,
-    log=None,
+    report=None,
 ):
-    """Best of ``n_init`` NCD k-means runs on the unlabelled rows ``X``; ``log(message)``
+    """Best of ``n_init`` NCD k-means runs on the unlabelled rows ``X``; ``report(message)``
     hears of each run.
 
     Novel centroids are seeded k-means++-style against the known centroids (and the novel
@@ -231,8 +231,8 @@ def ncd_kmeans(
         centers, n_iter = lloyd(X, centers, max_iter=max_iter, tol=threshold)
         inertia, dist = _dask.distance_sums(X, centers)
         score = dist if select_by == "distance" else inertia
-        if log is not None:
-            log(
+        if report is not None:
+            report(
                 f"init {run + 1}/{n_init}: {n_iter} Lloyd iterations, sum of distances "
                 f"{float(dist):.6g}, inertia {float(inertia):.6g}"
                 + (" (best so far)" if best is None or score < best[0] else "")
@@ -428,7 +428,7 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
             tol=self.tol,
             select_by=self.select_by,
             rng=check_random_state(self.random_state),
-            log=functools.partial(log, self, 1),
+            report=functools.partial(log, self, 1),
         )
         # back in the data's units
         self.known_centroids_ = (known_c * scale + offset).astype(X.dtype)
@@ -444,8 +444,8 @@ class NCDKMeans(NovelClassMixin, ClusterMixin, BaseEstimator):
                 da.from_array(known, chunks=rows), da.from_array(y, chunks=rows), self.predict(X)
             )
         else:
-            self.labels_ = y.astype(np.intp)
-            self.labels_[~known] = self.predict(self._fit_data[2])
+            nearest = _backend.nearest_center(self._fit_data[2], self.cluster_centers_)[0]
+            self.labels_ = self._labels_of_rows(y, known, nearest)
         return self
 
     @blockwise(dtype=np.intp)
@@ -762,7 +762,6 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
         )
         unlabelled = E[~known] if graph == "all" else E
         seeds = class_means(E, y, classes) if self.assign == "ncd_kmeans" else None
-        seeds = seeds if seeds is not None and len(seeds) else None
         _, centers, _, _ = ncd_kmeans(
             unlabelled,
             seeds,
@@ -774,7 +773,7 @@ class NCDSpectralClustering(NovelClassMixin, ClusterMixin, BaseEstimator):
             tol=1e-8,
             select_by="distance",
             rng=check_random_state(self.random_state),
-            log=functools.partial(log, self, 2),
+            report=functools.partial(log, self, 2),
         )
         return _backend.nearest_center(unlabelled, centers)[0]
 

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .. import _backend
 from ..utils._dask import block_sums, blockwise, check_dask_array, is_dask_collection
+from ..utils._progress import log
 from ..utils.validation import (
     RANDOM_STATE,
     cast_attributes,
@@ -19,6 +20,7 @@ from ..utils.validation import (
     check_covariance_scale,
     check_float64,
     check_random_state,
+    float_dtype,
 )
 from ._mixture import (
     Atoms,
@@ -280,7 +282,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
         if atoms is not rows:  # EM on rows from the responsibilities under mix
             mix, resp, lower, it, _ = self._em(rows, None, init=mix)
             mix, resp, lower = self._prune(rows, mix, resp, lower, min_size)
-            self._log(1, f"[PPP] refinement on rows: {it} EM iterations")
+            self._log(1, f"refinement on rows: {it} EM iterations")
             mix, resp, lower = self._merge_back(rows, mix, resp, lower, min_size)
 
         rank = self._set_mixture(mix, lower)
@@ -295,7 +297,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
     def _summary(self, start):
         self._log(
             1,
-            f"[PPP] {self.n_components_} component(s) in {self.n_clusters_} cluster(s), "
+            f"{self.n_components_} component(s) in {self.n_clusters_} cluster(s), "
             f"clusterability {self.clusterability_:.3f}, {time.perf_counter() - start:.1f} s",
         )
         return self
@@ -347,7 +349,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
         mix, it = refit(mix)
         while (smaller := self._without_smallest(mix, n, min_size)) is not None:
             mix = refit(smaller)[0]
-        self._log(1, f"[PPP] refinement on rows: {it} EM iterations")
+        self._log(1, f"refinement on rows: {it} EM iterations")
 
         self._set_mixture(mix, None)
         ll, ent = block_sums(X, _block_ll_entropy, self._mixture(), self._membership())
@@ -356,9 +358,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
         self.clusterability_ = _clusterability(ent / n, self.n_clusters_)
         proba = self.predict_proba(X)
         self.most_separable_ = da.flatnonzero(proba.max(axis=1) >= self.confidence)
-        cast_attributes(
-            self, np.float32 if X.dtype == np.float32 else np.float64, _FLOAT_ATTRIBUTES
-        )
+        cast_attributes(self, float_dtype(X.dtype), _FLOAT_ATTRIBUTES)
         return self
 
     def _min_size(self, d):
@@ -378,10 +378,10 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
         responsibilities and mean log-likelihood per row."""
         min_size = self._min_size(atoms.mean.shape[1])
         self.n_cells_ = len(atoms)
-        self._log(1, f"[PPP] {n} rows, {atoms.mean.shape[1]} features -> {len(atoms)} cells")
+        self._log(1, f"{n} rows, {atoms.mean.shape[1]} features -> {len(atoms)} cells")
         self._em_iter = 0
         mix, resp, lower = self._path(atoms, n, min_size, check_random_state(self.random_state))
-        self._log(1, f"[PPP] divisive path: {len(mix.weights)} component(s) kept")
+        self._log(1, f"divisive path: {len(mix.weights)} component(s) kept")
         return mix, resp, lower
 
     def _set_mixture(self, mix, lower):
@@ -424,8 +424,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
         return np.eye(self.n_clusters_)[self.component_labels_]
 
     def _log(self, level, message):
-        if self.verbose >= level:
-            print(message)
+        log(self, level, message, name="PPP")
 
     def _em(self, atoms, resp, init=None):
         result = fit_em(
@@ -455,7 +454,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
         k = int(np.argmin(mix.weights))
         if len(mix.weights) == 1 or mix.weights[k] * n >= min_size:
             return None
-        self._log(2, f"[PPP]   dropped a component of {mix.weights[k] * n:.1f} rows")
+        self._log(2, f"  dropped a component of {mix.weights[k] * n:.1f} rows")
         keep = np.delete(np.arange(len(mix.weights)), k)
         w = mix.weights[keep]
         return Mixture(w / w.sum(), mix.means[keep], mix.covariances[keep])
@@ -474,7 +473,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
             if new >= crit:
                 break
             (mix, resp, lower), crit = fit, new
-            self._log(1, f"[PPP] merged two components on rows: {len(mix.weights)} left")
+            self._log(1, f"merged two components on rows: {len(mix.weights)} left")
         return mix, resp, lower
 
     def _criterion(self, fit, atoms):
@@ -520,7 +519,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
             improved = crit < best[0]
             self._log(
                 1,
-                f"[PPP] {len(mix.weights)} components: {self.criterion.upper()} {crit + shift:.1f}"
+                f"{len(mix.weights)} components: {self.criterion.upper()} {crit + shift:.1f}"
                 + (" (best so far)" if improved else ""),
             )
             if improved:
@@ -557,7 +556,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
             lse, resp = e_step(sub, mix)
             lower = float(sub.weight @ lse) / n
         crit2 = information_criterion(lower, resp, sub, 2, self.criterion)
-        self._log(2, f"[PPP]   split of {n:.0f} rows: local gain {crit1 - crit2:.1f}")
+        self._log(2, f"  split of {n:.0f} rows: local gain {crit1 - crit2:.1f}")
         return float(crit1 - crit2), mix
 
     def _mixture(self):  # in float64 whatever the data's float type (check_float64)

@@ -56,13 +56,13 @@ def _sketch_rows(sketch_size, n, n_clusters, random_state):
 
 def _sketch_and_lift(estimator, X, rng):
     """``estimator._solve`` on the sketch's rows (all rows without one), then every row
-    labelled by the fit's ``predict``."""
+    labelled by the fit (``estimator._label``, what ``predict`` gives)."""
     rows = _sketch_rows(estimator.sketch_size, X.shape[0], estimator.n_clusters, rng)
     estimator.sketch_indices_ = rows
     if rows is None:
         return estimator._solve(X, rng)
     estimator._solve(X[rows], rng)
-    estimator.labels_ = estimator.predict(X)
+    estimator._label(X)
     return estimator
 
 
@@ -374,6 +374,10 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         the relaxation is tight); of the sketch's rows when there is one.
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
         Means of the rounded clusters.
+    inertia_ : float
+        Sum of squared distances of every row to its nearest ``cluster_centers_`` (the
+        k-means objective of ``labels_``, as ``KMeans.inertia_``; at least ``objective_``
+        when nothing is sketched).
     solver_ : str
         The solver that ran.
     n_iter_ : int
@@ -462,8 +466,6 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
             raise ValueError(f"n_clusters={K} is larger than n_samples={n}.")
         rng = check_random_state(self.random_state)
         _sketch_and_lift(self, X, rng)
-        # as scikit-learn's KMeans: the sum of squared distances to the closest centre
-        self.inertia_ = float(_backend.nearest_center(X, self.cluster_centers_)[1].sum())
         cast_attributes(self, dtype, ("cluster_centers_", "membership_"))
         return self
 
@@ -521,9 +523,16 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         self._rounded = rounded  # the relaxation's own partition: iLA-SDP starts from it
         centres = np.array([Xs[rounded == k].mean(axis=0) for k in range(rounded.max() + 1)])
         self.cluster_centers_ = centres * scale + offset
-        # labels_ are predict's (scikit-learn's KMeans ends on the same E-step): a row the
-        # rounding put with a farther mean goes to the nearest
-        self.labels_ = np.asarray(_backend.nearest_center(X, self.cluster_centers_)[0])
+        return self._label(X)
+
+    def _label(self, X):
+        """``labels_`` as predict's (scikit-learn's KMeans ends on the same E-step: a row
+        the rounding put with a farther mean goes to the nearest) and ``inertia_``, as
+        scikit-learn's: the sum of squared distances to the closest centre."""
+        labels, sq_dist = _backend.nearest_center(X, self.cluster_centers_)
+        self.labels_ = np.asarray(labels)
+        with np.errstate(over="ignore"):
+            self.inertia_ = float(np.sum(sq_dist))
         return self
 
     @blockwise(dtype=np.intp)
@@ -973,6 +982,9 @@ class LikelihoodAdjustedSDP(MixtureScoreMixin, ClusterMixin, BaseEstimator):
         self.weights_ = weights
         self.means_ = means * scale + center
         self.covariances_ = covs * scale**2
+        return self._label(X)
+
+    def _label(self, X):
         # each row's most likely cluster under the (refined) mixture, as predict: with
         # refine="none" the SDP's own argmax, up to rows the fitted Gaussians assign elsewhere
         self.labels_ = self._most_likely(X)

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import _backend
 from ..utils._chunks import row_chunks
 from ..utils._dask import check_dask_array, is_dask_collection
-from ..utils.validation import check_X
+from ..utils.validation import check_X, float_dtype
 
 
 class NearestNeighbors(BaseEstimator):
@@ -295,7 +295,7 @@ class NearestNeighbors(BaseEstimator):
         centre = 0.0 if on_sparse else F.mean(axis=0)
         Fc = F if on_sparse else F - centre
         norms = _squared_norms(Fc)
-        out_dtype = np.float32 if F.dtype == np.float32 else np.float64  # as kneighbors
+        out_dtype = float_dtype(F.dtype)  # as kneighbors
         dist, ind = [], []
         for rows in row_chunks(Q.shape[0], 2 * self.n_samples_fit_):
             block = Q[rows]

@@ -14,7 +14,7 @@ import functools
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .validation import check_random_state
+from .validation import check_random_state, float_dtype
 
 
 def is_dask_collection(X):
@@ -116,7 +116,7 @@ def blockwise(width=None, dtype=np.float64):
             check_is_fitted(self)
             X = check_dask_array(X, n_features=self.n_features_in_, estimator=self)
             run = functools.partial(_run_block, method, _shippable(self), args, kwargs)
-            out = (np.float32 if X.dtype == np.float32 else np.float64) if dtype is None else dtype
+            out = float_dtype(X.dtype) if dtype is None else dtype
             if width is None:
                 return X.map_blocks(run, dtype=out, drop_axis=1)
             return X.map_blocks(run, dtype=out, chunks=(X.chunks[0], (width(self),)))

@@ -5,10 +5,11 @@ import sys
 import time
 
 
-def log(estimator, level, message):
-    """Print ``[EstimatorName] message`` when ``estimator.verbose >= level``."""
+def log(estimator, level, message, *, name=None):
+    """Print ``[name] message`` (the estimator's class name by default) when
+    ``estimator.verbose >= level``."""
     if estimator.verbose >= level:
-        print(f"[{type(estimator).__name__}] {message}", flush=True)
+        print(f"[{name or type(estimator).__name__}] {message}", flush=True)
 
 
 def _duration(seconds):

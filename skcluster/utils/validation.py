@@ -78,6 +78,11 @@ def check_X(
     return X
 
 
+def float_dtype(dtype):
+    """The float type results are given back in: float32 for float32 data, else float64."""
+    return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
+
+
 def check_float64(estimator, X, *, reset, ensure_min_samples=1):
     """``(X as float64, the dtype to give results back in)``.
 
