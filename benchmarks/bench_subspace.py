@@ -10,7 +10,7 @@ scaled to [0, 1]; COIL-20's already are. No label is used for training, stopping
 every method gets the true number of clusters. subspace_dim is 9 for the images (the
 dimension of a face's illumination subspace) and 10 for digits.
 
-    python benchmarks/bench_subspace.py --data-dir /path/to/mat   # ~4 min on 2 cores
+    python benchmarks/bench_subspace.py --data-dir /path/to/mat --seeds 3   # ~40 min, 2 cores
 
 With ``--gpu`` (a machine with CuPy and a GPU) both subspace estimators also fit the same
 rows given as a CuPy array, after a small warm-up fit (CuPy compiles its kernels once), and
@@ -21,6 +21,7 @@ import argparse
 import os
 import platform
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -29,7 +30,7 @@ def datasets(data_dir):
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
-    yield "digits (1,797 x 64)", X, y, 10
+    yield "digits (1,797 x 64)", X, y, 10, (8, 8)
     if not data_dir:
         return
     from scipy.io import loadmat
@@ -43,7 +44,7 @@ def datasets(data_dir):
             print(f"# {path} not found: {name} skipped")
             continue
         m = loadmat(path)
-        yield name, m["fea"].astype(float) / scale, m["gnd"].ravel().astype(int), 9
+        yield name, m["fea"].astype(float) / scale, m["gnd"].ravel().astype(int), 9, (32, 32)
 
 
 def main():
@@ -51,6 +52,13 @@ def main():
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--gpu", action="store_true", help="also fit on CuPy arrays")
+    parser.add_argument(
+        "--methods", nargs="*", help="only the methods whose label holds one of these words"
+    )
+    parser.add_argument("--only", nargs="*", help="only the data sets whose name starts so")
+    parser.add_argument(
+        "--memory", action="store_true", help="peak memory per fit (tracemalloc: slower fits)"
+    )
     args = parser.parse_args()
 
     import sklearn
@@ -77,9 +85,14 @@ def main():
         Xw, _ = make_subspaces(200, n_features=20, n_subspaces=4, subspace_dim=3, random_state=0)
         for cls in (LeastSquaresSubspaceClustering, DeepSubspaceClustering):
             cls(4, subspace_dim=3, random_state=0).fit(cp.asarray(Xw))  # warm-up
-    print("\n| data | method | accuracy | NMI | ARI | time (s) | epochs per stage |")
-    print("|---|---|---:|---:|---:|---:|---|")
-    for name, X, y, dim in datasets(args.data_dir):
+    print(
+        "\n| data | method | accuracy | NMI | ARI | time (s) | peak memory (MiB) | "
+        "epochs per stage | accuracy per seed |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---|---|")
+    for name, X, y, dim, shape in datasets(args.data_dir):
+        if args.only and not any(name.startswith(w) for w in args.only):
+            continue
         K = len(np.unique(y))
         methods = [
             (
@@ -100,19 +113,32 @@ def main():
                     K, subspace_dim=dim, random_state=s
                 ),
             ),
+            (
+                f"DeepSubspaceClustering, image_shape={shape}",
+                lambda s, K=K, dim=dim, shape=shape: DeepSubspaceClustering(
+                    K, subspace_dim=dim, image_shape=shape, random_state=s
+                ),
+            ),
         ]
+        if args.methods:
+            methods = [m for m in methods if any(w in m[0] for w in args.methods)]
         if args.gpu:
             methods += [(f"{label} (CuPy)", make) for label, make in methods[1:]]
         cpu_time = {}
         for label, make in methods:
-            scores, times, epochs = [], [], ""
+            scores, times, peaks, epochs = [], [], [], []
             on_gpu = label.endswith("(CuPy)")
             for seed in range(args.seeds):
                 est = make(seed)
                 Xs = to_device(X) if on_gpu else X
+                if args.memory:
+                    tracemalloc.start()  # NumPy reports its buffers to tracemalloc
                 t0 = time.perf_counter()
                 pred = to_host(est.fit_predict(Xs))
                 times.append(time.perf_counter() - t0)
+                if args.memory:
+                    peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+                    tracemalloc.stop()
                 scores.append(
                     (
                         clustering_accuracy(y, pred),
@@ -121,7 +147,7 @@ def main():
                     )
                 )
                 if hasattr(est, "n_epochs_"):
-                    epochs = "/".join(str(v) for v in est.n_epochs_.values())
+                    epochs.append("/".join(str(v) for v in est.n_epochs_.values()))
             acc, nmi, ari = np.mean(scores, axis=0)
             speed = ""
             if on_gpu:
@@ -129,7 +155,8 @@ def main():
             cpu_time[label] = np.mean(times)
             print(
                 f"| {name} | {label} | {acc:.3f} | {nmi:.3f} | {ari:.3f} | "
-                f"{np.mean(times):.1f}{speed} | {epochs} |",
+                f"{np.mean(times):.1f}{speed} | {f'{max(peaks):.0f}' if peaks else ''} | "
+                f"{', '.join(epochs)} | {' / '.join(f'{a:.3f}' for a, _, _ in scores)} |",
                 flush=True,
             )
 

@@ -88,12 +88,20 @@ def test_self_expression_kernel_matches_finite_differences(backend):
         _backend.self_expression(C, [rng.normal(size=(n + 1, 2))])
 
 
+@pytest.mark.parametrize("network", ["dense", "dense, distance", "conv", "conv, distance"])
 @pytest.mark.parametrize("stage", ["pretrain", "self_expression", "structured"])
-def test_deep_model_gradients_match_finite_differences(stage):
-    # the whole loss of each stage (network, hidden-layer terms, C, structured norm), float64
+def test_deep_model_gradients_match_finite_differences(stage, network):
+    # the whole loss of each stage (network, hidden-layer terms, C, structured norm, the
+    # distance-preserving term), through the dense and the convolutional network, float64
     rng = np.random.default_rng(3)
-    X = rng.normal(size=(15, 6))
-    model = _subspace._Stages(X, (5, 3), np.random.RandomState(0), alpha=0.05)
+    pretrain = "distance" if "distance" in network else "reconstruction"
+    if network.startswith("dense"):
+        X, hidden, image = rng.normal(size=(15, 6)), (5, 3), None
+    else:
+        X, hidden, image = rng.normal(size=(15, 6 * 6 * 2)), (3, 2), ((6, 6, 2), (3, 5))
+    model = _subspace._Stages(
+        X, hidden, np.random.RandomState(0), alpha=0.05, image=image, pretrain=pretrain
+    )
     model.init_C()
     model.C += rng.normal(size=model.C.shape) * 0.05  # off the optimum: non-zero gradient
     np.fill_diagonal(model.C, 0.0)
@@ -320,3 +328,136 @@ def test_n_init_keeps_the_run_with_the_smallest_subspace_residual(monkeypatch):
     monkeypatch.setattr(_subspace, "partition", partition)
     single = DeepSubspaceClustering(3, subspace_dim=2, max_epochs=20, random_state=0).fit(X)
     np.testing.assert_array_equal(single.labels_, runs[0])
+
+
+# --- the convolutional autoencoder (image_shape) ---------------------------------------
+
+
+def _naive_conv(X, W, b, kernel, stride):
+    """Direct loops: zero padding by TensorFlow's "same" rule, then a strided correlation."""
+    n, h, w, c = X.shape
+    oh, ow = -(-h // stride), -(-w // stride)
+    ph = max((oh - 1) * stride + kernel - h, 0)
+    pw = max((ow - 1) * stride + kernel - w, 0)
+    Xp = np.pad(X, ((0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)))
+    K = W.reshape(kernel, kernel, c, -1)
+    out = np.zeros((n, oh, ow, K.shape[3]))
+    for i in range(oh):
+        for j in range(ow):
+            window = Xp[:, i * stride : i * stride + kernel, j * stride : j * stride + kernel]
+            out[:, i, j] = np.einsum("nabc,abcf->nf", window, K) + b
+    return out
+
+
+@pytest.mark.parametrize(
+    "shape, kernel", [((7, 6, 2), 3), ((8, 8, 1), 5), ((9, 9, 1), 1), ((6, 6, 3), 4)]
+)
+def test_conv_layers_known_answer_and_adjoint(shape, kernel):
+    from skcluster.cluster._network import Conv2d, ConvTranspose2d
+
+    rng = np.random.default_rng(0)
+    conv = Conv2d(shape, 4, kernel)
+    X = rng.normal(size=(3, *shape))
+    W, b = rng.normal(size=conv.weight_shape), rng.normal(size=4)
+    Z, _ = conv.forward(X, W, b)
+    assert Z.shape == (3, -(-shape[0] // 2), -(-shape[1] // 2), 4)
+    np.testing.assert_allclose(Z, _naive_conv(X, W, b, kernel, 2), rtol=1e-12, atol=1e-12)
+    # the transposed layer is the adjoint of the convolution: <conv x, z> = <x, conv^T z>
+    up = ConvTranspose2d(conv)
+    G = rng.normal(size=Z.shape)
+    Y, _ = up.forward(G, W, np.zeros(shape[2]))
+    assert Y.shape == X.shape
+    lhs = float(((Z - b) * G).sum())
+    assert lhs == pytest.approx(float((X * Y).sum()), rel=1e-10)
+
+
+@pytest.mark.parametrize("decoder", [False, True])
+@pytest.mark.parametrize(
+    "shape, channels, kernels", [((7, 6, 2), (3,), (3,)), ((8, 8, 1), (2, 3), (3, 5))]
+)
+def test_conv_net_gradients_match_finite_differences(shape, channels, kernels, decoder):
+    from skcluster.cluster._network import ConvNet
+
+    rng = np.random.default_rng(1)
+    net = ConvNet(shape, channels, kernels, rng=np.random.RandomState(0), decoder=decoder)
+    width = int(np.prod(net.layers[0].in_shape))
+    X = rng.normal(size=(4, width))
+    out, cache = net.forward(X)
+    G = rng.normal(size=out.shape)
+    # a loss on a hidden layer too (the layer-wise self-expression adds such terms)
+    hidden = {1: rng.normal(size=cache[1][0].shape)} if len(cache) > 1 else None
+
+    def loss():
+        o, c = net.forward(X)
+        return float((o * G).sum()) + (float((c[1][0] * hidden[1]).sum()) if hidden else 0.0)
+
+    grads, g_in = net.backward(cache, G, hidden)
+    eps = 1e-6
+    for p, g in [*zip(net.params, grads, strict=True), (X, g_in)]:
+        flat, gflat = p.reshape(-1), g.reshape(-1)
+        for j in rng.choice(flat.size, size=min(6, flat.size), replace=False):
+            old = flat[j]
+            flat[j] = old + eps
+            up = loss()
+            flat[j] = old - eps
+            down = loss()
+            flat[j] = old
+            assert gflat[j] == pytest.approx((up - down) / (2 * eps), rel=1e-6, abs=1e-8)
+
+
+def test_distance_loss_is_zero_for_a_scaled_copy_of_the_input():
+    # a layer whose distances are a multiple of the input's matches it exactly
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(10, 5))
+    model = _subspace._Stages(X, (4,), np.random.RandomState(0), alpha=0.0, pretrain="distance")
+    loss, grads = model.distance_loss([X, 3.0 * X])
+    assert loss == pytest.approx(0.0, abs=1e-12)
+    np.testing.assert_allclose(grads[1], 0.0, atol=1e-10)
+    loss, _ = model.distance_loss([X, rng.normal(size=(10, 5))])
+    assert loss > 0.01
+
+
+def _shifted_patterns(n_per, size=12, seed=0):
+    """Images made of shifted copies of three patterns (a bar, a cross, a corner): each
+    image is a positive mix of one pattern at three shifts, so each class spans a
+    three-dimensional subspace of images."""
+    rng = np.random.default_rng(seed)
+    base = np.zeros((3, size, size))
+    base[0, 5:7, 2:10] = 1.0  # horizontal bar
+    base[1, 3:9, 5:7] = 1.0  # cross
+    base[1, 5:7, 3:9] = 1.0
+    base[2, 2:8, 2:4] = 1.0  # corner
+    base[2, 6:8, 2:8] = 1.0
+    X, y = [], []
+    for k in range(3):
+        shifts = [np.roll(base[k], s, axis=(0, 1)) for s in [(0, 0), (1, 2), (-2, 1)]]
+        for _ in range(n_per):
+            mix = rng.uniform(0.2, 1.0, size=3)
+            X.append(sum(m * s for m, s in zip(mix, shifts, strict=True)).ravel())
+            y.append(k)
+    return np.array(X), np.array(y)
+
+
+def test_conv_model_clusters_shifted_patterns_exactly():
+    X, y = _shifted_patterns(30)
+    X_before = X.copy()
+    model = DeepSubspaceClustering(3, subspace_dim=3, image_shape=(12, 12), random_state=0)
+    model.fit(X)
+    np.testing.assert_array_equal(X, X_before)
+    assert clustering_accuracy(y, model.labels_) == 1.0
+    assert model.kernel_size_ == (_subspace._CONV_AUTO_KERNEL,)
+    assert model.hidden_layer_sizes_ == (8,)  # 2 x 3 x 3 = 18 values fit 36 pixels x 8
+
+
+def test_image_shape_must_match_n_features():
+    X, _ = _shifted_patterns(5)
+    with pytest.raises(ValueError, match=r"holds 100 values per image, but X has n_features=144"):
+        DeepSubspaceClustering(3, subspace_dim=2, image_shape=(10, 10)).fit(X)
+    with pytest.raises(ValueError, match="image_shape must be"):
+        DeepSubspaceClustering(3, subspace_dim=2, image_shape=(12, 12, 1, 1)).fit(X)
+    with pytest.raises(ValueError, match="kernel_size must be"):
+        DeepSubspaceClustering(
+            3, subspace_dim=2, image_shape=(12, 12), hidden_layer_sizes=(2, 3), kernel_size=(3,)
+        ).fit(X)
+    with pytest.raises(ValueError, match=r"from 1 to the image's larger side \(12\)"):
+        DeepSubspaceClustering(3, subspace_dim=2, image_shape=(12, 12), kernel_size=13).fit(X)

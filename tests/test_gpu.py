@@ -4,6 +4,9 @@ The same kernel code also runs on NumPy in every test module via backend="numpy"
 tests add what only a GPU shows: CuPy arrays in, CuPy arrays out, and CuPy's own functions.
 """
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -193,3 +196,41 @@ def test_subspace_clustering_on_gpu(cp):
     bad[0, 0] = cp.nan
     with pytest.raises(ValueError, match="NaN"):
         DeepSubspaceClustering(4, subspace_dim=3).fit(bad)
+
+
+def test_convolutional_subspace_clustering_on_gpu(cp):
+    from sklearn.metrics import adjusted_rand_score
+
+    from skcluster.cluster import DeepSubspaceClustering
+    from skcluster.cluster._network import ConvNet
+
+    # the layers: the same code on CuPy gives NumPy's outputs and gradients (float64)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 8 * 8 * 2))
+    for decoder in (False, True):
+        host = ConvNet((8, 8, 2), (3, 4), (3, 5), rng=np.random.RandomState(0), decoder=decoder)
+        dev = ConvNet(
+            (8, 8, 2), (3, 4), (3, 5), rng=np.random.RandomState(0), decoder=decoder, xp=cp
+        )
+        inp = X if not decoder else X[:, : int(np.prod(host.layers[0].in_shape))]
+        out, cache = host.forward(inp)
+        out_d, cache_d = dev.forward(cp.asarray(inp))
+        np.testing.assert_allclose(out_d.get(), out, rtol=1e-10, atol=1e-12)
+        G = rng.normal(size=out.shape)
+        grads, g_in = host.backward(cache, G)
+        grads_d, g_in_d = dev.backward(cache_d, cp.asarray(G))
+        for a, b in zip(grads_d, grads, strict=True):
+            np.testing.assert_allclose(a.get(), b, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(g_in_d.get(), g_in, rtol=1e-10, atol=1e-12)
+
+    # the estimator: shifted patterns clustered the same on the GPU as on the CPU
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_cluster_subspace import _shifted_patterns
+
+    X, y = _shifted_patterns(30)
+    kw = dict(n_clusters=3, subspace_dim=3, image_shape=(12, 12), random_state=0)
+    ref = DeepSubspaceClustering(**kw).fit(X)
+    got = DeepSubspaceClustering(**kw).fit(cp.asarray(X))
+    assert isinstance(got.labels_, cp.ndarray)
+    assert adjusted_rand_score(ref.labels_, got.labels_.get()) == 1.0
+    assert adjusted_rand_score(y, got.labels_.get()) == 1.0

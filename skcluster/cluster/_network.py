@@ -110,3 +110,179 @@ class AdamW:
             v += (1 - b2) * g * g
             xp = array_module(p)
             p -= self.lr * ((m / c1) / (xp.sqrt(v / c2) + self.eps) + self.wd * p)
+
+
+# --- convolutional layers --------------------------------------------------------------
+# Images are (n, height, width, channels) arrays. A layer's weights are one
+# (k * k * c_in, c_out) matrix: im2col gathers each output pixel's k x k x c_in window into a
+# row (k * k strided slices, one copy) and one GEMM does the rest, on NumPy or CuPy alike.
+
+
+def same_padding(size, kernel, stride):
+    """Output size and (before, after) zero padding of a "same" convolution (TensorFlow's
+    rule, as the paper's code: ``ceil(size / stride)`` outputs, the odd pixel of padding
+    after)."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return out, total // 2, total - total // 2
+
+
+def im2col(Xp, kernel, stride, out_h, out_w):
+    """Rows of every ``kernel x kernel`` window of the padded images ``Xp``:
+    shape ``(n * out_h * out_w, kernel * kernel * channels)``."""
+    xp = array_module(Xp)
+    n, c = Xp.shape[0], Xp.shape[3]
+    windows = [
+        Xp[:, i : i + stride * out_h : stride, j : j + stride * out_w : stride, :]
+        for i in range(kernel)
+        for j in range(kernel)
+    ]
+    return xp.stack(windows, axis=3).reshape(n * out_h * out_w, kernel * kernel * c)
+
+
+def col2im(cols, shape, kernel, stride, out_h, out_w):
+    """The adjoint of :func:`im2col`: each window row added back into padded images of
+    ``shape`` (n, height, width, channels)."""
+    xp = array_module(cols)
+    n, c = shape[0], shape[3]
+    cols = cols.reshape(n, out_h, out_w, kernel, kernel, c)
+    out = xp.zeros(shape, cols.dtype)
+    for i in range(kernel):
+        for j in range(kernel):
+            out[:, i : i + stride * out_h : stride, j : j + stride * out_w : stride, :] += cols[
+                :, :, :, i, j, :
+            ]
+    return out
+
+
+class Conv2d:
+    """A "same"-padded strided convolution between image shapes ``(h, w, c)``; the weights
+    live in the network's parameter list and are passed in."""
+
+    def __init__(self, in_shape, channels, kernel, stride=2):
+        self.in_shape, self.kernel, self.stride = tuple(in_shape), kernel, stride
+        h, w, _ = self.in_shape
+        (oh, *self.pad_h), (ow, *self.pad_w) = (
+            same_padding(h, kernel, stride),
+            same_padding(w, kernel, stride),
+        )
+        self.out_shape = (oh, ow, channels)
+        self.weight_shape = (kernel * kernel * self.in_shape[2], channels)
+
+    def _pad(self, X):
+        xp = array_module(X)
+        return xp.pad(X, ((0, 0), tuple(self.pad_h), tuple(self.pad_w), (0, 0)))
+
+    def _crop(self, Xp):
+        (t, b), (left, r) = self.pad_h, self.pad_w
+        return Xp[:, t : Xp.shape[1] - b, left : Xp.shape[2] - r, :]
+
+    def forward(self, X, W, b):
+        """Images ``(n, h, w, c_in)`` to ``(n, oh, ow, c_out)``; the cache for backward."""
+        oh, ow, c_out = self.out_shape
+        cols = im2col(self._pad(X), self.kernel, self.stride, oh, ow)
+        return (cols @ W + b).reshape(X.shape[0], oh, ow, c_out), cols
+
+    def backward(self, cols, grad, W):
+        """Gradients of ``W``, ``b`` and the input images from the output's ``grad``."""
+        g = grad.reshape(-1, W.shape[1])
+        n = grad.shape[0]
+        h, w, c = self.in_shape
+        padded = (n, h + sum(self.pad_h), w + sum(self.pad_w), c)
+        g_in = col2im(g @ W.T, padded, self.kernel, self.stride, *self.out_shape[:2])
+        return cols.T @ g, g.sum(axis=0), self._crop(g_in)
+
+
+class ConvTranspose2d(Conv2d):
+    """The transpose (adjoint) of a :class:`Conv2d`: images of its output shape back to its
+    input shape, with ``c_in`` channels and a bias per output channel. ``conv`` is the
+    convolution it mirrors (its geometry, not its weights)."""
+
+    def __init__(self, conv):
+        self.__dict__.update(conv.__dict__)
+        self.in_shape, self.out_shape = conv.out_shape, conv.in_shape
+        self.weight_shape = conv.weight_shape
+
+    def forward(self, Z, W, b):
+        n = Z.shape[0]
+        h, w, c = self.out_shape
+        oh, ow, _ = self.in_shape
+        cols = Z.reshape(n * oh * ow, -1) @ W.T
+        padded = (n, h + sum(self.pad_h), w + sum(self.pad_w), c)
+        return self._crop(col2im(cols, padded, self.kernel, self.stride, oh, ow)) + b, Z
+
+    def backward(self, Z, grad, W):
+        oh, ow, _ = self.in_shape
+        cols = im2col(self._pad(grad), self.kernel, self.stride, oh, ow)
+        Z2 = Z.reshape(cols.shape[0], -1)
+        return cols.T @ Z2, grad.sum(axis=(0, 1, 2)), (cols @ W).reshape(Z.shape)
+
+
+class ConvNet:
+    """Convolutional encoder (stride-2 "same" convolutions) or its mirror decoder (the
+    transposed convolutions), ReLU after every layer but a decoder's last. Rows in and rows
+    out, as :class:`MLP` (``forward`` / ``backward`` / ``params`` alike), images inside.
+
+    ``image_shape`` is the input's ``(h, w, c)``; ``channels`` and ``kernels`` one entry
+    per encoder layer. ``decoder=True`` builds the mirror: from the encoder's code shape back
+    to ``image_shape``.
+    """
+
+    def __init__(
+        self, image_shape, channels, kernels, *, rng, decoder=False, dtype=np.float64, xp=np
+    ):
+        convs, shape = [], tuple(image_shape)
+        for c, k in zip(channels, kernels, strict=True):
+            convs.append(Conv2d(shape, c, k))
+            shape = convs[-1].out_shape
+        self.decoder = decoder
+        self.layers = [ConvTranspose2d(c) for c in convs[::-1]] if decoder else convs
+        self.params = []
+        for layer in self.layers:
+            # He-uniform on the inputs one output pixel sees (a transposed layer's pixel
+            # gets about k^2 / stride^2 of its input's pixels)
+            fan_in = (
+                layer.weight_shape[0]
+                if not decoder
+                else (layer.weight_shape[1] * max(1, layer.kernel**2 // layer.stride**2))
+            )
+            bound = np.sqrt(6.0 / fan_in)
+            W = rng.uniform(-bound, bound, layer.weight_shape).astype(dtype)
+            self.params += [xp.asarray(W), xp.zeros(layer.out_shape[2], dtype)]
+
+    @property
+    def code_shape(self):
+        return self.layers[-1].out_shape
+
+    def forward(self, X, rng=None):
+        """Output rows and what ``backward`` needs (``rng`` is accepted for :class:`MLP`'s
+        interface; there is no dropout)."""
+        xp = array_module(X)
+        n = X.shape[0]
+        cache, A = [], X
+        for i, layer in enumerate(self.layers):
+            Z, layer_cache = layer.forward(
+                A.reshape(n, *layer.in_shape), *self.params[2 * i : 2 * i + 2]
+            )
+            relu = not (self.decoder and i == len(self.layers) - 1)
+            cache.append((A, Z if relu else None, layer_cache))
+            A = (xp.maximum(Z, 0.0) if relu else Z).reshape(n, -1)
+        return A, cache
+
+    def backward(self, cache, grad, hidden_grads=None):
+        """As :meth:`MLP.backward`: parameter gradients and the input's gradient (rows)."""
+        grads = [None] * len(self.params)
+        n = grad.shape[0]
+        for i in range(len(cache) - 1, -1, -1):
+            if hidden_grads is not None and i + 1 < len(cache) and i + 1 in hidden_grads:
+                grad = grad + hidden_grads[i + 1]
+            A, Z, layer_cache = cache[i]
+            layer = self.layers[i]
+            grad = grad.reshape(n, *layer.out_shape)
+            if Z is not None:
+                grad = grad * (Z > 0)
+            grads[2 * i], grads[2 * i + 1], g_in = layer.backward(
+                layer_cache, grad, self.params[2 * i]
+            )
+            grad = g_in.reshape(n, -1)
+        return grads, grad
