@@ -162,58 +162,59 @@ class Conv2d:
     def __init__(self, in_shape, channels, kernel, stride=2):
         self.in_shape, self.kernel, self.stride = tuple(in_shape), kernel, stride
         h, w, _ = self.in_shape
-        (oh, *self.pad_h), (ow, *self.pad_w) = (
-            same_padding(h, kernel, stride),
-            same_padding(w, kernel, stride),
-        )
+        oh, *self.pad_h = same_padding(h, kernel, stride)
+        ow, *self.pad_w = same_padding(w, kernel, stride)
         self.out_shape = (oh, ow, channels)
         self.weight_shape = (kernel * kernel * self.in_shape[2], channels)
 
-    def _pad(self, X):
-        xp = array_module(X)
-        return xp.pad(X, ((0, 0), tuple(self.pad_h), tuple(self.pad_w), (0, 0)))
+    def pad(self, X):
+        """Input images ``(n, h, w, c_in)`` with their zero border."""
+        return array_module(X).pad(X, ((0, 0), tuple(self.pad_h), tuple(self.pad_w), (0, 0)))
 
-    def _crop(self, Xp):
+    def crop(self, Xp):
+        """Padded input-shaped images without their border."""
         (t, b), (left, r) = self.pad_h, self.pad_w
         return Xp[:, t : Xp.shape[1] - b, left : Xp.shape[2] - r, :]
 
+    def windows(self, X):
+        """im2col of input-shaped images ``X``: one row per output pixel."""
+        return im2col(self.pad(X), self.kernel, self.stride, *self.out_shape[:2])
+
+    def unwindows(self, cols, n):
+        """col2im back to ``n`` input-shaped images (the adjoint of :meth:`windows`)."""
+        h, w, c = self.in_shape
+        padded = (n, h + sum(self.pad_h), w + sum(self.pad_w), c)
+        return self.crop(col2im(cols, padded, self.kernel, self.stride, *self.out_shape[:2]))
+
     def forward(self, X, W, b):
         """Images ``(n, h, w, c_in)`` to ``(n, oh, ow, c_out)``; the cache for backward."""
-        oh, ow, c_out = self.out_shape
-        cols = im2col(self._pad(X), self.kernel, self.stride, oh, ow)
-        return (cols @ W + b).reshape(X.shape[0], oh, ow, c_out), cols
+        cols = self.windows(X)
+        return (cols @ W + b).reshape(X.shape[0], *self.out_shape), cols
 
     def backward(self, cols, grad, W):
         """Gradients of ``W``, ``b`` and the input images from the output's ``grad``."""
         g = grad.reshape(-1, W.shape[1])
-        n = grad.shape[0]
-        h, w, c = self.in_shape
-        padded = (n, h + sum(self.pad_h), w + sum(self.pad_w), c)
-        g_in = col2im(g @ W.T, padded, self.kernel, self.stride, *self.out_shape[:2])
-        return cols.T @ g, g.sum(axis=0), self._crop(g_in)
+        return cols.T @ g, g.sum(axis=0), self.unwindows(g @ W.T, grad.shape[0])
 
 
-class ConvTranspose2d(Conv2d):
+class ConvTranspose2d:
     """The transpose (adjoint) of a :class:`Conv2d`: images of its output shape back to its
-    input shape, with ``c_in`` channels and a bias per output channel. ``conv`` is the
+    input shape, with the same weight matrix and a bias per output channel. ``conv`` is the
     convolution it mirrors (its geometry, not its weights)."""
 
     def __init__(self, conv):
-        self.__dict__.update(conv.__dict__)
+        self.conv = conv
         self.in_shape, self.out_shape = conv.out_shape, conv.in_shape
-        self.weight_shape = conv.weight_shape
+        self.weight_shape, self.kernel, self.stride = conv.weight_shape, conv.kernel, conv.stride
 
     def forward(self, Z, W, b):
-        n = Z.shape[0]
-        h, w, c = self.out_shape
-        oh, ow, _ = self.in_shape
-        cols = Z.reshape(n * oh * ow, -1) @ W.T
-        padded = (n, h + sum(self.pad_h), w + sum(self.pad_w), c)
-        return self._crop(col2im(cols, padded, self.kernel, self.stride, oh, ow)) + b, Z
+        """Images ``(n, oh, ow, c_out)`` to ``(n, h, w, c_in)``; the cache for backward."""
+        cols = Z.reshape(-1, W.shape[1]) @ W.T
+        return self.conv.unwindows(cols, Z.shape[0]) + b, Z
 
     def backward(self, Z, grad, W):
-        oh, ow, _ = self.in_shape
-        cols = im2col(self._pad(grad), self.kernel, self.stride, oh, ow)
+        """Gradients of ``W``, ``b`` and the input ``Z`` from the output's ``grad``."""
+        cols = self.conv.windows(grad)
         Z2 = Z.reshape(cols.shape[0], -1)
         return cols.T @ Z2, grad.sum(axis=(0, 1, 2)), (cols @ W).reshape(Z.shape)
 
