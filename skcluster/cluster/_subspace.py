@@ -413,10 +413,14 @@ class _Stages:
         return loss, enc_grads + dec_grads, grad_C
 
     def distance_loss(self, layers):
-        """The distance-preserving term of pre-training (the paper's code): for every
-        encoder layer, ``||D_l / ||D_l|| - D_X / ||D_X|| ||_F^2`` with ``D`` the pairwise
-        squared distances of the rows, averaged over the layers (each term in [0, 4]), and
-        its gradient with respect to each live layer (a dict by layer index)."""
+        """The distance-preserving term of pre-training: for every encoder layer,
+        ``||D_l / ||D_l|| - D_X / ||D_X|| ||_F^2`` with ``D`` the pairwise squared distances
+        of the rows, averaged over the layers (each term in [0, 4]), and its gradient with
+        respect to each live layer (a dict by layer index).
+
+        The paper's code minimises ``sum(D_X * D_l)`` instead, which any layer lowers by
+        shrinking towards one point; matching the scale-free distance matrices keeps the
+        idea (a layer's geometry follows the input's) without that collapse."""
         xp = self.xp
         if self.target is None:
             D = _pairwise_sq(self.X)
@@ -601,10 +605,12 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         With ``image_shape``: the side of each layer's square kernels (one int for all
         layers, or one per layer), at most the image's larger side. "auto": 3.
     pretrain : {"reconstruction", "distance"}, default="reconstruction"
-        The loss of the first stage: the reconstruction error alone, or with the paper's
-        distance-preserving term added, ``||D_l / ||D_l|| - D_X / ||D_X|| ||^2`` for each
-        encoder layer ``l`` (``D``: the rows' pairwise squared distances; averaged over the
-        layers).
+        The loss of the first stage: the reconstruction error alone, or with a
+        distance-preserving term after the paper's pre-training added,
+        ``||D_l / ||D_l|| - D_X / ||D_X|| ||^2`` for each encoder layer ``l`` (``D``: the
+        rows' pairwise squared distances; averaged over the layers). The paper's code
+        minimises ``sum(D_X * D_l)``, which a layer lowers by shrinking; the scale-free
+        match keeps its idea without that collapse.
 
     Attributes
     ----------
