@@ -446,7 +446,7 @@ def test_conv_model_clusters_shifted_patterns_exactly():
     np.testing.assert_array_equal(X, X_before)
     assert clustering_accuracy(y, model.labels_) == 1.0
     assert model.kernel_size_ == (_subspace._CONV_AUTO_KERNEL,)
-    assert model.hidden_layer_sizes_ == (8,)  # 2 x 3 x 3 = 18 values fit 36 pixels x 8
+    assert model.hidden_layer_sizes_ == (3,)  # 2 x 3 x 3 = 18 values fit 36 pixels x 3
 
 
 def test_image_shape_must_match_n_features():
@@ -461,3 +461,28 @@ def test_image_shape_must_match_n_features():
         ).fit(X)
     with pytest.raises(ValueError, match=r"from 1 to the image's larger side \(12\)"):
         DeepSubspaceClustering(3, subspace_dim=2, image_shape=(12, 12), kernel_size=13).fit(X)
+
+
+def test_convolutional_start_from_patches():
+    # the first filters are the windows' leading principal directions, signed to a positive
+    # sum (a ReLU passes non-negative images); the decoder starts as their scaled adjoint
+    from skcluster.cluster._network import ConvNet, start_from_patches
+
+    X, _ = _shifted_patterns(10)
+    enc = ConvNet((12, 12, 1), (3,), (3,), rng=np.random.RandomState(0))
+    dec = ConvNet((12, 12, 1), (3,), (3,), rng=np.random.RandomState(1), decoder=True)
+    start_from_patches(enc, dec, X)
+    cols = enc.layers[0].windows(X.reshape(-1, 12, 12, 1))
+    V = np.linalg.svd(cols, full_matrices=False)[2][:3].T
+    W = enc.params[0] / np.sqrt(3.0)
+    assert np.all(W.sum(axis=0) > 0)
+    np.testing.assert_allclose(np.abs(W), np.abs(V), atol=1e-10)
+    np.testing.assert_allclose(dec.params[-2], W / 2.25, atol=1e-12)
+    # more channels than a window has values: the rest keep their random start
+    wide = ConvNet((12, 12, 1), (12,), (3,), rng=np.random.RandomState(0))
+    before = wide.params[0].copy()
+    start_from_patches(
+        wide, ConvNet((12, 12, 1), (12,), (3,), rng=np.random.RandomState(1), decoder=True), X
+    )
+    np.testing.assert_array_equal(wide.params[0][:, 9:], before[:, 9:])
+    assert not np.allclose(wide.params[0][:, :9], before[:, :9])

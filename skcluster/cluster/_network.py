@@ -287,3 +287,25 @@ class ConvNet:
             )
             grad = g_in.reshape(n, -1)
         return grads, grad
+
+
+def start_from_patches(encoder, decoder, X, max_rows=20000):
+    """A data-driven start for a convolutional autoencoder: the first convolution's filters
+    are the leading (uncentred) principal directions of the input's windows, each signed
+    to a positive sum, and the last transposed convolution starts as their adjoint, divided
+    by the windows' overlap (``kernel^2 / stride^2``).
+
+    A random start lets whole ReLU channels die in pre-training (no window of a non-negative
+    image passes a filter of negative sum); this one begins at the best linear
+    reconstruction of the windows. Filters beyond ``kernel^2 * c_in`` stay random. The
+    principal directions come from at most ``max_rows`` evenly spaced windows.
+    """
+    conv = encoder.layers[0]
+    cols = conv.windows(X.reshape(X.shape[0], *conv.in_shape))
+    cols = cols[:: max(1, cols.shape[0] // max_rows)].astype(np.float64)
+    xp = array_module(cols)
+    V = xp.linalg.svd(cols, full_matrices=False)[2][: conv.out_shape[2]].T
+    V = V * xp.sign(V.sum(axis=0) + 1e-12)
+    c = V.shape[1]
+    encoder.params[0][:, :c] = V * np.sqrt(conv.weight_shape[0] / 3.0)
+    decoder.params[-2][:, :c] = V / max(1.0, conv.kernel**2 / conv.stride**2)
