@@ -251,10 +251,6 @@ class ConvNet:
             W = rng.uniform(-bound, bound, layer.weight_shape).astype(dtype)
             self.params += [xp.asarray(W), xp.zeros(layer.out_shape[2], dtype)]
 
-    @property
-    def code_shape(self):
-        return self.layers[-1].out_shape
-
     def forward(self, X, rng=None):
         """Output rows and what ``backward`` needs (``rng`` is accepted for :class:`MLP`'s
         interface; there is no dropout)."""

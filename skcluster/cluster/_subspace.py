@@ -381,15 +381,11 @@ class _Stages:
         R = out - self.X
         loss = float((R * R).sum()) / self.x_norm2
         dec_grads, g_code = self.decoder.backward(dec_cache, R * (2.0 / self.x_norm2))
-        grad_C, hidden = None, None
+        grad_C, g_layers, hidden = None, None, None
         if stage == "pretrain" and self.pretrain == "distance":
             layers = self.layers(enc_cache, code)
             distance, g_layers = self.distance_loss(layers)
             loss += distance
-            last = len(layers) - 1
-            if last in g_layers:
-                g_code = g_code + g_layers[last]
-            hidden = {i: g for i, g in g_layers.items() if 0 < i < last}
         if stage != "pretrain":
             layers = self.layers(enc_cache, code)
             live = [i for i, H in enumerate(layers) if H is not None]
@@ -397,10 +393,6 @@ class _Stages:
             g_layers = dict(zip(live, g_live, strict=True))
             loss += se + self.alpha * float((self.C * self.C).sum())
             grad_C += (2.0 * self.alpha) * self.C
-            last = len(layers) - 1
-            if last in g_layers:
-                g_code = g_code + g_layers[last]
-            hidden = {i: g for i, g in g_layers.items() if 0 < i < last}
             if stage == "structured":
                 absC = self.xp.abs(self.C)
                 total = float(absC.sum())
@@ -410,6 +402,11 @@ class _Stages:
                     (self.theta - np.float32(cross)) / np.float32(total)
                 )
             self.xp.fill_diagonal(grad_C, 0.0)
+        if g_layers is not None:  # a layer loss: the code's part joins the decoder's gradient
+            last = len(layers) - 1
+            if last in g_layers:
+                g_code = g_code + g_layers[last]
+            hidden = {i: g for i, g in g_layers.items() if 0 < i < last}
         enc_grads, _ = self.encoder.backward(enc_cache, g_code, hidden)
         return loss, enc_grads + dec_grads, grad_C
 
