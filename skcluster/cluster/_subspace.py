@@ -145,7 +145,9 @@ def select_ridge(X, n_clusters, subspace_dim, random_state, grid=RIDGE_GRID, ref
     number): the residual is flat near its minimum, and its noise (another k-means
     restart) must not pick the edge of the flat stretch. On COIL-20 the convolutional
     model's residuals at ridges 0.3 / 1 / 3 lie within 0.7% (seeds 0-2); the smallest
-    (0.3) gave accuracy 0.835, the middle (1) 0.852. No label is used.
+    (0.3) gave accuracy 0.835, the middle (1) 0.852. Exact fits (residual below 1e-9: data
+    on exact subspaces) are one partition, with no noise to guard against: the smallest
+    such ridge is kept, the least shrunk ``C``. No label is used.
 
     Returns
     -------
@@ -164,8 +166,11 @@ def select_ridge(X, n_clusters, subspace_dim, random_state, grid=RIDGE_GRID, ref
         residuals[alpha] = subspace_residual(reference, labels, subspace_dim)
         del C  # one n x n matrix at a time; the chosen one is solved again below
     best = min(residuals.values())
-    tied = sorted(a for a, r in residuals.items() if r <= best * (1 + RIDGE_TIE))
-    alpha = tied[(len(tied) - 1) // 2]
+    if best <= 1e-9:  # exact fits: the same partition, no noise; the least shrunk C
+        alpha = min(a for a, r in residuals.items() if r <= 1e-9)
+    else:
+        tied = sorted(a for a, r in residuals.items() if r <= best * (1 + RIDGE_TIE))
+        alpha = tied[(len(tied) - 1) // 2]
     return alpha, least_squares_self_expression(X, alpha * scale), residuals
 
 
