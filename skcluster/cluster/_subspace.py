@@ -253,7 +253,8 @@ class LeastSquaresSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, Bas
         (scaled to unit length) that its cluster's own best subspace leaves unexplained
         (the k-subspaces objective of the partition, see :func:`subspace_residual`);
         ridges within 1% of the smallest residual count as tied, and the middle one of
-        them is kept (the residual is flat near its minimum). No label is used.
+        them is kept (the residual is flat near its minimum; among exact fits, the
+        smallest ridge). No label is used.
     random_state : int, RandomState instance or None, default=None
         Seeds the k-means of the spectral step.
 
