@@ -62,7 +62,7 @@ def main():
     peak = 2 * 4096**3 / t_sq
     # the same products, blocked and threaded exactly as the kernel runs them, without the
     # top-k scan: what any GEMM-based search must spend at least
-    from skcluster._backend._numba_kernels import _augment, _block_shape, _run_blocks
+    from skcluster._backend._numba_distances import _augment, _block_shape, _run_blocks
 
     Qa, YaT, _ = _augment(queries.astype(np.float32), base.astype(np.float32))
     rows_b, cols_b = _block_shape(n, n, 4, 1024)

@@ -19,8 +19,8 @@ python3 -m pip install -q --no-deps --no-build-isolation --no-index . || exit 1
 python3 -c "import skcluster; skcluster.show_versions()"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
 if [[ $PARTS == *tests* ]]; then
-  python3 -m pytest -q -p no:cacheprovider --timeout=300 tests/test_gpu.py tests/test_backend.py \
-    tests/test_neighbors.py 2>&1 | tee "$OUT/gpu_tests.log"
+  python3 -m pytest -q -p no:cacheprovider --timeout=300 tests/test_gpu.py tests/backend \
+    tests/neighbors 2>&1 | tee "$OUT/gpu_tests.log"
 fi
 if [[ $PARTS == *subspace* ]]; then
   python3 benchmarks/bench_subspace.py --gpu ${DATA_DIR:+--data-dir "$DATA_DIR"} 2>&1 |

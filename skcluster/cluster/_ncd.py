@@ -14,7 +14,6 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import _backend
-from ..utils import _dask
 from ..utils._dask import blockwise, check_dask_array, check_dask_target, is_dask_collection
 from ..utils._progress import log
 from ..utils.validation import RANDOM_STATE, centre_and_scale, check_random_state
@@ -80,7 +79,7 @@ def class_means(X, y, classes):
     if len(classes) == 0:
         return np.empty((0, X.shape[1]), dtype=X.dtype)
     if is_dask_collection(X):
-        sums, counts = _dask.block_sums(X, _class_sums, classes, rows=(y,))
+        sums, counts = _backend.block_sums(X, _class_sums, classes, rows=(y,))
         return (sums / counts[:, None]).astype(X.dtype)
     return np.stack([X[y == c].mean(axis=0) for c in classes])
 
@@ -207,10 +206,7 @@ def ncd_kmeans(
     rows of ``X``, which only those centroids compete for. Returns the known and novel
     centroids, the inertia and the number of iterations of the best run.
     """
-    # a dask array runs the same steps over its row blocks, one pass per step
-    on_blocks = is_dask_collection(X)
-    seed = _dask.kmeans_plusplus if on_blocks else _backend.kmeans_plusplus
-    lloyd = _dask.lloyd if on_blocks else _backend.lloyd
+    # a dask array runs the same steps over its row blocks (the backend's third target)
     threshold = tol * float(np.mean(np.var(X, axis=0)))  # scikit-learn's relative tolerance
     if known_centroids is None:  # plain k-means++ seeding
         known_centroids = np.empty((0, X.shape[1]), dtype=X.dtype)
@@ -218,7 +214,7 @@ def ncd_kmeans(
         update = "novel"
     best = None
     for run in range(n_init):
-        novel, _ = seed(
+        novel, _ = _backend.kmeans_plusplus(
             X,
             n_clusters,
             random_state=rng,
@@ -228,8 +224,8 @@ def ncd_kmeans(
         )
         known = np.array(known_centroids, dtype=X.dtype, copy=True)
         centers = {"novel": novel, "known": known, "both": np.vstack([known, novel])}[update]
-        centers, n_iter = lloyd(X, centers, max_iter=max_iter, tol=threshold)
-        inertia, dist = _dask.distance_sums(X, centers)
+        centers, n_iter = _backend.lloyd(X, centers, max_iter=max_iter, tol=threshold)
+        inertia, dist = _backend.distance_sums(X, centers)
         score = dist if select_by == "distance" else inertia
         if report is not None:
             report(

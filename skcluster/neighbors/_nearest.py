@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _backend
-from ..utils._chunks import row_chunks
+from .._backend import row_chunks
 from ..utils._dask import check_dask_array, is_dask_collection
 from ..utils.validation import check_X, float_dtype
 

@@ -1,6 +1,9 @@
 """What every skcluster over-sampler shares: neighbours on the backend, vectorised
-interpolation, and provenance of each synthetic row."""
+interpolation, provenance of each synthetic row, blocked distances and the docstring
+entries every sampler repeats."""
 
+import re
+import textwrap
 import warnings
 from numbers import Integral
 
@@ -8,14 +11,15 @@ import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy
 from scipy import sparse
+from scipy.spatial.distance import cdist
 from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 
 from .. import _backend
+from .._backend import available_memory
 from ..neighbors import NearestNeighbors
-from ..utils._chunks import available_memory
 from ..utils._dask import check_dask_array, check_dask_target, is_dask_collection, share
 from ..utils.validation import RANDOM_STATE, check_random_state
 
@@ -23,6 +27,70 @@ from ..utils.validation import RANDOM_STATE, check_random_state
 def neighbors_param():
     """Constraint of a ``k_neighbors``-style parameter: an int or a neighbours object."""
     return [Interval(Integral, 1, None, closed="left"), HasMethods(["kneighbors"])]
+
+
+# -- shared docstring entries ----------------------------------------------------------
+
+# Entries of the samplers' docstrings written once: a docstring line holding only ``{name}``
+# becomes the entry ``name``, indented as that line (``fill_doc``). Like imbalanced-learn's
+# ``Substitution``, but only those lines are touched, so the rest of a docstring keeps its
+# literal braces (``{"star", "bus"}``) undoubled.
+DOC_ENTRIES = {
+    "sampling_strategy": """
+        sampling_strategy : float, str, dict or callable, default="auto"
+            Which classes to over-sample and to how many rows, as in imbalanced-learn.""",
+    "random_state": """
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws.""",
+    "k_neighbors": """
+        k_neighbors : int or object, default=5
+            Neighbours to interpolate with (see :class:`SMOTE`).""",
+    "sampling_strategy_": """
+        sampling_strategy_ : dict
+            Number of rows to add per class.""",
+    "sample_indices_": """
+        sample_indices_ : ndarray
+            The original rows, which come first in the output.""",
+    "provenance_": """
+        sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
+            Provenance, see :class:`SMOTE`.""",
+    "n_features_in_": """
+        n_features_in_ : int
+            Number of features seen in ``fit_resample``.""",
+}
+
+_ENTRY_LINE = re.compile(r"^([ \t]*)\{(\w+)\}[ \t]*$", re.MULTILINE)
+
+
+def fill_doc(**entries):
+    """Class decorator: each docstring line ``{name}`` becomes the entry ``name`` of
+    ``DOC_ENTRIES`` (or of ``entries``, a module's own shared entries)."""
+    known = {**DOC_ENTRIES, **entries}
+    known = {name: textwrap.dedent(text).strip("\n") for name, text in known.items()}
+
+    def decorate(cls):
+        if cls.__doc__:
+            cls.__doc__ = _ENTRY_LINE.sub(
+                lambda m: textwrap.indent(known[m.group(2)], m.group(1)), cls.__doc__
+            )
+        return cls
+
+    return decorate
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def distance_blocks(X, Y, metric="sqeuclidean", temporaries=1):
+    """``(rows, D)`` for blocks of the rows of ``X``: ``D`` the distances from ``X[rows]``
+    to the rows of ``Y``, squared Euclidean on the backend or any metric of SciPy's
+    ``cdist`` (``"cityblock"``: L1), in blocks whose ``temporaries`` arrays the size of
+    ``D`` fit in the working memory. The distances of a row do not depend on the blocks."""
+    for rows in _backend.row_chunks(X.shape[0], temporaries * Y.shape[0]):
+        if metric == "sqeuclidean":
+            yield rows, _backend.sq_euclidean_distances(X[rows], Y)
+        else:
+            yield rows, cdist(X[rows], Y, metric)
 
 
 def rows_between(X, p0, p1, steps):
@@ -308,12 +376,13 @@ class BaseSMOTE(BaseOverSampler):
             return self._record(p0, p1, steps, np.empty((0, X.shape[1]), dtype=X.dtype))
         return self._record(p0, p1, steps, rows_between(X, p0, p1, steps))
 
-    def _resample_on_segments(self, X, y, draw):
-        """The loop of the samplers whose new rows lie on segments between rows.
+    def _resample_per_class(self, X, y, make):
+        """The loop of the samplers: the new rows of each class to over-sample, stacked
+        under the input with their labels.
 
-        ``draw(cls, rows, n_samples, rng)`` gives, for one class to over-sample (``rows``:
-        its rows), the parents ``p0``, ``p1`` and the steps of its new rows; the rows are
-        made, recorded for provenance and stacked under the input.
+        ``make(cls, rows, n_samples, rng)`` (``rows``: the class's rows) makes and records
+        (``_record``, ``_add_synthetic``) the class's new rows and returns them: an array,
+        or a list of arrays (empty for none). Each row recorded gets the label ``cls``.
         """
         self._start_provenance(X.shape[0])
         rng = check_random_state(self.random_state)
@@ -321,10 +390,25 @@ class BaseSMOTE(BaseOverSampler):
         for cls, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
-            p0, p1, steps = draw(cls, np.flatnonzero(y == cls), n_samples, rng)
-            X_new.append(self._add_synthetic(X, p0, p1, steps))
-            y_new.append(np.full(len(p0), cls, dtype=y.dtype))
+            recorded = len(self._parents)
+            made = make(cls, np.flatnonzero(y == cls), n_samples, rng)
+            X_new.extend(made if isinstance(made, list) else [made])
+            n_made = sum(len(p) for p in self._parents[recorded:])
+            y_new.append(np.full(n_made, cls, dtype=y.dtype))
         return self._finish(X, y, X_new, y_new)
+
+    def _resample_on_segments(self, X, y, draw):
+        """The loop of the samplers whose new rows lie on segments between rows.
+
+        ``draw(cls, rows, n_samples, rng)`` gives, for one class to over-sample (``rows``:
+        its rows), the parents ``p0``, ``p1`` and the steps of its new rows; the rows are
+        made, recorded for provenance and stacked under the input.
+        """
+
+        def make(cls, rows, n_samples, rng):
+            return self._add_synthetic(X, *draw(cls, rows, n_samples, rng))
+
+        return self._resample_per_class(X, y, make)
 
     def _record(self, p0, p1, steps, X_new):
         """Record the provenance of new rows already made; returns them."""

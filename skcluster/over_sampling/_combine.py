@@ -15,8 +15,34 @@ from .. import _backend
 from ..neighbors import NearestNeighbors
 from ..neighbors._nearest import _threads
 from ..utils.validation import check_random_state, legacy_seed
-from ._base import STRATEGY_AND_SEED
+from ._base import STRATEGY_AND_SEED, fill_doc
 from ._smote import SMOTE
+
+# docstring entries of the combined samplers (see ``fill_doc``)
+_COMBINED_DOC = {
+    "sampling_strategy": """
+        sampling_strategy : float, str, dict or callable, default="auto"
+            Strategy of the default over-sampler.""",
+    "random_state": """
+        random_state : int, RandomState instance or None, default=None
+            Seed of the default over-sampler.""",
+    "smote": """
+        smote : over-sampler, default=None
+            ``None`` means ``skcluster.over_sampling.SMOTE(sampling_strategy, random_state)``.""",
+    "n_jobs": """
+        n_jobs : int, default=None
+            Threads of the default cleaner's neighbour search (its ``n_jobs``).""",
+    "sampler": """
+        sampler : over-sampler, default=None
+            The same as ``smote`` (the name skcluster's other combined samplers use); give one.""",
+    "smote_": """
+        smote_ : over-sampler
+            The fitted over-sampler (its provenance attributes tell where synthetic rows
+            come from); ``sampler_`` is the same object.""",
+    "kept_indices_": """
+        kept_indices_ : ndarray
+            Rows of the over-sampled set that the cleaning kept, in output order.""",
+}
 
 
 class _OverSampleThenClean(BaseSampler):
@@ -78,6 +104,7 @@ class _ImblearnCombined(_OverSampleThenClean):
         self._validate_cleaner()
 
 
+@fill_doc(**_COMBINED_DOC)
 class SMOTEENN(_ImblearnCombined):
     """Over-sample, then remove rows their neighbours out-vote (Batista et al., 2004).
 
@@ -90,29 +117,21 @@ class SMOTEENN(_ImblearnCombined):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default="auto"
-        Strategy of the default over-sampler.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the default over-sampler.
-    smote : over-sampler, default=None
-        ``None`` means ``skcluster.over_sampling.SMOTE(sampling_strategy, random_state)``.
+    {sampling_strategy}
+    {random_state}
+    {smote}
     enn : under-sampler, default=None
         ``None`` means ``EditedNearestNeighbours(sampling_strategy="all", n_jobs=n_jobs)``
         searching with :class:`skcluster.neighbors.NearestNeighbors`.
-    n_jobs : int, default=None
-        Threads of the default cleaner's neighbour search (its ``n_jobs``).
-    sampler : over-sampler, default=None
-        The same as ``smote`` (the name skcluster's other combined samplers use); give one.
+    {n_jobs}
+    {sampler}
 
     Attributes
     ----------
-    smote_ : over-sampler
-        The fitted over-sampler (its provenance attributes tell where synthetic rows
-        come from); ``sampler_`` is the same object.
+    {smote_}
     enn_ : under-sampler
         The fitted cleaner.
-    kept_indices_ : ndarray
-        Rows of the over-sampled set that the cleaning kept, in output order.
+    {kept_indices_}
 
     See Also
     --------
@@ -186,6 +205,7 @@ class _TomekLinks(TomekLinks):
         return _safe_indexing(X, self.sample_indices_), _safe_indexing(y, self.sample_indices_)
 
 
+@fill_doc(**_COMBINED_DOC)
 class SMOTETomek(_ImblearnCombined):
     """Over-sample, then remove Tomek links (Batista et al., 2003).
 
@@ -198,28 +218,21 @@ class SMOTETomek(_ImblearnCombined):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default="auto"
-        Strategy of the default over-sampler.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the default over-sampler.
-    smote : over-sampler, default=None
-        ``None`` means ``skcluster.over_sampling.SMOTE(sampling_strategy, random_state)``.
+    {sampling_strategy}
+    {random_state}
+    {smote}
     tomek : under-sampler, default=None
         ``None`` means ``TomekLinks(sampling_strategy="all", n_jobs=n_jobs)`` searching on
         skcluster's backend.
-    n_jobs : int, default=None
-        Threads of the default cleaner's neighbour search.
-    sampler : over-sampler, default=None
-        The same as ``smote``; give one.
+    {n_jobs}
+    {sampler}
 
     Attributes
     ----------
-    smote_ : over-sampler
-        The fitted over-sampler; ``sampler_`` is the same object.
+    {smote_}
     tomek_ : under-sampler
         The fitted cleaner.
-    kept_indices_ : ndarray
-        Rows of the over-sampled set that the cleaning kept, in output order.
+    {kept_indices_}
 
     See Also
     --------
@@ -269,6 +282,7 @@ class SMOTETomek(_ImblearnCombined):
         return self.tomek_.sample_indices_
 
 
+@fill_doc(**_COMBINED_DOC)
 class SMOTEIPF(_OverSampleThenClean):
     """SMOTE-IPF (Saez, Luengo, Stefanowski and Herrera, 2015): over-sample, then filter noise.
 
@@ -282,8 +296,7 @@ class SMOTEIPF(_OverSampleThenClean):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default="auto"
-        Strategy of the default over-sampler.
+    {sampling_strategy}
     random_state : int, RandomState instance or None, default=None
         Seed of the default over-sampler, the partitions and the default trees.
     sampler : over-sampler, default=None

@@ -13,10 +13,11 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _backend
 from ..neighbors._nearest import _threads
-from ..utils.validation import check_random_state, legacy_seed
-from ._base import BaseSMOTE, class_label, neighbors_param
+from ..utils.validation import legacy_seed
+from ._base import BaseSMOTE, class_label, distance_blocks, fill_doc, neighbors_param
 
 
+@fill_doc()
 class SMOTE(BaseSMOTE):
     """Synthetic Minority Over-sampling Technique (Chawla et al., 2002).
 
@@ -29,26 +30,22 @@ class SMOTE(BaseSMOTE):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to how many rows, as in imbalanced-learn.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the draws.
+    {sampling_strategy}
+    {random_state}
     k_neighbors : int or object, default=5
         Number of neighbours to interpolate with, or a neighbours object with
         ``kneighbors`` (fitted on the class, its first neighbour dropped as the point itself).
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of rows to add per class.
+    {sampling_strategy_}
     sample_indices_ : ndarray of shape (n_samples,)
         The original rows, which come first in the output.
     synthetic_parents_ : ndarray of shape (n_synthetic, 2)
         For each synthetic row, the original rows it lies between.
     synthetic_steps_ : ndarray of shape (n_synthetic,)
         Its position on that segment, in [0, 1).
-    n_features_in_ : int
-        Number of features seen in ``fit_resample``.
+    {n_features_in_}
 
     See Also
     --------
@@ -76,16 +73,11 @@ class SMOTE(BaseSMOTE):
         return True
 
     def _fit_resample(self, X, y):
-        self._start_provenance(X.shape[0])
-        X_new, y_new = [], []
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            rows = np.flatnonzero(y == cls)
+        def make(cls, rows, n_samples, rng):
             nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
-            X_new.append(self._interpolate(X, rows, nns, n_samples))
-            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
-        return self._finish(X, y, X_new, y_new)
+            return self._interpolate(X, rows, nns, n_samples)
+
+        return self._resample_per_class(X, y, make)
 
 
 def _count_other(neighbors, y, cls):
@@ -97,6 +89,7 @@ def _in_danger(n_other, m):
     return (n_other >= m / 2) & (n_other < m)
 
 
+@fill_doc()
 class BorderlineSMOTE(BaseSMOTE):
     """Borderline-SMOTE (Han et al., 2005): SMOTE from the rows in danger only.
 
@@ -109,12 +102,9 @@ class BorderlineSMOTE(BaseSMOTE):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to how many rows, as in imbalanced-learn.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the draws.
-    k_neighbors : int or object, default=5
-        Neighbours to interpolate with (see :class:`SMOTE`).
+    {sampling_strategy}
+    {random_state}
+    {k_neighbors}
     m_neighbors : int or object, default=10
         Neighbours that decide whether a row is in danger.
     kind : {"borderline-1", "borderline-2"}, default="borderline-1"
@@ -122,14 +112,11 @@ class BorderlineSMOTE(BaseSMOTE):
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of rows to add per class.
+    {sampling_strategy_}
     in_danger_indices : dict
         Per class, the rows of ``X`` found in danger (imbalanced-learn's name).
-    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
-        Provenance, see :class:`SMOTE`.
-    n_features_in_ : int
-        Number of features seen in ``fit_resample``.
+    {provenance_}
+    {n_features_in_}
 
     See Also
     --------
@@ -170,14 +157,10 @@ class BorderlineSMOTE(BaseSMOTE):
         self.kind = kind
 
     def _fit_resample(self, X, y):
-        self._start_provenance(X.shape[0])
         everyone = np.arange(X.shape[0])
-        X_new, y_new = [], []
         self.in_danger_indices = {}
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            rows = np.flatnonzero(y == cls)
+
+        def make(cls, rows, n_samples, rng):
             m_nns = self._neighbors(self.m_neighbors, "m_neighbors", X, everyone, rows)
             danger = rows[_in_danger(_count_other(m_nns, y, cls), m_nns.shape[1])]
             if danger.size == 0:  # imbalanced-learn adds nothing too, but says nothing
@@ -187,20 +170,20 @@ class BorderlineSMOTE(BaseSMOTE):
                     "other classes), so the class is not over-sampled. SMOTE over-samples "
                     "it whatever its neighbours.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=5,  # make() and the per-class loop add two frames
                 )
-                continue
+                return []
             self.in_danger_indices[cls] = danger
             if self.kind == "borderline-1":
                 nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, danger)
-                X_new.append(self._interpolate(X, danger, nns, n_samples))
-            else:
-                nns = self._neighbors(self.k_neighbors, "k_neighbors", X, everyone, danger)
-                X_new.append(self._interpolate(X, danger, nns, n_samples, y=y, cls=cls))
-            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
-        return self._finish(X, y, X_new, y_new)
+                return self._interpolate(X, danger, nns, n_samples)
+            nns = self._neighbors(self.k_neighbors, "k_neighbors", X, everyone, danger)
+            return self._interpolate(X, danger, nns, n_samples, y=y, cls=cls)
+
+        return self._resample_per_class(X, y, make)
 
 
+@fill_doc()
 class ADASYN(BaseSMOTE):
     """Adaptive Synthetic sampling (He et al., 2008).
 
@@ -212,10 +195,8 @@ class ADASYN(BaseSMOTE):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to how many rows, as in imbalanced-learn.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the draws.
+    {sampling_strategy}
+    {random_state}
     n_neighbors : int or object, default=5
         Neighbours for the difficulty ratio and for the interpolation.
 
@@ -223,10 +204,8 @@ class ADASYN(BaseSMOTE):
     ----------
     sampling_strategy_ : dict
         Number of rows to add per class (before rounding).
-    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
-        Provenance, see :class:`SMOTE`.
-    n_features_in_ : int
-        Number of features seen in ``fit_resample``.
+    {provenance_}
+    {n_features_in_}
 
     See Also
     --------
@@ -256,14 +235,9 @@ class ADASYN(BaseSMOTE):
         self.n_neighbors = n_neighbors
 
     def _fit_resample(self, X, y):
-        self._start_provenance(X.shape[0])
-        rng = check_random_state(self.random_state)
         everyone = np.arange(X.shape[0])
-        X_new, y_new = [], []
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            rows = np.flatnonzero(y == cls)
+
+        def make(cls, rows, n_samples, rng):
             nns = self._neighbors(self.n_neighbors, "n_neighbors", X, everyone, rows)
             ratio = _count_other(nns, y, cls) / nns.shape[1]
             if not ratio.sum():
@@ -279,12 +253,12 @@ class ADASYN(BaseSMOTE):
             p0 = np.repeat(rows, per_row)
             cols = rng.choice(nns.shape[1], size=n_samples)
             p1 = nns[np.repeat(np.arange(rows.size), per_row), cols]
-            steps = rng.uniform(size=n_samples)
-            X_new.append(self._add_synthetic(X, p0, p1, steps))
-            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
-        return self._finish(X, y, X_new, y_new)
+            return self._add_synthetic(X, p0, p1, rng.uniform(size=n_samples))
+
+        return self._resample_per_class(X, y, make)
 
 
+@fill_doc()
 class SVMSMOTE(BaseSMOTE):
     """SVM-SMOTE (Nguyen, Cooper and Kamei, 2011): SMOTE around an SVM's support vectors.
 
@@ -298,12 +272,10 @@ class SVMSMOTE(BaseSMOTE):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    {sampling_strategy}
     random_state : int, RandomState instance or None, default=None
         Seed of the draws (and of the default SVM).
-    k_neighbors : int or object, default=5
-        Neighbours to interpolate with (see :class:`SMOTE`).
+    {k_neighbors}
     m_neighbors : int or object, default=10
         Neighbours that decide noise and danger.
     svm_estimator : estimator with ``support_``, default=None
@@ -313,14 +285,12 @@ class SVMSMOTE(BaseSMOTE):
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of rows to add per class.
+    {sampling_strategy_}
     svm_estimator_ : estimator
         The fitted SVM.
     sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
         Provenance, see :class:`SMOTE`; steps are negative for extrapolated rows.
-    n_features_in_ : int
-        Number of features seen in ``fit_resample``.
+    {n_features_in_}
 
     See Also
     --------
@@ -364,18 +334,13 @@ class SVMSMOTE(BaseSMOTE):
         self.out_step = out_step
 
     def _fit_resample(self, X, y):
-        self._start_provenance(X.shape[0])
-        rng = check_random_state(self.random_state)
         if self.svm_estimator is None:
             self.svm_estimator_ = SVC(gamma="scale", random_state=legacy_seed(self.random_state))
         else:
             self.svm_estimator_ = clone(self.svm_estimator)
         everyone = np.arange(X.shape[0])
-        X_new, y_new = [], []
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            rows = np.flatnonzero(y == cls)
+
+        def make(cls, rows, n_samples, rng):
             self.svm_estimator_.fit(X, y)
             if not hasattr(self.svm_estimator_, "support_"):
                 # imbalanced-learn's error type and words (its tests match them)
@@ -397,23 +362,23 @@ class SVMSMOTE(BaseSMOTE):
                 )
             danger = _in_danger(n_other, m_nns.shape[1])
             n_danger = int(rng.beta(10, 10) * (n_samples + 1))
-            made = 0
-            if danger.any():
+            made = []
+            if danger.any():  # interpolated from the support vectors in danger
                 nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, support[danger])
-                X_new.append(self._interpolate(X, support[danger], nns, n_danger))
-                made += n_danger
-            if (~danger).any():
+                made.append(self._interpolate(X, support[danger], nns, n_danger))
+            if (~danger).any():  # extrapolated from the safe ones
                 nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, support[~danger])
-                X_new.append(
+                made.append(
                     self._interpolate(
                         X, support[~danger], nns, n_samples - n_danger, step_size=-self.out_step
                     )
                 )
-                made += n_samples - n_danger
-            y_new.append(np.full(made, cls, dtype=y.dtype))
-        return self._finish(X, y, X_new, y_new)
+            return made
+
+        return self._resample_per_class(X, y, make)
 
 
+@fill_doc()
 class KMeansSMOTE(BaseSMOTE):
     """K-Means SMOTE (Douzas, Bacao and Last, 2018): SMOTE inside sparse minority clusters.
 
@@ -427,8 +392,7 @@ class KMeansSMOTE(BaseSMOTE):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to how many rows, as in imbalanced-learn.
+    {sampling_strategy}
     random_state : int, RandomState instance or None, default=None
         Seed of the draws and of the default clustering.
     k_neighbors : int or object, default=2
@@ -452,10 +416,8 @@ class KMeansSMOTE(BaseSMOTE):
         The fitted clustering.
     cluster_balance_threshold_ : "auto" or float
         The threshold used.
-    sample_indices_, synthetic_parents_, synthetic_steps_ : ndarray
-        Provenance, see :class:`SMOTE`.
-    n_features_in_ : int
-        Number of features seen in ``fit_resample``.
+    {provenance_}
+    {n_features_in_}
 
     See Also
     --------
@@ -511,10 +473,8 @@ class KMeansSMOTE(BaseSMOTE):
     def _sparsity(self, X_class):
         """(mean pairwise distance)^exponent / n, the mean over distinct pairs, in blocks."""
         n = X_class.shape[0]
-        rows = max(1, min(n, 2**24 // max(n, 1)))
         total = 0.0
-        for i0 in range(0, n, rows):
-            block = _backend.sq_euclidean_distances(X_class[i0 : i0 + rows], X_class)
+        for _, block in distance_blocks(X_class, X_class):
             total += float(np.sqrt(block, out=block).sum())
         # the diagonal is zero up to rounding; imbalanced-learn zeroes it explicitly
         mean = total / (n * n - n)
@@ -530,7 +490,6 @@ class KMeansSMOTE(BaseSMOTE):
             return self._fit_resample_threads(X, y)
 
     def _fit_resample_threads(self, X, y):
-        self._start_provenance(X.shape[0])
         if self.kmeans_estimator is None:
             self.kmeans_estimator_ = MiniBatchKMeans(random_state=legacy_seed(self.random_state))
         elif isinstance(self.kmeans_estimator, Integral):
@@ -552,10 +511,8 @@ class KMeansSMOTE(BaseSMOTE):
         # the weights are ratios of sparsities, (s * mean)^e alike: distances of rows scaled
         # by a power of two (exact) where their squares would overflow or underflow
         unit = 2.0 ** -_backend.safe_exponent(X)
-        X_new, y_new = [], []
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
+
+        def make(cls, class_rows, n_samples, rng):
             labels = self.kmeans_estimator_.fit_predict(X)
             threshold = (
                 n_samples / total / 2
@@ -586,11 +543,10 @@ class KMeansSMOTE(BaseSMOTE):
                 if weights.sum() > 0
                 else np.full(len(valid), 1 / len(valid))
             )
-            made = 0
+            made = []
             for rows, weight in zip(valid, weights, strict=True):
-                n_cluster = int(math.ceil(n_samples * weight))
                 nns = self._neighbors(self.k_neighbors, "k_neighbors", X, rows, rows)
-                X_new.append(self._interpolate(X, rows, nns, n_cluster))
-                made += n_cluster
-            y_new.append(np.full(made, cls, dtype=y.dtype))
-        return self._finish(X, y, X_new, y_new)
+                made.append(self._interpolate(X, rows, nns, int(math.ceil(n_samples * weight))))
+            return made
+
+        return self._resample_per_class(X, y, make)

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_consistent_length, validate_data
 
 from .. import _backend
 from ..utils.validation import check_random_state
-from ._base import _computable, reject_missing_categories
+from ._base import _computable, fill_doc, reject_missing_categories
 from ._smote import SMOTE
 
 
@@ -52,6 +52,7 @@ def _vote(codes, neighbors, n_categories, value, rng):
     return out
 
 
+@fill_doc()
 class SMOTENC(SMOTE):
     """SMOTE-NC (Chawla et al., 2002): SMOTE for mixed continuous and categorical features.
 
@@ -79,10 +80,8 @@ class SMOTENC(SMOTE):
         One-hot encoder of the categorical columns (one column per category);
         ``None`` means ``OneHotEncoder(handle_unknown="ignore")`` in the continuous
         features' dtype.
-    sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to how many rows, as in imbalanced-learn.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the draws.
+    {sampling_strategy}
+    {random_state}
     k_neighbors : int or object, default=5
         Neighbours to interpolate with and to vote the categories.
 
@@ -102,8 +101,7 @@ class SMOTENC(SMOTE):
         Provenance of the continuous part, see :class:`SMOTE`.
     n_features_ : int
         Number of features of ``X`` (imbalanced-learn's name).
-    n_features_in_ : int
-        Number of features seen in ``fit_resample``.
+    {n_features_in_}
 
     See Also
     --------
@@ -278,13 +276,10 @@ class SMOTENC(SMOTE):
             Xc = Xc.tocsr()
         self.categorical_features_, self.continuous_features_ = cat_cols, cont_cols
         codes, sizes, starts = self._encode(X_cat, Xc.dtype)
-        self._start_provenance(n)
         self.median_std_ = {}
-        new_cont, new_codes, y_new = [], [], []
-        for cls, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            rows = np.flatnonzero(y == cls)
+        new_codes = []
+
+        def make(cls, rows, n_samples, _):
             # imbalanced-learn's numbers: scikit-learn's variance on the class's rows, of
             # the rows scaled by a power of two (exact) where their squares would overflow
             part = sparse.csr_matrix(Xc[rows])
@@ -298,13 +293,15 @@ class SMOTENC(SMOTE):
             local = np.arange(rows.size)
             nns = rows[self._neighbors(self.k_neighbors, "k_neighbors", encoded, local, local)]
             r, c, steps = self._draw(rows.size, nns.shape[1], n_samples)
-            new_cont.append(self._add_synthetic(Xc, rows[r], nns[r, c], steps))
+            made = self._add_synthetic(Xc, rows[r], nns[r, c], steps)
             # with a null median imbalanced-learn votes with the plain one-hot encoding
             vote_value = 1.0 if math.isclose(med, 0) else value
+            # the vote's generator is made afresh from random_state, as imbalanced-learn's
             rng = check_random_state(self.random_state)
             new_codes.append(_vote(codes, nns[r], sizes, vote_value, rng))
-            y_new.append(np.full(n_samples, cls, dtype=y.dtype))
-        cont_res, y_res = self._finish(Xc, y, new_cont, y_new)
+            return made
+
+        cont_res, y_res = self._resample_per_class(Xc, y, make)
         all_codes = np.vstack([codes] + new_codes)
         onehot = sparse.csr_matrix(
             (

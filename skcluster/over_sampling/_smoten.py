@@ -12,7 +12,7 @@ from sklearn.utils.validation import validate_data
 
 from .. import _backend
 from ..utils.validation import check_random_state
-from ._base import BaseSMOTE, mode_rows, reject_missing_categories
+from ._base import BaseSMOTE, fill_doc, mode_rows, reject_missing_categories
 
 
 def vdm_tables(codes, y, n_categories, k=1, r=2):
@@ -35,6 +35,7 @@ def vdm_tables(codes, y, n_categories, k=1, r=2):
     return tables
 
 
+@fill_doc()
 class SMOTEN(BaseSMOTE):
     """SMOTE-N (Chawla et al., 2002): over-sampling of purely categorical data.
 
@@ -50,10 +51,8 @@ class SMOTEN(BaseSMOTE):
     ----------
     categorical_encoder : encoder, default=None
         Ordinal encoder of the categories; ``None`` means ``OrdinalEncoder``.
-    sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to how many rows, as in imbalanced-learn.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the draws.
+    {sampling_strategy}
+    {random_state}
     k_neighbors : int or object, default=5
         Neighbours that vote, besides the row itself; an object must accept
         ``metric="precomputed"`` (it is then given the class's full distance matrix).
@@ -62,13 +61,11 @@ class SMOTEN(BaseSMOTE):
     ----------
     categorical_encoder_ : encoder
         The fitted encoder.
-    sample_indices_ : ndarray
-        The original rows, which come first in the output.
+    {sample_indices_}
     synthetic_parents_ : ndarray of shape (n_synthetic, k_neighbors + 1)
         For each synthetic row, the original rows that voted its categories (the drawn
         row first).
-    n_features_in_ : int
-        Number of features seen in ``fit_resample``.
+    {n_features_in_}
 
     See Also
     --------

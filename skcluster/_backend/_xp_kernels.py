@@ -1,6 +1,7 @@
-"""GPU kernels for CuPy arrays, written against the array namespace of their inputs.
+"""Array-namespace kernels: CuPy arrays on the GPU, NumPy arrays as the reference path.
 
-The functions mirror ``_numba_kernels`` name for name and signature for signature. They use
+The functions mirror the Numba kernels (``_numba_distances``, ``_numba_gaussian``,
+``_numba_solvers``) name for name and signature for signature. They use
 only operations that NumPy and CuPy share, so the same code also serves as the reference
 implementation behind ``config_context(backend="numpy")`` and is tested on every machine,
 GPU or not. This module never imports CuPy itself: it takes the namespace from the arrays.

@@ -1,6 +1,6 @@
 """Distances and exact top-k neighbours of SciPy sparse rows (CPU).
 
-The same functions and signatures as ``_numba_kernels`` for CSR matrices (float64). The
+The same functions and signatures as ``_numba_distances`` for CSR matrices (float64). The
 distance matrix is one sparse product per block of query rows, made dense for that block
 only (memory bounded by ``working_memory``); the top-k search forms no product matrix at
 all (see ``_topk_rows``). Neither ever densifies the data.
@@ -9,7 +9,7 @@ all (see ``_topk_rows``). Neither ever densifies the data.
 import numpy as np
 from numba import njit, prange
 
-from ._numba_kernels import _MARGIN, _push
+from ._numba_distances import _MARGIN, _push
 
 
 def _sq_norms(A):

@@ -1,0 +1,170 @@
+"""Gaussian mixtures on the backend: log-sum-exp, precision factors, log-densities and one
+fused EM pass."""
+
+import numpy as np
+
+from ._dispatch import (
+    _check_2d,
+    _float_dtype,
+    _host,
+    _prepare,
+    _same_features,
+    _weights,
+    _working_memory,
+    _xp,
+    get_backend_name,
+    is_cupy_array,
+    kernels,
+    to_numpy,
+)
+
+
+def logsumexp(A, *, responsibilities=False):
+    """Row-wise log-sum-exp of ``A`` (n, K), optionally with ``exp(A - lse)``.
+
+    Rows that are all ``-inf`` give ``-inf`` (and NaN responsibilities).
+
+    Returns
+    -------
+    lse : array of shape (n,)
+    resp : array of shape (n, K), only when ``responsibilities=True``
+    """
+    name = get_backend_name(A)
+    xp = _xp(name)
+    to_host = name == "cupy" and not is_cupy_array(A)
+    A = xp.asarray(A)
+    if A.ndim != 2 or 0 in A.shape:
+        raise ValueError(f"A must be a non-empty 2-D array, got shape {tuple(A.shape)}.")
+    A = xp.ascontiguousarray(A, dtype=_float_dtype(xp, A))
+    if bool(xp.isnan(A).any()) or bool(xp.isposinf(A).any()):
+        raise ValueError("A contains NaN or +infinity.")
+    out = xp.empty(A.shape[0], dtype=A.dtype)
+    resp = xp.empty_like(A) if responsibilities else None
+    kernels(name).logsumexp(A, out, resp, _working_memory())
+    if responsibilities:
+        return _host(out, to_host), _host(resp, to_host)
+    return _host(out, to_host)
+
+
+def precision_cholesky(covariances, covariance_type="full"):
+    """Cholesky factors of the precision matrices, with a clear error when one is not PD.
+
+    ``full``: covariances (K, d, d) -> P (K, d, d), upper triangular, ``Sigma^-1 = P P^T``;
+    ``diag``: variances (K, d) -> ``1 / sqrt(var)``.
+    """
+    xp = _xp("cupy") if is_cupy_array(covariances) else np
+    cov = xp.asarray(covariances)
+    if covariance_type == "diag":
+        if not bool((cov > 0).all()):
+            raise ValueError("diagonal covariances must be strictly positive.")
+        return 1.0 / xp.sqrt(cov)
+    d = cov.shape[-1]
+    try:
+        L = xp.linalg.cholesky(cov)
+    except Exception as exc:  # LinAlgError on NumPy, a different one on CuPy
+        raise ValueError(
+            "a covariance matrix is not positive definite; increase the regularisation."
+        ) from exc
+    if not bool(xp.isfinite(L).all()):  # CuPy returns NaN instead of raising
+        raise ValueError(
+            "a covariance matrix is not positive definite; increase the regularisation."
+        )
+    eye = xp.broadcast_to(xp.eye(d, dtype=L.dtype), L.shape)
+    Linv = xp.linalg.solve(L, eye)  # lower triangular inverse
+    return xp.ascontiguousarray(xp.swapaxes(Linv, 1, 2))
+
+
+def gaussian_log_density(X, means, covariances, covariance_type="full"):
+    """Gaussian log-densities ``log N(x_i | mean_k, Sigma_k)`` for a mixture's E-step.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    means : array of shape (n_components, n_features)
+    covariances : array
+        (n_components, n_features, n_features) for ``"full"``,
+        (n_components, n_features) variances for ``"diag"``.
+    covariance_type : {"full", "diag"}, default="full"
+
+    Returns
+    -------
+    log_prob : array of shape (n_samples, n_components)
+    """
+    if covariance_type not in ("full", "diag"):
+        raise ValueError(f"covariance_type must be 'full' or 'diag', got {covariance_type!r}.")
+    name, xp, (X,), to_host = _prepare(("X", X))  # parameters follow X's dtype
+    M = _check_2d(xp, means, "means", X.dtype)
+    _same_features(X, M, ("X", "means"))
+    K, d = M.shape
+    cov = xp.asarray(covariances, dtype=X.dtype)
+    want = (K, d, d) if covariance_type == "full" else (K, d)
+    if tuple(cov.shape) != want:
+        raise ValueError(
+            f"covariances must have shape {want} for covariance_type={covariance_type!r}, "
+            f"got {tuple(cov.shape)}."
+        )
+    if not bool(xp.isfinite(cov).all()):
+        raise ValueError("covariances contain NaN or infinity.")
+    P = xp.ascontiguousarray(precision_cholesky(cov, covariance_type), dtype=X.dtype)
+    out = xp.empty((X.shape[0], K), dtype=X.dtype)
+    kernels(name).gaussian_log_density(X, M, P, covariance_type, out, _working_memory())
+    return _host(out, to_host)
+
+
+def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
+    """One EM pass of a full-covariance Gaussian mixture, without the (n, K) matrices.
+
+    The E-step under the given parameters and the sums the M-step needs, fused in one pass
+    over fixed row chunks (the same result whatever the thread count).
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    weights : array of shape (n_components,)
+        Mixing weights, used as given (zero weights are allowed, not all of them).
+    means : array of shape (n_components, n_features)
+    covariances : array of shape (n_components, n_features, n_features)
+    sample_weight : array of shape (n_samples,), default=None
+
+    Returns
+    -------
+    log_likelihood : float
+        ``sum_i w_i log sum_k pi_k N(x_i | mu_k, Sigma_k)``.
+    nk : ndarray of shape (n_components,)
+        ``sum_i w_i r_ik``.
+    shifted_sums : ndarray of shape (n_components, n_features)
+        ``sum_i w_i r_ik (x_i - mu_k)``.
+    shifted_scatter : ndarray of shape (n_components, n_features, n_features)
+        ``sum_i w_i r_ik (x_i - mu_k)(x_i - mu_k)^T``.
+
+    Notes
+    -----
+    The new means are ``mu_k + shifted_sums / nk`` and the new covariances
+    ``shifted_scatter / nk - delta delta^T`` with ``delta = shifted_sums / nk``: shifting by
+    the current means avoids the cancellation of raw second moments. Outputs are float64
+    NumPy arrays on the host (they are tiny) whatever the input's backend.
+    """
+    name, xp, (X,), to_host = _prepare(("X", X))
+    M = _check_2d(xp, means, "means", X.dtype)
+    _same_features(X, M, ("X", "means"))
+    K, d = M.shape
+    pi = xp.asarray(weights, dtype=xp.float64)
+    cov = xp.asarray(covariances, dtype=X.dtype)
+    if tuple(pi.shape) != (K,) or tuple(cov.shape) != (K, d, d):
+        raise ValueError(
+            f"weights and covariances must have shapes {(K,)} and {(K, d, d)}, "
+            f"got {tuple(pi.shape)} and {tuple(cov.shape)}."
+        )
+    if not bool(xp.isfinite(cov).all()):
+        raise ValueError("covariances contain NaN or infinity.")
+    if not bool(xp.isfinite(pi).all()) or bool((pi < 0).any()) or not float(pi.sum()) > 0:
+        raise ValueError(
+            "weights must be finite, non-negative and not all zero (they are used as given, "
+            "not normalised)."
+        )
+    P = xp.ascontiguousarray(precision_cholesky(cov), dtype=X.dtype)
+    w = _weights(xp, sample_weight, X.shape[0], X.dtype)
+    with np.errstate(divide="ignore"):
+        log_pi = xp.log(pi)
+    ll, nk, s1, s2 = kernels(name).em_stats(X, w, M, P, log_pi, _working_memory())
+    return ll, to_numpy(nk), to_numpy(s1), to_numpy(s2)

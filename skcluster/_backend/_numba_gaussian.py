@@ -1,0 +1,224 @@
+"""CPU kernels of the Gaussian mixtures: row-wise log-sum-exp, log-densities and one fused
+EM pass over fixed row chunks (the same sums whatever the thread count). Inputs are
+validated by the dispatcher (``skcluster._backend``), outputs preallocated."""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from ._numba_distances import _n_threads, _run_blocks
+
+# --------------------------------------------------------------------------------------
+# mixture-model E-step pieces
+# --------------------------------------------------------------------------------------
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _logsumexp_rows(A, out, resp, want_resp):
+    n, K = A.shape
+    for i in prange(n):
+        mx = -np.inf
+        for k in range(K):
+            if A[i, k] > mx:
+                mx = A[i, k]
+        if mx == -np.inf:
+            out[i] = -np.inf
+            if want_resp:
+                for k in range(K):
+                    resp[i, k] = np.nan
+            continue
+        s = 0.0
+        for k in range(K):
+            s += math.exp(A[i, k] - mx)
+        lse = mx + math.log(s)
+        out[i] = lse
+        if want_resp:
+            for k in range(K):
+                resp[i, k] = math.exp(A[i, k] - lse)
+
+
+def logsumexp(A, out, resp, working_memory):
+    """Row-wise log-sum-exp into ``out``; with ``resp`` also the responsibilities."""
+    want = resp is not None
+    _logsumexp_rows(A, out, resp if want else A[:0], want)
+    return out, resp
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _log_density_diag(X, means, prec_chol, log_det, out):
+    n, d = X.shape
+    K = means.shape[0]
+    log2pi = math.log(2 * math.pi)
+    for i in prange(n):
+        for k in range(K):
+            acc = 0.0
+            for t in range(d):
+                y = (X[i, t] - means[k, t]) * prec_chol[k, t]
+                acc += y * y
+            out[i, k] = -0.5 * (d * log2pi + acc) + log_det[k]
+
+
+@njit(cache=True, nogil=True)
+def _sq_norm_rows_shifted(T, shift, const, out_col):
+    n, d = T.shape
+    for i in range(n):
+        acc = 0.0
+        for t in range(d):
+            y = T[i, t] - shift[t]
+            acc += y * y
+        out_col[i] = const - 0.5 * acc
+
+
+def gaussian_log_density(X, means, prec_chol, covariance_type, out, working_memory):
+    """log N(x | mean_k, Sigma_k) for every row and component, into ``out`` (n, K).
+
+    ``prec_chol`` is the Cholesky factor of each precision matrix (``full``: (K, d, d) with
+    ``Sigma_k^-1 = P_k P_k^T``; ``diag``: (K, d) of ``1 / sqrt(var)``).
+    """
+    n, d = X.shape
+    K = means.shape[0]
+    if covariance_type == "diag":
+        log_det = np.log(prec_chol).sum(axis=1)
+        _log_density_diag(X, means, prec_chol, log_det, out)
+        return out
+    log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    const = log_det - 0.5 * d * math.log(2 * math.pi)
+    shifts = np.einsum("kd,kde->ke", means, prec_chol)
+    rows = max(1, min(n, int(working_memory * 2**20 / (X.itemsize * d * 2 * _n_threads()))))
+    rows = min(rows, 8192)
+
+    def work(b):
+        sl = slice(b * rows, (b + 1) * rows)
+        for k in range(K):
+            _sq_norm_rows_shifted(X[sl] @ prec_chol[k], shifts[k], const[k], out[sl, k])
+
+    _run_blocks(work, -(-n // rows))
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _em_stats_chunks(X, weights, means, prec_chol, const, chunk, ll, nk, s1, s2):
+    """E-step of a full-covariance mixture and the M-step sums, one pass per fixed chunk.
+
+    For each row: ``a_k = log pi_k + log N(x | mu_k, Sigma_k)``, its log-sum-exp and the
+    responsibilities ``r_k``; then ``sum w r``, ``sum w r (x - mu_k)`` and the upper
+    triangle of ``sum w r (x - mu_k)(x - mu_k)^T``. Shifting by the current means keeps the
+    scatter free of the cancellation of raw second moments on offset data. Sums stay in
+    chunk-local arrays (kept in cache, 2x faster than accumulating in the outputs).
+    """
+    n, d = X.shape
+    K = means.shape[0]
+    for c in prange(nk.shape[0]):
+        a = np.empty(K)
+        diff = np.empty((K, d))
+        c_ll = 0.0
+        c_nk = np.zeros(K)
+        c_s1 = np.zeros((K, d))
+        c_s2 = np.zeros((K, d, d))
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            mx = -np.inf
+            for k in range(K):
+                for t in range(d):
+                    diff[k, t] = X[i, t] - means[k, t]
+                acc = 0.0
+                for t in range(d):
+                    y = 0.0
+                    for s in range(t + 1):  # P is upper triangular: column t uses rows <= t
+                        y += diff[k, s] * prec_chol[k, s, t]
+                    acc += y * y
+                a[k] = const[k] - 0.5 * acc
+                mx = max(mx, a[k])
+            if mx == -np.inf:
+                continue  # a row no component can explain (zero weights) adds nothing
+            tot = 0.0
+            for k in range(K):
+                a[k] = math.exp(a[k] - mx)
+                tot += a[k]
+            w = weights[i]
+            c_ll += w * (mx + math.log(tot))
+            scale = w / tot
+            for k in range(K):
+                r = scale * a[k]
+                c_nk[k] += r
+                for t in range(d):
+                    rd = r * diff[k, t]
+                    c_s1[k, t] += rd
+                    for u in range(t, d):
+                        c_s2[k, t, u] += rd * diff[k, u]
+        ll[c] = c_ll
+        nk[c] = c_nk
+        s1[c] = c_s1
+        s2[c] = c_s2
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _em_stats_chunks_2d(X, weights, means, prec_chol, const, chunk, ll, nk, s1, s2):
+    """``_em_stats_chunks`` unrolled for two features (2-D scatterplots: CLAMS's whole
+    workload), measured 2x faster at 5,000 rows and 17 components."""
+    n = X.shape[0]
+    K = means.shape[0]
+    for c in prange(nk.shape[0]):
+        a = np.empty(K)
+        du = np.empty(K)
+        dv = np.empty(K)
+        c_ll = 0.0
+        c_nk = np.zeros(K)
+        c_s1 = np.zeros((K, 2))
+        c_s2 = np.zeros((K, 2, 2))
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            mx = -np.inf
+            for k in range(K):
+                u = X[i, 0] - means[k, 0]
+                v = X[i, 1] - means[k, 1]
+                du[k] = u
+                dv[k] = v
+                y0 = u * prec_chol[k, 0, 0]
+                y1 = u * prec_chol[k, 0, 1] + v * prec_chol[k, 1, 1]
+                a[k] = const[k] - 0.5 * (y0 * y0 + y1 * y1)
+                mx = max(mx, a[k])
+            if mx == -np.inf:
+                continue
+            tot = 0.0
+            for k in range(K):
+                a[k] = math.exp(a[k] - mx)
+                tot += a[k]
+            w = weights[i]
+            c_ll += w * (mx + math.log(tot))
+            scale = w / tot
+            for k in range(K):
+                r = scale * a[k]
+                ru = r * du[k]
+                rv = r * dv[k]
+                c_nk[k] += r
+                c_s1[k, 0] += ru
+                c_s1[k, 1] += rv
+                c_s2[k, 0, 0] += ru * du[k]
+                c_s2[k, 0, 1] += ru * dv[k]
+                c_s2[k, 1, 1] += rv * dv[k]
+        ll[c] = c_ll
+        nk[c] = c_nk
+        s1[c] = c_s1
+        s2[c] = c_s2
+
+
+def em_stats(X, weights, means, prec_chol, log_weights, working_memory):
+    """Log-likelihood sum and M-step sums of a full-covariance mixture (fixed chunks, so
+    the same result whatever the thread count). Returns ``(ll, nk, s1, s2)``."""
+    n, d = X.shape
+    K = means.shape[0]
+    log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    const = (log_weights + log_det - 0.5 * d * math.log(2 * math.pi)).astype(np.float64)
+    budget = int(working_memory * 2**20 / (8 * K * (d + 1) ** 2))
+    n_chunks = max(1, min(32, budget, -(-n // 512)))
+    chunk = -(-n // n_chunks)
+    ll = np.empty(n_chunks)
+    nk = np.empty((n_chunks, K))
+    s1 = np.empty((n_chunks, K, d))
+    s2 = np.empty((n_chunks, K, d, d))
+    kernel = _em_stats_chunks_2d if d == 2 else _em_stats_chunks
+    kernel(X, weights, means, prec_chol, const, chunk, ll, nk, s1, s2)
+    s2 = s2.sum(axis=0)
+    iu = np.triu_indices(d, 1)
+    s2[:, iu[1], iu[0]] = s2[:, iu[0], iu[1]]
+    return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), s2

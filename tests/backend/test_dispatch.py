@@ -1,0 +1,72 @@
+"""Backend choice and input checks: bad input is a clear error, CPU backends refuse CuPy
+arrays."""
+
+import numpy as np
+import pytest
+
+from skcluster import _backend as B
+from skcluster import config_context
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (np.array([[np.nan, 1.0], [0.0, 1.0]]), "NaN or infinity"),
+        (np.array([[np.inf, 1.0], [0.0, 1.0]]), "NaN or infinity"),
+        (np.zeros((2, 2, 2)), "2-D array"),
+        (np.zeros((0, 2)), "empty"),
+        (np.zeros((3, 0)), "empty"),
+        (np.array([["a", "b"]]), "numeric"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(backend, bad, match):
+    good = np.ones((3, 2))
+    with pytest.raises(ValueError, match=match):
+        B.sq_euclidean_distances(bad, good if bad.ndim != 2 or bad.shape[1] == 2 else None)
+    with pytest.raises(ValueError, match=match):
+        B.kneighbors(good, bad, 1)
+
+
+def test_cpu_backends_reject_cupy_like_input():
+    class FakeCupyArray:  # only its module name matters to the dispatcher
+        __module__ = "cupy._core.core"
+
+    with config_context(backend="numba"), pytest.raises(TypeError, match="CPU"):
+        B.get_backend_name(FakeCupyArray())
+
+
+def test_array_module_and_compute_device_keep_numpy_on_the_host():
+    X = np.ones((3, 2))
+    assert B.array_module(X) is np
+    assert B.to_compute_device(X) is X  # backend "auto": NumPy input is not copied anywhere
+    with config_context(backend="numpy"):
+        assert B.to_compute_device(X) is X
+    assert B.device_free_memory(False) > 0
+
+
+def test_checked_rows_give_the_plain_arrays_results(backend, rng):
+    # the private entry point of estimators' loops: rows checked once, results unchanged
+    X = rng.standard_normal((300, 4))
+    C = X[:5].copy()
+    means, covs = X[:3].copy(), np.stack([np.eye(4)] * 3)
+    rows = B.check_rows(X)
+    assert rows.shape == X.shape and rows.dtype == np.float64
+    calls = [
+        lambda A: B.nearest_center(A, C),
+        lambda A: B.lloyd(A, C, max_iter=5),
+        lambda A: B.center_sums(A, np.arange(300) % 5, 5),
+        lambda A: B.kmeans_plusplus(A, 3, random_state=0),
+        lambda A: B.kneighbors(A, X, 3),
+        lambda A: B.gaussian_log_density(A, means, covs),
+        lambda A: B.gaussian_em_stats(A, np.full(3, 1 / 3), means, covs)[:2],
+    ]
+    for call in calls:
+        for got, want in zip(call(rows), call(X), strict=True):
+            np.testing.assert_array_equal(B.to_numpy(got), B.to_numpy(want))
+    # float32 rows with float64 centres: the plain arrays' rule (computed in float64)
+    rows32 = B.check_rows(X.astype(np.float32))
+    got = B.nearest_center(rows32, C)[1]
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, B.nearest_center(X.astype(np.float32), C)[1])
+    with pytest.raises(ValueError, match="NaN"):
+        B.check_rows(np.array([[0.0, np.nan]]))

@@ -1,0 +1,94 @@
+"""Log-sum-exp, Gaussian log-densities and the fused EM pass against SciPy, on both CPU
+backends."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.special import logsumexp as scipy_logsumexp
+from scipy.stats import multivariate_normal
+
+from skcluster import _backend as B
+
+
+def test_logsumexp_and_responsibilities(backend, rng):
+    A = rng.standard_normal((30, 4)) * 50
+    A[3] = -np.inf
+    A[4, 1] = -np.inf
+    lse, resp = B.logsumexp(A, responsibilities=True)
+    with np.errstate(all="ignore"):
+        ref = scipy_logsumexp(A, axis=1)
+    np.testing.assert_allclose(lse, ref, rtol=1e-12)
+    ok = np.isfinite(lse)
+    np.testing.assert_allclose(resp[ok].sum(axis=1), 1.0)
+    assert resp[4, 1] == 0.0 and np.isnan(resp[3]).all()
+    lse32 = B.logsumexp(A.astype(np.float32))
+    assert lse32.dtype == np.float32
+    with pytest.raises(ValueError, match="NaN"):
+        B.logsumexp(np.array([[np.nan, 0.0]]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gaussian_log_density_full_and_diag(backend, rng, dtype):
+    d = 4
+    X = (rng.standard_normal((200, d)) + 3).astype(dtype)
+    means = rng.standard_normal((3, d))
+    A = rng.standard_normal((3, d, d))
+    covs = A @ A.transpose(0, 2, 1) + np.eye(d)
+    lp = B.gaussian_log_density(X, means, covs, "full")
+    assert lp.dtype == dtype and lp.shape == (200, 3)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    for k in range(3):
+        ref = multivariate_normal(means[k], covs[k]).logpdf(X.astype(np.float64))
+        np.testing.assert_allclose(lp[:, k], ref, rtol=tol)
+    var = rng.uniform(0.5, 2, (3, d))
+    lp = B.gaussian_log_density(X, means, var, "diag")
+    for k in range(3):
+        ref = multivariate_normal(means[k], np.diag(var[k])).logpdf(X.astype(np.float64))
+        np.testing.assert_allclose(lp[:, k], ref, rtol=tol)
+
+
+def test_gaussian_log_density_rejects_bad_covariances(backend, rng):
+    X = rng.standard_normal((10, 2))
+    means = np.zeros((1, 2))
+    with pytest.raises(ValueError, match="not positive definite"):
+        B.gaussian_log_density(X, means, np.array([[[1.0, 2.0], [2.0, 1.0]]]))
+    with pytest.raises(ValueError, match="covariances must have shape"):
+        B.gaussian_log_density(X, means, np.eye(2))
+    with pytest.raises(ValueError, match="strictly positive"):
+        B.gaussian_log_density(X, means, np.array([[1.0, 0.0]]), "diag")
+    with pytest.raises(ValueError, match="covariance_type"):
+        B.gaussian_log_density(X, means, np.eye(2)[None], "tied")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    arrays(
+        np.float64, st.tuples(st.integers(5, 40), st.integers(1, 3)), elements=st.floats(-5, 5)
+    ),
+    st.integers(1, 3),
+    st.integers(0, 2**31 - 1),
+)
+def test_em_stats_property(X, K, seed):
+    # the fused E-step sums against the (n, K) responsibilities computed with SciPy
+    rng = np.random.default_rng(seed)
+    d = X.shape[1]
+    means = rng.standard_normal((K, d))
+    A = rng.standard_normal((K, d, d))
+    covs = A @ A.transpose(0, 2, 1) + np.eye(d)
+    weights = rng.random(K) + 0.1
+    weights /= weights.sum()
+    log_p = np.column_stack(
+        [np.log(weights[k]) + multivariate_normal(means[k], covs[k]).logpdf(X) for k in range(K)]
+    ).reshape(len(X), K)
+    ll = scipy_logsumexp(log_p, axis=1)
+    resp = np.exp(log_p - ll[:, None])
+    got_ll, nk, s1, s2 = B.gaussian_em_stats(X, weights, means, covs)
+    assert got_ll == pytest.approx(ll.sum(), rel=1e-9, abs=1e-9)
+    np.testing.assert_allclose(nk, resp.sum(axis=0), rtol=1e-9, atol=1e-12)
+    centred = X[:, None, :] - means[None]
+    np.testing.assert_allclose(s1, np.einsum("nk,nkd->kd", resp, centred), rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(
+        s2, np.einsum("nk,nkd,nke->kde", resp, centred, centred), rtol=1e-8, atol=1e-9
+    )
