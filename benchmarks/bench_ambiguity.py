@@ -44,7 +44,7 @@ def sklearn_pipeline(X, S=3.0, max_components=18, random_state=0):
     from sklearn.mixture import GaussianMixture
 
     from skcluster.cluster._mixture import Mixture
-    from skcluster.metrics._ambiguity import (
+    from skcluster.metrics._ambiguity_scoring import (
         _gabriel_pairs,
         _mean_entropy,
         _probabilities,

@@ -127,7 +127,7 @@ def sketch():
 def lifted(skip_cvxpy):
     """iLA-SDP's inner SDP (the lifted Z_1..Z_K): low-rank factors against the exact ADMM
     (and cvxpy + SCS on the smallest), on the costs of the true clusters' parameters."""
-    from skcluster.cluster._sdp import lifted_costs, solve_admm_lifted, solve_nlr
+    from skcluster.cluster._sdp_solvers import lifted_costs, solve_admm_lifted, solve_nlr
 
     print("\n## iLA-SDP's lifted SDP: low rank against exact\n")
     print("| n, d, K | exact ADMM objective (it, s) | SCS | low rank r=2 | r=4 |")

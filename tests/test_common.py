@@ -15,7 +15,7 @@ CHECK_PARAMS = {
     "NCDKMeans": {"n_clusters": 2},
     "NCDSpectralClustering": {"n_clusters": 2},
     "ProjectionNCD": {"n_clusters": 2, "max_epochs": 5},
-    # a short fit: the checks test the interface, tests/test_cluster_subspace.py the method
+    # a short fit: the checks test the interface, tests/cluster/test_subspace.py the method
     "DeepSubspaceClustering": {"n_clusters": 3, "subspace_dim": 3, "max_epochs": 15},
     "LeastSquaresSubspaceClustering": {"n_clusters": 3, "subspace_dim": 3},
 }

@@ -225,7 +225,7 @@ def test_convolutional_subspace_clustering_on_gpu(cp):
 
     # the estimator: shifted patterns clustered the same on the GPU as on the CPU
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from test_cluster_subspace import _shifted_patterns
+    from cluster.test_subspace import _shifted_patterns
 
     X, y = _shifted_patterns(30)
     kw = dict(n_clusters=3, subspace_dim=3, image_shape=(12, 12), random_state=0)

@@ -1,9 +1,11 @@
 """Clustering estimators from recent research, on skcluster's backend."""
 
-from ._ncd import NCDKMeans, NCDSpectralClustering, estimate_n_novel_classes
+from ._ila_sdp import ILASDP, LikelihoodAdjustedSDP
+from ._ncd import NCDKMeans, estimate_n_novel_classes
+from ._ncd_spectral import NCDSpectralClustering
 from ._pbn import ProjectionNCD
 from ._ppp import PPP, ProbabilisticPartitivePartitioning
-from ._sdp import ILASDP, LikelihoodAdjustedSDP, SDPKMeans
+from ._sdp import SDPKMeans
 from ._subspace import DeepSubspaceClustering, LeastSquaresSubspaceClustering
 
 __all__ = [

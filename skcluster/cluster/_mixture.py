@@ -39,6 +39,16 @@ class Mixture:
     covariances: np.ndarray  # (K, d, d)
 
 
+# an estimator's fitted mixture
+MIXTURE_ATTRIBUTES = ("weights_", "means_", "covariances_")
+
+
+def fitted_mixture(estimator):
+    """The fitted ``weights_``, ``means_`` and ``covariances_`` of ``estimator`` as a
+    ``Mixture`` in float64 (float32 attributes widened: the models compute in float64)."""
+    return Mixture(*(np.asarray(getattr(estimator, a), np.float64) for a in MIXTURE_ATTRIBUTES))
+
+
 def n_parameters(n_components, n_features):
     """Free parameters of a full-covariance mixture (weights, means, covariances)."""
     d = n_features
@@ -100,11 +110,16 @@ def em_update(mix, stats, n, reg_covar):
     return ll / n, Mixture(nk / nk.sum(), mix.means + delta, cov)
 
 
-def _row_step(atoms, mix, reg_covar):
+def _row_step(atoms, mix, reg_covar, rows=None):
     """Mean log-likelihood of rows under ``mix`` and the EM update, in one fused pass of
-    the backend (no (n, K) matrices)."""
+    the backend (no (n, K) matrices). ``rows``: ``atoms.mean`` checked once by
+    ``_backend.check_rows``, for the iterations of one fit."""
     stats = _backend.gaussian_em_stats(
-        atoms.mean, mix.weights, mix.means, mix.covariances, sample_weight=atoms.weight
+        atoms.mean if rows is None else rows,
+        mix.weights,
+        mix.means,
+        mix.covariances,
+        sample_weight=atoms.weight,
     )
     return em_update(mix, stats, atoms.weight.sum(), reg_covar)
 
@@ -124,11 +139,19 @@ def fit_em(atoms, resp, *, reg_covar, tol, max_iter, want_resp=True, init=None):
     them the last pass needs no (n, K) matrix), the mean log-likelihood per row, the
     number of iterations and whether it converged.
     """
-    step = _row_step if atoms.cov is None else _atom_step
-    mix = m_step(atoms, resp, reg_covar) if init is None else step(atoms, init, reg_covar)[1]
-    mix, n_iter, converged = iterate_em(
-        lambda mix: step(atoms, mix, reg_covar), mix, tol=tol, max_iter=max_iter
-    )
+    if atoms.cov is None:
+        rows = _backend.check_rows(atoms.mean)
+
+        def step(mix):
+            return _row_step(atoms, mix, reg_covar, rows)
+
+    else:
+
+        def step(mix):
+            return _atom_step(atoms, mix, reg_covar)
+
+    mix = m_step(atoms, resp, reg_covar) if init is None else step(init)[1]
+    mix, n_iter, converged = iterate_em(step, mix, tol=tol, max_iter=max_iter)
     if want_resp or atoms.cov is not None:
         lse, resp = e_step(atoms, mix)
         loglik = float(atoms.weight @ lse) / atoms.weight.sum()
@@ -136,7 +159,7 @@ def fit_em(atoms, resp, *, reg_covar, tol, max_iter, want_resp=True, init=None):
         resp = None
         loglik = (
             _backend.gaussian_em_stats(
-                atoms.mean, mix.weights, mix.means, mix.covariances, sample_weight=atoms.weight
+                rows, mix.weights, mix.means, mix.covariances, sample_weight=atoms.weight
             )[0]
             / atoms.weight.sum()
         )
@@ -161,10 +184,14 @@ def information_criterion(mean_loglik, resp, atoms, n_components, criterion="bic
     n = atoms.weight.sum()
     value = -2.0 * mean_loglik * n + n_parameters(n_components, atoms.mean.shape[1]) * np.log(n)
     if criterion == "icl":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ent = -np.where(resp > 0, resp * np.log(resp), 0.0).sum(axis=1)
-        value += 2.0 * float(atoms.weight @ ent)
+        value += 2.0 * float(atoms.weight @ entropy(resp))
     return value
+
+
+def entropy(resp):
+    """Entropy of each row of responsibilities or posteriors (``0 log 0 = 0``)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.where(resp > 0, resp * np.log(resp), 0.0).sum(axis=1)
 
 
 def bhattacharyya(means, covariances):

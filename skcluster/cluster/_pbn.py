@@ -18,7 +18,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import _backend
 from ..utils._dask import blockwise
 from ..utils.validation import RANDOM_STATE, centre_and_scale, check_random_state
-from ._ncd import NovelClassMixin, check_n_clusters, class_means, ncd_kmeans, split_labelled
+from ._ncd import (
+    NovelClassMixin,
+    check_n_clusters,
+    class_means,
+    embedded_ncd_kmeans,
+    split_labelled,
+)
 from ._network import MLP, AdamW, l2_normalize, l2_normalize_backward, softmax_cross_entropy
 
 
@@ -244,20 +250,10 @@ class ProjectionNCD(
 
         U = self._net.embed(X)
         seeds = class_means(U, y, self.known_classes_) if self.clustering == "ncd_kmeans" else None
-        _, self.cluster_centers_, _, _ = ncd_kmeans(
-            U[~known],
-            seeds,
-            self.n_clusters,
-            update="novel",
-            init_power=1,
-            n_init=self.n_init,
-            max_iter=1000,
-            tol=1e-8,
-            select_by="distance",
-            rng=rng,
+        self.cluster_centers_, nearest = embedded_ncd_kmeans(
+            U[~known], seeds, self.n_clusters, n_init=self.n_init, rng=rng
         )
         self._n_features_out = latent
-        nearest = _backend.nearest_center(U[~known], self.cluster_centers_)[0]
         self.labels_ = self._labels_of_rows(y, known, nearest)
         return self
 

@@ -1,5 +1,8 @@
 """Probabilistic Partitive Partitioning (PPP): k-means partitions validated by a Gaussian
-mixture, the number of clusters found by the data, the same answer for every seed."""
+mixture, the number of clusters found by the data, the same answer for every seed.
+
+The estimator, its reduction of the rows to cells and its dask fit; the divisive path of
+Gaussian components is in ``_ppp_path``, the mixtures' EM in ``_mixture``."""
 
 import heapq
 import time
@@ -11,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .. import _backend
-from ..utils._dask import block_sums, blockwise, check_dask_array, is_dask_collection
+from ..utils._dask import blockwise, check_dask_array, is_dask_collection
 from ..utils._progress import log
 from ..utils.validation import (
     RANDOM_STATE,
@@ -23,25 +26,27 @@ from ..utils.validation import (
     float_dtype,
 )
 from ._mixture import (
+    MIXTURE_ATTRIBUTES,
     Atoms,
-    Mixture,
     MixtureScoreMixin,
     bhattacharyya,
     e_step,
     em_update,
-    fit_em,
-    information_criterion,
+    entropy,
+    fitted_mixture,
     iterate_em,
-    m_step,
     mixture_modes,
     n_parameters,
 )
+from ._ppp_path import _DivisivePathMixin
 
 # a fixed direction for the canonical row order (any generic vector will do)
 _SORT_SEED = 20200311
 
 
-class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEstimator):
+class ProbabilisticPartitivePartitioning(
+    _DivisivePathMixin, MixtureScoreMixin, ClusterMixin, BaseEstimator
+):
     """Probabilistic Partitive Partitioning: divisive k-means validated by Gaussian mixtures.
 
     PPP (Sultan, 2020) combines a combinatorial clusterer, k-means, which proposes partitions,
@@ -289,7 +294,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
         post = np.empty((n, self.n_clusters_))
         post[order] = resp[:, rank] @ self._membership()  # rows back in the caller's order
         self.labels_ = post.argmax(axis=1)
-        self.clusterability_ = _clusterability(_entropy(post).mean(), self.n_clusters_)
+        self.clusterability_ = _clusterability(entropy(post).mean(), self.n_clusters_)
         self.most_separable_ = np.flatnonzero(post.max(axis=1) >= self.confidence)
         cast_attributes(self, dtype, _FLOAT_ATTRIBUTES)
         return self._summary(start)
@@ -336,7 +341,7 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
         min_size = self._min_size(d)
 
         def step(mix):  # one pass over the blocks: E-step sums, then the M-step
-            stats = block_sums(X, _block_em_stats, self._offset, self._scale, mix)
+            stats = _backend.block_sums(X, _block_em_stats, self._offset, self._scale, mix)
             return em_update(mix, stats, n, self.reg_covar)
 
         def refit(mix):  # EM on rows from the responsibilities under mix
@@ -352,7 +357,9 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
         self._log(1, f"refinement on rows: {it} EM iterations")
 
         self._set_mixture(mix, None)
-        ll, ent = block_sums(X, _block_ll_entropy, self._mixture(), self._membership())
+        ll, ent = _backend.block_sums(
+            X, _block_ll_entropy, fitted_mixture(self), self._membership()
+        )
         self.lower_bound_ = ll / n
         self.labels_ = self.predict(X)
         self.clusterability_ = _clusterability(ent / n, self.n_clusters_)
@@ -361,17 +368,9 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
         cast_attributes(self, float_dtype(X.dtype), _FLOAT_ATTRIBUTES)
         return self
 
-    def _min_size(self, d):
-        return d + 1 if self.min_cluster_size == "auto" else self.min_cluster_size
-
     def _n_cells(self, n):
         cap = n if self.max_cells is None else min(np.ceil(50 * np.sqrt(n)), self.max_cells)
         return int(min(n, cap))
-
-    def _max_components(self, n):
-        if self.max_clusters == "auto":
-            return max(100, int(np.ceil(np.sqrt(n))))
-        return self.max_clusters
 
     def _fit_cells(self, atoms, n):
         """The divisive path on the atoms (cells or rows); returns the mixture kept, its
@@ -426,147 +425,11 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
     def _log(self, level, message):
         log(self, level, message, name="PPP")
 
-    def _em(self, atoms, resp, init=None):
-        result = fit_em(
-            atoms, resp, reg_covar=self.reg_covar, tol=self.tol, max_iter=self.max_iter, init=init
-        )
-        self._em_iter += result[3]
-        self._em_converged = result[4]
-        return result
-
-    def _refit(self, atoms, init, min_size):
-        """EM from the mixture ``init``, then components below ``min_size`` dropped."""
-        mix, resp, lower, _, _ = self._em(atoms, None, init=init)
-        return self._prune(atoms, mix, resp, lower, min_size)
-
-    def _prune(self, atoms, mix, resp, lower, min_size):
-        """Drop components that EM shrank below ``min_size`` rows (a few outliers with a
-        collapsed covariance), smallest first, refitting after each."""
-        while (smaller := self._without_smallest(mix, atoms.weight.sum(), min_size)) is not None:
-            # EM from the posteriors under the smaller mixture: the old responsibilities
-            # without the dropped column, renormalised
-            mix, resp, lower, _, _ = self._em(atoms, None, init=smaller)
-        return mix, resp, lower
-
-    def _without_smallest(self, mix, n, min_size):
-        """The mixture without its smallest component when that holds fewer than
-        ``min_size`` of the ``n`` rows (weights renormalised), else None."""
-        k = int(np.argmin(mix.weights))
-        if len(mix.weights) == 1 or mix.weights[k] * n >= min_size:
-            return None
-        self._log(2, f"  dropped a component of {mix.weights[k] * n:.1f} rows")
-        keep = np.delete(np.arange(len(mix.weights)), k)
-        w = mix.weights[keep]
-        return Mixture(w / w.sum(), mix.means[keep], mix.covariances[keep])
-
-    def _merge_back(self, rows, mix, resp, lower, min_size):
-        """On rows after a path on cells: merge the most overlapping pair of components while
-        that improves the criterion (cells of one or two rows can leave a group in two
-        pieces, e.g. one of 64 grid blobs)."""
-        crit = self._criterion((mix, resp, lower), rows)
-        while len(mix.weights) > 1:
-            dist = bhattacharyya(mix.means, mix.covariances)
-            dist[np.diag_indices(len(dist))] = np.inf
-            i, j = np.unravel_index(np.argmin(dist), dist.shape)
-            fit = self._refit(rows, _merge_components(mix, i, j), min_size)
-            new = self._criterion(fit, rows)
-            if new >= crit:
-                break
-            (mix, resp, lower), crit = fit, new
-            self._log(1, f"merged two components on rows: {len(mix.weights)} left")
-        return mix, resp, lower
-
-    def _criterion(self, fit, atoms):
-        mix, resp, lower = fit
-        return information_criterion(lower, resp, atoms, len(mix.weights), self.criterion)
-
-    def _path(self, atoms, n_rows, min_size, rng):
-        """Divisive path: each step refits the whole mixture from the best of the three
-        split proposals with the largest local gain; stops ``patience`` steps past the best
-        criterion. Returns the best mixture, its responsibilities and log-likelihood."""
-        mix, resp, lower, _, _ = self._em(atoms, np.ones((len(atoms), 1)))
-        best = (self._criterion((mix, resp, lower), atoms), (mix, resp, lower))
-        # path_ in the data's units: the criterion of the unscaled rows
-        shift = 2 * n_rows * atoms.mean.shape[1] * np.log(self._scale)
-        self.path_ = [{"n_components": 1, "criterion": float(best[0] + shift)}]
-        proposals = {}  # by the component's atoms: unchanged components are not re-split
-        cap, since = self._max_components(n_rows), 0
-        while len(mix.weights) < cap and since < self.patience:
-            K = len(mix.weights)
-            hard = resp.argmax(axis=1)
-            found = []
-            for k in range(K):
-                idx = np.flatnonzero(hard == k)
-                key = idx.tobytes()
-                if key not in proposals:
-                    proposals[key] = self._propose_split(atoms.take(idx), min_size, rng)
-                if proposals[key] is not None:
-                    found.append((-proposals[key][0], k, key))
-            if not found:
-                break
-            fits = []
-            for _, k, key in sorted(found)[:3]:
-                fit = self._refit(atoms, _split_component(mix, k, proposals[key][1]), min_size)
-                if len(fit[0].weights) <= K:  # EM took the split back: not proposed again
-                    proposals[key] = None
-                else:
-                    fits.append((self._criterion(fit, atoms), len(fits), fit))
-            if not fits:
-                since += 1
-                continue
-            crit, _, (mix, resp, lower) = min(fits)
-            self.path_.append({"n_components": len(mix.weights), "criterion": float(crit + shift)})
-            improved = crit < best[0]
-            self._log(
-                1,
-                f"{len(mix.weights)} components: {self.criterion.upper()} {crit + shift:.1f}"
-                + (" (best so far)" if improved else ""),
-            )
-            if improved:
-                best, since = (crit, (mix, resp, lower)), 0
-            else:
-                since += 1
-        return best[1]
-
-    def _propose_split(self, sub, min_size, rng):
-        """2-means split of one component's atoms and the two-component mixture EM fits
-        from it: (local criterion gain, mixture), or None when a part would be too small."""
-        n = float(sub.weight.sum())
-        if len(sub) < 2 or n < 2 * min_size:
-            return None
-        ones = np.ones((len(sub), 1))
-        one = m_step(sub, ones, self.reg_covar)
-        lse = e_step(sub, one)[0]
-        crit1 = information_criterion(float(sub.weight @ lse) / n, ones, sub, 1, self.criterion)
-        if self.split_init == "pca":
-            direction = np.linalg.eigh(one.covariances[0])[1][:, -1]
-            side = (sub.mean - one.means[0]) @ direction > 0
-        else:
-            centers, _ = _backend.kmeans_plusplus(
-                sub.mean, 2, random_state=rng, sample_weight=sub.weight
-            )
-            side = _backend.nearest_center(sub.mean, centers)[0] == 1
-        side = _two_means(sub, side, self.max_iter)
-        if min(sub.weight[~side].sum(), sub.weight[side].sum()) < min_size:
-            return None
-        halves = np.column_stack([~side, side]).astype(float)
-        mix, resp, lower, _, _ = self._em(sub, halves)
-        if mix.weights.min() * n < min_size:  # EM isolated a handful of rows: the halves
-            mix = m_step(sub, halves, self.reg_covar)
-            lse, resp = e_step(sub, mix)
-            lower = float(sub.weight @ lse) / n
-        crit2 = information_criterion(lower, resp, sub, 2, self.criterion)
-        self._log(2, f"  split of {n:.0f} rows: local gain {crit1 - crit2:.1f}")
-        return float(crit1 - crit2), mix
-
-    def _mixture(self):  # in float64 whatever the data's float type (check_float64)
-        return Mixture(*(np.asarray(getattr(self, a), np.float64) for a in _MIXTURE))
-
     def _log_joint(self, X):
         """Log-likelihood and posteriors of each component, in the float type of ``X``."""
         check_is_fitted(self)
         X, dtype = check_float64(self, X, reset=False)
-        lse, post = e_step(Atoms(np.ones(len(X)), X), self._mixture())
+        lse, post = e_step(Atoms(np.ones(len(X)), X), fitted_mixture(self))
         return lse.astype(dtype, copy=False), post.astype(dtype, copy=False)
 
     @blockwise(dtype=np.intp)
@@ -619,14 +482,8 @@ class ProbabilisticPartitivePartitioning(MixtureScoreMixin, ClusterMixin, BaseEs
 
 PPP = ProbabilisticPartitivePartitioning
 
-_MIXTURE = ("weights_", "means_", "covariances_")
 # given back in the data's float type: float32 data, float32 attributes (check_float64)
-_FLOAT_ATTRIBUTES = (*_MIXTURE, "modes_", "separability_")
-
-
-def _entropy(post):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -np.where(post > 0, post * np.log(post), 0.0).sum(axis=1)
+_FLOAT_ATTRIBUTES = (*MIXTURE_ATTRIBUTES, "modes_", "separability_")
 
 
 def _clusterability(mean_entropy, K):
@@ -653,32 +510,7 @@ def _block_em_stats(block, offset, scale, mix):
 
 def _block_ll_entropy(block, mix, membership):
     lse, post = e_step(Atoms(None, check_array(block, dtype=np.float64)), mix)
-    return float(lse.sum()), float(_entropy(post @ membership).sum())
-
-
-def _merge_components(mix, i, j):
-    """The mixture with components ``i`` and ``j`` replaced by the Gaussian of their union
-    (the same weight, mean and second moment)."""
-    w, means = mix.weights[[i, j]], mix.means[[i, j]]
-    mean = w @ means / w.sum()
-    centred = means - mean
-    spread = mix.covariances[[i, j]] + centred[:, :, None] * centred[:, None, :]
-    keep = np.setdiff1d(np.arange(len(mix.weights)), [i, j])
-    return Mixture(
-        np.append(mix.weights[keep], w.sum()),
-        np.vstack([mix.means[keep], mean]),
-        np.concatenate([mix.covariances[keep], [np.tensordot(w, spread, 1) / w.sum()]]),
-    )
-
-
-def _split_component(mix, k, child):
-    """The mixture with component ``k`` replaced by the two-component mixture ``child``."""
-    keep = np.delete(np.arange(len(mix.weights)), k)
-    return Mixture(
-        np.concatenate([mix.weights[keep], mix.weights[k] * child.weights]),
-        np.concatenate([mix.means[keep], child.means]),
-        np.concatenate([mix.covariances[keep], child.covariances]),
-    )
+    return float(lse.sum()), float(entropy(post @ membership).sum())
 
 
 def _canonical_order(X):
@@ -691,24 +523,6 @@ def _canonical_order(X):
     if len(same) and np.any(X[order[same]] != X[order[same + 1]]):
         order = np.lexsort(X.T[::-1])
     return order
-
-
-def _two_means(atoms, side, max_iter):
-    """Weighted Lloyd iterations of 2-means on the atoms from a boolean split."""
-    for _ in range(max_iter):
-        if side.all() or not side.any():
-            break
-        centers = np.stack(
-            [
-                np.average(atoms.mean[~side], axis=0, weights=atoms.weight[~side]),
-                np.average(atoms.mean[side], axis=0, weights=atoms.weight[side]),
-            ]
-        )
-        new = _backend.nearest_center(atoms.mean, centers)[0] == 1
-        if np.array_equal(new, side):
-            break
-        side = new
-    return side
 
 
 def _reduce(X, n_cells):

@@ -1,11 +1,14 @@
 """Subspace clustering by self-expression: a closed-form least-squares baseline and the
-label-free, hyperparameter-free deep subspace clustering of Sindičić and Kopriva (2025)."""
+label-free, hyperparameter-free deep subspace clustering of Sindičić and Kopriva (2025).
+
+The estimators and their label-free choice of the ridge; the self-expression, affinity and
+residual they share are in ``_self_expression``, the deep model's network in
+``_subspace_model``."""
 
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -13,8 +16,16 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .. import _backend
 from ..utils._progress import EpochProgress, log
 from ..utils.validation import RANDOM_STATE, check_random_state, check_X, legacy_seed
-from ._network import MLP, AdamW, ConvNet, l2_normalize, start_from_patches
-from ._spectral import spectral_embedding
+from ._network import AdamW
+from ._self_expression import (  # noqa: F401 (keep_leading, subspace_affinity: for the tests)
+    _mean_sq_norm,
+    keep_leading,
+    least_squares_self_expression,
+    partition,
+    subspace_affinity,
+    subspace_residual,
+)
+from ._subspace_model import _Stages
 
 # bytes per entry of C that a deep fit holds at once: C, its gradient, Adam's two moments
 # (float32) and the cross-cluster mask (bool), plus one float32 temporary
@@ -47,89 +58,11 @@ def _check_sizes(estimator, X):
         )
 
 
-def keep_leading(C, k):
-    """Sparse CSR copy (SciPy, on the host) of ``C`` with the ``k`` largest-magnitude
-    entries of each row.
-
-    Exactly ``k`` entries are kept per row (a tie at the k-th value is broken by the
-    partial sort); entries that are exactly zero are dropped. A CuPy ``C`` is pruned on the
-    GPU and only the ``n k`` kept entries cross to the host.
-    """
-    xp = _backend.array_module(C)
-    n = C.shape[0]
-    k = min(k, n)
-    if k < n:
-        idx = xp.argpartition(-xp.abs(C), k - 1, axis=1)[:, :k]
-    else:
-        idx = xp.tile(xp.arange(n), (n, 1))
-    values = _backend.to_numpy(xp.take_along_axis(C, idx, axis=1)).ravel()
-    rows = np.repeat(np.arange(n), k)
-    P = sparse.csr_matrix((values, (rows, _backend.to_numpy(idx).ravel())), shape=C.shape)
-    P.eliminate_zeros()
-    return P
-
-
-def subspace_affinity(C_kept):
-    """``W = |C| + |C|^T`` after scaling each row of ``C`` by its largest magnitude.
-
-    The row scaling (as in SSC's post-processing) gives every point the same say in the
-    graph, whatever the norm of its coefficients.
-    """
-    A = abs(C_kept).tocsr()
-    top = np.asarray(A.max(axis=1).todense()).ravel()
-    A = sparse.diags(1.0 / np.where(top > 0, top, 1.0)) @ A
-    return (A + A.T).tocsr()
-
-
-def spectral_labels(W, n_clusters, random_state, n_init=20):
-    """Normalised spectral clustering (Ng, Jordan, Weiss): the top ``n_clusters`` eigenvectors
-    of ``D^-1/2 W D^-1/2``, rows scaled to unit length, k-means (best of ``n_init``)."""
-    if n_clusters == 1:
-        return np.zeros(W.shape[0], dtype=np.intp)
-    E = spectral_embedding(W, n_clusters, skip_first=False)
-    E = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
-    _, labels, _ = _backend.kmeans(E, n_clusters, random_state=random_state, n_init=n_init)
-    return np.asarray(labels, dtype=np.intp)
-
-
-def partition(C, n_clusters, subspace_dim, random_state, n_init=20):
-    """Prune ``C`` to ``subspace_dim`` coefficients per row, build the affinity and cluster
-    it spectrally: ``(kept, affinity, labels)``. The spectral step runs on the host."""
-    kept = keep_leading(C, subspace_dim)
-    affinity = subspace_affinity(kept)
-    return kept, affinity, spectral_labels(affinity, n_clusters, random_state, n_init=n_init)
-
-
 # ridge penalties tried by alpha="auto", relative to the mean squared row norm
 RIDGE_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 # residuals within this share of the smallest are a tie: other k-means restarts of the same
 # affinity move a residual by up to about 0.4% (COIL-20)
 RIDGE_TIE = 0.01
-
-
-def subspace_residual(X, labels, subspace_dim):
-    """Share of the data that each cluster's own best ``subspace_dim``-dimensional linear
-    subspace leaves unexplained: the k-subspaces objective of a fixed partition.
-
-    Each row is first scaled to unit length: whether a point lies on a subspace does not
-    depend on its norm, and so every point counts the same (unscaled, a few bright images
-    outweigh many dark ones). For cluster ``k`` the residual is the sum of all but the
-    ``subspace_dim`` largest eigenvalues of its rows' Gram matrix (the smaller of
-    ``X_k X_k^T`` and ``X_k^T X_k``); the total is divided by the number of nonzero rows.
-    NumPy or CuPy.
-    """
-    xp = _backend.array_module(X)
-    X, _ = l2_normalize(X)
-    labels = xp.asarray(labels)
-    total = 0.0
-    for k in np.unique(_backend.to_numpy(labels)):
-        Xk = X[labels == int(k)]
-        G = Xk @ Xk.T if Xk.shape[0] <= Xk.shape[1] else Xk.T @ Xk
-        eigenvalues = xp.linalg.eigvalsh(G)  # ascending
-        total += float(
-            xp.clip(eigenvalues[: max(0, len(eigenvalues) - subspace_dim)], 0, None).sum()
-        )
-    return total / max(float((X * X).sum()), 1.0)  # the number of nonzero rows
 
 
 def select_ridge(X, n_clusters, subspace_dim, random_state, grid=RIDGE_GRID, reference=None):
@@ -172,28 +105,6 @@ def select_ridge(X, n_clusters, subspace_dim, random_state, grid=RIDGE_GRID, ref
         tied = sorted(a for a, r in residuals.items() if r <= best * (1 + RIDGE_TIE))
         alpha = tied[(len(tied) - 1) // 2]
     return alpha, least_squares_self_expression(X, alpha * scale), residuals
-
-
-def least_squares_self_expression(X, alpha):
-    """Closed-form ``min_C ||X - C X||_F^2 + alpha ||C||_F^2`` subject to ``diag(C) = 0``.
-
-    Row ``i`` expresses ``x_i`` by the other rows. With ``Z = (X X^T + alpha I)^-1`` the
-    solution is ``C[i, j] = -Z[i, j] / Z[i, i]`` off the diagonal (LSR, Lu et al., ECCV 2012).
-    NumPy or CuPy in, the same out.
-    """
-    xp = _backend.array_module(X)
-    diag = xp.arange(X.shape[0])
-    G = X @ X.T
-    G[diag, diag] += alpha
-    Z = xp.linalg.inv(G)
-    C = Z / -xp.diag(Z)[:, None]
-    C[diag, diag] = 0.0
-    return C
-
-
-def _mean_sq_norm(X):
-    xp = _backend.array_module(X)
-    return float(xp.mean(xp.einsum("ij,ij->i", X, X)))
 
 
 class _SubspaceClusteringMixin:
@@ -335,13 +246,6 @@ def _unit_scale(X):
     return X / np.sqrt(_mean_sq_norm(X))  # X is not all zeros (checked by _validate)
 
 
-def _pairwise_sq(H):
-    """Pairwise squared Euclidean distances of the rows of ``H`` (n x n, NumPy or CuPy),
-    by the Gram matrix: the form whose gradient the distance-preserving loss writes out."""
-    sq = (H * H).sum(axis=1)
-    return sq[:, None] + sq[None, :] - 2.0 * (H @ H.T)
-
-
 def _relative_stop(curve, tol, window=10):
     """The self-stopping rule: over the last ``window`` epochs the loss fell by less than
     ``tol`` per epoch on average.
@@ -355,142 +259,6 @@ def _relative_stop(curve, tol, window=10):
     if len(curve) <= window:
         return False
     return curve[-window - 1] - curve[-1] < tol * window
-
-
-class _Stages:
-    """The deep model: encoder, decoder and C, with the loss of each training stage."""
-
-    def __init__(self, X, hidden, rng, alpha, *, image=None, pretrain="reconstruction"):
-        d = X.shape[1]
-        self.X = X
-        self.xp = xp = _backend.array_module(X)  # NumPy, or CuPy for a fit on the GPU
-        self.x_norm2 = float((X * X).sum())
-        if image is None:  # dense: hidden holds the layer widths
-            self.encoder = MLP([d, *hidden], rng=rng, dtype=X.dtype, xp=xp)
-            self.decoder = MLP([*hidden[::-1], d], rng=rng, dtype=X.dtype, xp=xp)
-        else:  # convolutional: hidden holds the channels, image = (image_shape, kernels)
-            shape, kernels = image
-            self.encoder = ConvNet(shape, hidden, kernels, rng=rng, dtype=X.dtype, xp=xp)
-            self.decoder = ConvNet(
-                shape, hidden, kernels, rng=rng, decoder=True, dtype=X.dtype, xp=xp
-            )
-            start_from_patches(self.encoder, self.decoder, X)
-        self.params = self.encoder.params + self.decoder.params
-        self.pretrain = pretrain
-        self.target = None  # the input's scaled pairwise distances, for pretrain="distance"
-        self.alpha = alpha
-        self.C = None
-        self.theta = None  # cross-cluster mask of the structured norm
-
-    def layers(self, cache, code):
-        """Input, every hidden activation and the code: the layers that share C. A layer
-        whose units are all dead (all zero) has nothing to express and is left out."""
-        layers = [self.X] + [c[0] for c in cache[1:]] + [code]
-        return [H if H.any() else None for H in layers]
-
-    def loss(self, stage):
-        """Loss of ``stage`` ("pretrain", "self_expression", "structured") and gradients."""
-        code, enc_cache = self.encoder.forward(self.X)
-        out, dec_cache = self.decoder.forward(code)
-        R = out - self.X
-        loss = float((R * R).sum()) / self.x_norm2
-        dec_grads, g_code = self.decoder.backward(dec_cache, R * (2.0 / self.x_norm2))
-        grad_C, g_layers, hidden = None, None, None
-        if stage == "pretrain" and self.pretrain == "distance":
-            layers = self.layers(enc_cache, code)
-            distance, g_layers = self.distance_loss(layers)
-            loss += distance
-        if stage != "pretrain":
-            layers = self.layers(enc_cache, code)
-            live = [i for i, H in enumerate(layers) if H is not None]
-            se, grad_C, g_live = _backend.self_expression(self.C, [layers[i] for i in live])
-            g_layers = dict(zip(live, g_live, strict=True))
-            loss += se + self.alpha * float((self.C * self.C).sum())
-            grad_C += (2.0 * self.alpha) * self.C
-            if stage == "structured":
-                absC = self.xp.abs(self.C)
-                total = float(absC.sum())
-                cross = float(absC[self.theta].sum()) / total
-                loss += cross
-                grad_C += self.xp.sign(self.C) * (
-                    (self.theta - np.float32(cross)) / np.float32(total)
-                )
-            self.xp.fill_diagonal(grad_C, 0.0)
-        if g_layers is not None:  # a layer loss: the code's part joins the decoder's gradient
-            last = len(layers) - 1
-            if last in g_layers:
-                g_code = g_code + g_layers[last]
-            hidden = {i: g for i, g in g_layers.items() if 0 < i < last}
-        enc_grads, _ = self.encoder.backward(enc_cache, g_code, hidden)
-        return loss, enc_grads + dec_grads, grad_C
-
-    def distance_loss(self, layers):
-        """The distance-preserving term of pre-training: for every encoder layer,
-        ``||D_l / ||D_l|| - D_X / ||D_X|| ||_F^2`` with ``D`` the pairwise squared distances
-        of the rows, averaged over the layers (each term in [0, 4]), and its gradient with
-        respect to each live layer (a dict by layer index).
-
-        The paper's code minimises ``sum(D_X * D_l)`` instead, which any layer lowers by
-        shrinking towards one point; matching the scale-free distance matrices keeps the
-        idea (a layer's geometry follows the input's) without that collapse."""
-        xp = self.xp
-        if self.target is None:
-            D = _pairwise_sq(self.X)
-            self.target = D / xp.linalg.norm(D)
-        live = [i for i, H in enumerate(layers) if i > 0 and H is not None]
-        loss, grads = 0.0, {}
-        for i in live:
-            H = layers[i]
-            D = _pairwise_sq(H)
-            norm = float(xp.linalg.norm(D))
-            if norm == 0.0:  # all rows equal: no distance to match, no gradient
-                continue
-            dtype = H.dtype.type
-            P = D / dtype(norm)
-            E = P - self.target
-            loss += float((E * E).sum()) / len(live)
-            g_P = E * dtype(2.0 / len(live))
-            g_D = (g_P - dtype(float((g_P * P).sum())) * P) / dtype(norm)
-            grads[i] = 4.0 * (g_D.sum(axis=1)[:, None] * H - g_D @ H)
-        return loss, grads
-
-    def stacked_layers(self):
-        """The layers, each divided by its Frobenius norm, side by side (n x D)."""
-        code, cache = self.encoder.forward(self.X)
-        layers = [H for H in self.layers(cache, code) if H is not None]
-        scaled = [H / self.xp.linalg.norm(H) for H in layers]
-        return self.xp.concatenate(scaled, 1).astype(np.float64)
-
-    def init_C(self, n_clusters=None, subspace_dim=None, rng=None, reference=None):
-        """C at the closed-form optimum of the self-expression for the current network;
-        with ``n_clusters`` given, the ridge is chosen first by :func:`select_ridge`, its
-        partitions scored on ``reference`` (the input in float64)."""
-        H = self.stacked_layers()
-        if n_clusters is None:
-            C = least_squares_self_expression(H, self.alpha)
-        else:
-            relative, C, self.residuals = select_ridge(
-                H, n_clusters, subspace_dim, rng, reference=reference
-            )
-            self.alpha = relative * _mean_sq_norm(H)
-            self.relative_alpha = relative
-        self.C = C.astype(self.X.dtype)
-
-    def set_clusters(self, labels):
-        """The cross-cluster mask of the structured norm for host ``labels``."""
-        labels = self.xp.asarray(labels)
-        self.theta = labels[:, None] != labels[None, :]
-
-    def c_step(self):
-        """Gradient step on C: the inverse Lipschitz constant of the smooth part in C,
-        ``2 (||H||_2^2 + alpha)`` (power iteration on the stacked layers)."""
-        Hn = self.stacked_layers()
-        v = self.xp.ones(Hn.shape[1]) / np.sqrt(Hn.shape[1])
-        for _ in range(30):
-            w = Hn.T @ (Hn @ v)
-            top = float(self.xp.linalg.norm(w))
-            v = w / top
-        return 1.0 / (2.0 * (top + self.alpha))
 
 
 class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimator):
@@ -789,7 +557,9 @@ class DeepSubspaceClustering(_SubspaceClusteringMixin, ClusterMixin, BaseEstimat
         # the first steps after pre-training do not jolt the layers that C was fitted to
         optimizer = AdamW(model.params, lr=self._learning_rate, weight_decay=0.0)
         self._run(model, "pretrain", optimizer)
-        model.init_C(self.n_clusters, self.subspace_dim, rng, reference)
+        model.init_C(
+            lambda H: select_ridge(H, self.n_clusters, self.subspace_dim, rng, reference=reference)
+        )
         log(self, 1, f"ridge {model.relative_alpha:g} (smallest subspace residual)")
         self._run(model, "self_expression", optimizer)
         self._run(model, "structured", optimizer, rng)

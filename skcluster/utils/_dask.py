@@ -15,7 +15,7 @@ import functools
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .._backend import block_sums, is_dask_collection, row_offsets  # noqa: F401 (re-exported)
+from .._backend import is_dask_collection
 from .validation import float_dtype
 
 

@@ -1,6 +1,22 @@
-"""Kneedle: the knee (elbow) of a convex, decreasing curve such as BIC against k."""
+"""Knees (elbows) of decreasing curves such as BIC or inertia against k, after Kneedle."""
 
 import numpy as np
+
+
+def _unit(v):
+    """``v`` scaled to [0, 1] (constant ``v``: zeros)."""
+    return (v - v.min()) / max(np.ptp(v), np.finfo(float).tiny)
+
+
+def farthest_below_chord(x, y):
+    """Index of the point of a decreasing curve farthest below the chord joining its ends,
+    both axes scaled to [0, 1]: Kneedle's difference curve at its maximum, without the
+    threshold that lets :func:`kneedle` find no knee (here there is always one). ``x`` in
+    any order."""
+    order = np.argsort(x)
+    xs, ys = _unit(x[order]), _unit(y[order])
+    chord = ys[0] + (ys[-1] - ys[0]) * xs
+    return int(order[np.argmax(chord - ys)])
 
 
 def kneedle(x, y, S=1.0):
@@ -28,8 +44,8 @@ def kneedle(x, y, S=1.0):
     m = len(x)
     if m < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return None
-    xn = (x - x.min()) / np.ptp(x)
-    diff = (1.0 - (y - y.min()) / np.ptp(y)) - xn
+    xn = _unit(x)
+    diff = (1.0 - _unit(y)) - xn
     # local extrema with neighbours clipped at the ends (scipy's argrelextrema, mode="clip")
     left = diff[np.maximum(np.arange(m) - 1, 0)]
     right = diff[np.minimum(np.arange(m) + 1, m - 1)]

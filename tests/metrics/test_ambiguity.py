@@ -20,7 +20,11 @@ from skcluster.metrics import (
     make_ambiguity_scorer,
     plot_ambiguity,
 )
-from skcluster.metrics._ambiguity import _gabriel_pairs, gaussian_separability, pair_features
+from skcluster.metrics._ambiguity_scoring import (
+    _gabriel_pairs,
+    gaussian_separability,
+    pair_features,
+)
 from skcluster.utils._knee import kneedle
 
 

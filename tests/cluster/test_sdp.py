@@ -9,7 +9,7 @@ from sklearn.mixture import GaussianMixture
 
 from skcluster import _backend, config_context
 from skcluster.cluster import ILASDP, LikelihoodAdjustedSDP, SDPKMeans
-from skcluster.cluster._sdp import lifted_costs
+from skcluster.cluster._sdp_solvers import lifted_costs
 from skcluster.datasets import make_heterogeneous_mixture, make_rotated_mixture
 from skcluster.metrics import clustering_accuracy
 
@@ -176,7 +176,7 @@ def test_nlr_solver_is_invariant_to_the_scale_of_large_costs():
     # costs far above the penalty's scale are divided down before solving: the same
     # minimiser and the multiplier in the caller's units (the solve used to oscillate
     # for its whole budget on iLA-SDP's whitened distances)
-    from skcluster.cluster._sdp import solve_nlr
+    from skcluster.cluster._sdp_solvers import solve_nlr
 
     Xw, q, offsets, U, _ = _nlr_inputs(n=200)
     U /= np.sqrt((U**2).sum(axis=(1, 2)))[:, None, None]
@@ -543,7 +543,7 @@ def true_cluster_costs(X, y, K):
 
 def test_lifted_admm_matches_cvxpy_and_is_feasible():
     cp = pytest.importorskip("cvxpy")
-    from skcluster.cluster._sdp import solve_admm_lifted
+    from skcluster.cluster._sdp_solvers import solve_admm_lifted
 
     X, y = make_heterogeneous_mixture(30, n_features=2, n_clusters=2, random_state=0)
     C = true_cluster_costs(X, y, 2)

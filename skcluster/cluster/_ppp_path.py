@@ -1,0 +1,206 @@
+"""The divisive path of PPP (stage 2): from one Gaussian, 2-means splits of each component
+validated by EM on the whole mixture; and the pruning and merging of components around it."""
+
+import numpy as np
+
+from .. import _backend
+from ._mixture import (
+    Mixture,
+    bhattacharyya,
+    e_step,
+    fit_em,
+    information_criterion,
+    m_step,
+)
+
+
+class _DivisivePathMixin:
+    """The divisive path and its EM fits, for :class:`ProbabilisticPartitivePartitioning`.
+
+    The methods read the estimator's parameters (``max_clusters``, ``min_cluster_size``,
+    ``criterion``, ``patience``, ``reg_covar``, ``tol``, ``max_iter``, ``split_init``), report
+    through its ``_log`` and add every EM fit to its counters ``_em_iter`` and
+    ``_em_converged``.
+    """
+
+    def _min_size(self, d):
+        return d + 1 if self.min_cluster_size == "auto" else self.min_cluster_size
+
+    def _max_components(self, n):
+        if self.max_clusters == "auto":
+            return max(100, int(np.ceil(np.sqrt(n))))
+        return self.max_clusters
+
+    def _em(self, atoms, resp, init=None):
+        result = fit_em(
+            atoms, resp, reg_covar=self.reg_covar, tol=self.tol, max_iter=self.max_iter, init=init
+        )
+        self._em_iter += result[3]
+        self._em_converged = result[4]
+        return result
+
+    def _refit(self, atoms, init, min_size):
+        """EM from the mixture ``init``, then components below ``min_size`` dropped."""
+        mix, resp, lower, _, _ = self._em(atoms, None, init=init)
+        return self._prune(atoms, mix, resp, lower, min_size)
+
+    def _prune(self, atoms, mix, resp, lower, min_size):
+        """Drop components that EM shrank below ``min_size`` rows (a few outliers with a
+        collapsed covariance), smallest first, refitting after each."""
+        while (smaller := self._without_smallest(mix, atoms.weight.sum(), min_size)) is not None:
+            # EM from the posteriors under the smaller mixture: the old responsibilities
+            # without the dropped column, renormalised
+            mix, resp, lower, _, _ = self._em(atoms, None, init=smaller)
+        return mix, resp, lower
+
+    def _without_smallest(self, mix, n, min_size):
+        """The mixture without its smallest component when that holds fewer than
+        ``min_size`` of the ``n`` rows (weights renormalised), else None."""
+        k = int(np.argmin(mix.weights))
+        if len(mix.weights) == 1 or mix.weights[k] * n >= min_size:
+            return None
+        self._log(2, f"  dropped a component of {mix.weights[k] * n:.1f} rows")
+        keep = np.delete(np.arange(len(mix.weights)), k)
+        w = mix.weights[keep]
+        return Mixture(w / w.sum(), mix.means[keep], mix.covariances[keep])
+
+    def _merge_back(self, rows, mix, resp, lower, min_size):
+        """On rows after a path on cells: merge the most overlapping pair of components while
+        that improves the criterion (cells of one or two rows can leave a group in two
+        pieces, e.g. one of 64 grid blobs)."""
+        crit = self._criterion((mix, resp, lower), rows)
+        while len(mix.weights) > 1:
+            dist = bhattacharyya(mix.means, mix.covariances)
+            dist[np.diag_indices(len(dist))] = np.inf
+            i, j = np.unravel_index(np.argmin(dist), dist.shape)
+            fit = self._refit(rows, _merge_components(mix, i, j), min_size)
+            new = self._criterion(fit, rows)
+            if new >= crit:
+                break
+            (mix, resp, lower), crit = fit, new
+            self._log(1, f"merged two components on rows: {len(mix.weights)} left")
+        return mix, resp, lower
+
+    def _criterion(self, fit, atoms):
+        mix, resp, lower = fit
+        return information_criterion(lower, resp, atoms, len(mix.weights), self.criterion)
+
+    def _path(self, atoms, n_rows, min_size, rng):
+        """Divisive path: each step refits the whole mixture from the best of the three
+        split proposals with the largest local gain; stops ``patience`` steps past the best
+        criterion. Returns the best mixture, its responsibilities and log-likelihood."""
+        mix, resp, lower, _, _ = self._em(atoms, np.ones((len(atoms), 1)))
+        best = (self._criterion((mix, resp, lower), atoms), (mix, resp, lower))
+        # path_ in the data's units: the criterion of the unscaled rows
+        shift = 2 * n_rows * atoms.mean.shape[1] * np.log(self._scale)
+        self.path_ = [{"n_components": 1, "criterion": float(best[0] + shift)}]
+        proposals = {}  # by the component's atoms: unchanged components are not re-split
+        cap, since = self._max_components(n_rows), 0
+        while len(mix.weights) < cap and since < self.patience:
+            K = len(mix.weights)
+            hard = resp.argmax(axis=1)
+            found = []
+            for k in range(K):
+                idx = np.flatnonzero(hard == k)
+                key = idx.tobytes()
+                if key not in proposals:
+                    proposals[key] = self._propose_split(atoms.take(idx), min_size, rng)
+                if proposals[key] is not None:
+                    found.append((-proposals[key][0], k, key))
+            if not found:
+                break
+            fits = []
+            for _, k, key in sorted(found)[:3]:
+                fit = self._refit(atoms, _split_component(mix, k, proposals[key][1]), min_size)
+                if len(fit[0].weights) <= K:  # EM took the split back: not proposed again
+                    proposals[key] = None
+                else:
+                    fits.append((self._criterion(fit, atoms), len(fits), fit))
+            if not fits:
+                since += 1
+                continue
+            crit, _, (mix, resp, lower) = min(fits)
+            self.path_.append({"n_components": len(mix.weights), "criterion": float(crit + shift)})
+            improved = crit < best[0]
+            self._log(
+                1,
+                f"{len(mix.weights)} components: {self.criterion.upper()} {crit + shift:.1f}"
+                + (" (best so far)" if improved else ""),
+            )
+            if improved:
+                best, since = (crit, (mix, resp, lower)), 0
+            else:
+                since += 1
+        return best[1]
+
+    def _propose_split(self, sub, min_size, rng):
+        """2-means split of one component's atoms and the two-component mixture EM fits
+        from it: (local criterion gain, mixture), or None when a part would be too small."""
+        n = float(sub.weight.sum())
+        if len(sub) < 2 or n < 2 * min_size:
+            return None
+        ones = np.ones((len(sub), 1))
+        one = m_step(sub, ones, self.reg_covar)
+        lse = e_step(sub, one)[0]
+        crit1 = information_criterion(float(sub.weight @ lse) / n, ones, sub, 1, self.criterion)
+        if self.split_init == "pca":
+            direction = np.linalg.eigh(one.covariances[0])[1][:, -1]
+            side = (sub.mean - one.means[0]) @ direction > 0
+        else:
+            centers, _ = _backend.kmeans_plusplus(
+                sub.mean, 2, random_state=rng, sample_weight=sub.weight
+            )
+            side = _backend.nearest_center(sub.mean, centers)[0] == 1
+        side = _two_means(sub, side, self.max_iter)
+        if min(sub.weight[~side].sum(), sub.weight[side].sum()) < min_size:
+            return None
+        halves = np.column_stack([~side, side]).astype(float)
+        mix, resp, lower, _, _ = self._em(sub, halves)
+        if mix.weights.min() * n < min_size:  # EM isolated a handful of rows: the halves
+            mix = m_step(sub, halves, self.reg_covar)
+            lse, resp = e_step(sub, mix)
+            lower = float(sub.weight @ lse) / n
+        crit2 = information_criterion(lower, resp, sub, 2, self.criterion)
+        self._log(2, f"  split of {n:.0f} rows: local gain {crit1 - crit2:.1f}")
+        return float(crit1 - crit2), mix
+
+
+def _merge_components(mix, i, j):
+    """The mixture with components ``i`` and ``j`` replaced by the Gaussian of their union
+    (the same weight, mean and second moment)."""
+    w, means = mix.weights[[i, j]], mix.means[[i, j]]
+    mean = w @ means / w.sum()
+    centred = means - mean
+    spread = mix.covariances[[i, j]] + centred[:, :, None] * centred[:, None, :]
+    keep = np.setdiff1d(np.arange(len(mix.weights)), [i, j])
+    return Mixture(
+        np.append(mix.weights[keep], w.sum()),
+        np.vstack([mix.means[keep], mean]),
+        np.concatenate([mix.covariances[keep], [np.tensordot(w, spread, 1) / w.sum()]]),
+    )
+
+
+def _split_component(mix, k, child):
+    """The mixture with component ``k`` replaced by the two-component mixture ``child``."""
+    keep = np.delete(np.arange(len(mix.weights)), k)
+    return Mixture(
+        np.concatenate([mix.weights[keep], mix.weights[k] * child.weights]),
+        np.concatenate([mix.means[keep], child.means]),
+        np.concatenate([mix.covariances[keep], child.covariances]),
+    )
+
+
+def _two_means(atoms, side, max_iter):
+    """Weighted 2-means of the atoms from a boolean split: the backend's Lloyd iterations
+    (rows checked once) from the two sides' weighted means."""
+    if side.all() or not side.any():
+        return side
+    centers = np.stack(
+        [
+            np.average(atoms.mean[~side], axis=0, weights=atoms.weight[~side]),
+            np.average(atoms.mean[side], axis=0, weights=atoms.weight[side]),
+        ]
+    )
+    rows = _backend.check_rows(atoms.mean)
+    centers, _ = _backend.lloyd(rows, centers, sample_weight=atoms.weight, max_iter=max_iter)
+    return _backend.nearest_center(rows, centers)[0] == 1
