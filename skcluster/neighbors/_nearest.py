@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -106,6 +106,7 @@ class NearestNeighbors(BaseEstimator):
         tags.input_tags.sparse = True  # CSR rows are searched by sparse products
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Store the set to search.
 
@@ -121,7 +122,6 @@ class NearestNeighbors(BaseEstimator):
         self : NearestNeighbors
             The fitted estimator.
         """
-        self._validate_params()
         if self.metric == "minkowski" and self.p != 2:
             raise ValueError(
                 f"metric='minkowski' is searched with p=2 (Euclidean) only, got p={self.p}; "
