@@ -4,7 +4,8 @@
 ``skcluster.get_config()["backend"]``); ``kernels(name)`` returns them, from the one table
 ``_KERNELS``. The ``_prepare*`` helpers check and convert inputs once at the public
 boundary (2-D, numeric, finite, C-contiguous; float32 stays float32, other real input is
-computed in float64); the private ``_``-entry points of the topic modules skip them.
+computed in float64); rows checked once by ``check_rows`` (``CheckedRows``) skip them in
+an estimator's loop.
 """
 
 import functools
@@ -115,15 +116,22 @@ def kernels(name):
     if len(modules) == 1:
         return modules[0]
     merged = {}
-    for module in modules:
-        public = {k: v for k, v in vars(module).items() if not k.startswith("_")}
-        merged.update({k: v for k, v in public.items() if callable(v)})
+    for module in modules:  # the kernels a module defines (not what it imports)
+        merged.update(
+            {
+                k: v
+                for k, v in vars(module).items()
+                if not k.startswith("_") and getattr(v, "__module__", None) == module.__name__
+            }
+        )
     return types.SimpleNamespace(**merged)
 
 
 def is_dask_collection(X):
-    """True for a dask array, dataframe or series (checked without importing dask): the
-    third target of the k-means functions, which then run over the row blocks."""
+    """True for a dask array, dataframe or series (checked without importing dask). Dask
+    arrays are the third target of ``kmeans_plusplus``, ``lloyd`` and ``distance_sums``,
+    which then run over the row blocks (dataframes are turned into arrays by the
+    estimators, ``skcluster.utils._dask.check_dask_array``)."""
     return type(X).__module__.split(".")[0] == "dask"
 
 
@@ -213,21 +221,39 @@ def _prepare(*named_arrays):
 
 
 def _prepare_with_checked(named_arrays, rows):
+    """``_prepare`` for calls holding ``CheckedRows``: their data pass as they are when the
+    call would check them into the same place (backend, dtype); otherwise the call takes
+    the general path on the rows' data, as if they had never been checked."""
+    checked = [a for _, a in named_arrays if isinstance(a, CheckedRows)]
+    others = [(n, a) for n, a in named_arrays if not isinstance(a, CheckedRows)]
+    general = [(n, _unchecked(a)) for n, a in named_arrays]
+    if any(_is_sparse(a) or is_cupy_array(a) for _, a in others) or any(
+        c.backend != rows.backend or c.to_host != rows.to_host for c in checked
+    ):
+        return _prepare(*general)
+    # the backend the call would pick today (the configuration may have changed since)
+    device_rows = [] if rows.to_host else [rows.data]
+    if get_backend_name(*device_rows, *(a for _, a in others)) != rows.backend:
+        return _prepare(*general)
     xp = _xp(rows.backend)
-    others = []
-    for n, a in named_arrays:
-        if not isinstance(a, CheckedRows):
-            if not is_cupy_array(a):
-                _check_numeric(np.asarray(a), n)
-            others.append(xp.asarray(a))
-    if _float_dtype(xp, rows.data, *others) != rows.dtype:  # the general path's dtype rule
-        plain = [(n, a.data if isinstance(a, CheckedRows) else a) for n, a in named_arrays]
-        return _prepare(*plain)
-    checked = [
-        a.data if isinstance(a, CheckedRows) else _check_2d(xp, a, n, rows.dtype)
+    for n, a in others:
+        _check_numeric(np.asarray(a), n)
+    dtype = _float_dtype(xp, *(c.data for c in checked), *(xp.asarray(a) for _, a in others))
+    if any(c.dtype != dtype for c in checked):  # the general path's dtype rule
+        return _prepare(*general)
+    arrays = [
+        a.data if isinstance(a, CheckedRows) else _check_2d(xp, a, n, dtype)
         for n, a in named_arrays
     ]
-    return rows.backend, xp, checked, rows.to_host
+    return rows.backend, xp, arrays, rows.to_host
+
+
+def _unchecked(a):
+    """The data of ``CheckedRows`` as the caller gave them (back on the host when the check
+    moved them to the GPU), anything else unchanged."""
+    if not isinstance(a, CheckedRows):
+        return a
+    return a.data.get() if a.to_host else a.data
 
 
 def _is_sparse(a):
@@ -242,6 +268,7 @@ def _prepare_sparse(*named_arrays):
 
     out = []
     for name, a in named_arrays:
+        a = _unchecked(a)
         a = a.tocsr() if _is_sparse(a) else sparse.csr_matrix(np.asarray(a))
         if not a.has_canonical_format:  # the kernels merge rows: one entry per column
             a = a.copy()

@@ -99,12 +99,13 @@ def lloyd(X, centers, *, sample_weight=None, max_iter=300, tol=0.0):
     centers : array of shape (n_centers, n_features)
     n_iter : int
     """
-    _check_count(max_iter, "max_iter")
     if is_dask_collection(X):
+        _check_count(max_iter, "max_iter")
         _no_weights_on_blocks(sample_weight)
         return _lloyd_blocks(X, centers, max_iter=max_iter, tol=tol)
     name, xp, (X, C), to_host = _prepare(("X", X), ("centers", centers))
     _same_features(X, C, ("X", "centers"))
+    _check_count(max_iter, "max_iter")
     module, wm = kernels(name), _working_memory()
     n, k = X.shape[0], C.shape[0]
     w = _weights(xp, sample_weight, n, X.dtype)
@@ -200,6 +201,8 @@ def kmeans_plusplus(
     """
     from sklearn.utils import check_random_state
 
+    if not is_dask_collection(X):
+        name, xp, (X,), to_host = _prepare(("X", X))
     _check_count(n_clusters, "n_clusters")
     if power not in (1, 2):
         raise ValueError(f"power must be 1 or 2, got {power!r}.")
@@ -213,7 +216,6 @@ def kmeans_plusplus(
             power=power,
             n_local_trials=n_local_trials,
         )
-    name, xp, (X,), to_host = _prepare(("X", X))
     n = X.shape[0]
     if n_clusters > n:
         raise ValueError(f"n_clusters={n_clusters} is larger than n_samples={n}.")
@@ -266,8 +268,8 @@ def kmeans_plusplus(
 
 
 def distance_sums(X, centers):
-    """Sums of squared and of plain distances of the rows of ``X`` (NumPy, CuPy or dask) to
-    their nearest centre, as float64 numbers."""
+    """Sums of squared and of plain distances of the rows of ``X`` (a NumPy or a dask
+    array) to their nearest centre, as float64 numbers."""
     if is_dask_collection(X):
         return _blocks.block_sums(X, _distance_sums, centers)
     return _distance_sums(X, centers)

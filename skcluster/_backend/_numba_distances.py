@@ -2,8 +2,9 @@
 products, Python threads for parallelism (the thread helpers are shared with the other
 Numba kernel modules).
 
-Every function here takes C-contiguous float32 or float64 inputs that the dispatcher in
-``skcluster._backend`` has already validated, and writes into preallocated outputs.
+Every function here takes C-contiguous float32 or float64 inputs that the dispatcher
+(``skcluster._backend._dispatch``) has already validated, and writes into preallocated
+outputs.
 
 Why threads and not ``prange`` for the product-heavy kernels: a fused "GEMM then scan" per
 block is fastest when each thread runs a single-threaded BLAS product on a block that stays

@@ -1,6 +1,6 @@
 """CPU kernels of the Gaussian mixtures: row-wise log-sum-exp, log-densities and one fused
 EM pass over fixed row chunks (the same sums whatever the thread count). Inputs are
-validated by the dispatcher (``skcluster._backend``), outputs preallocated."""
+validated by the dispatcher (``skcluster._backend._dispatch``), outputs preallocated."""
 
 import math
 

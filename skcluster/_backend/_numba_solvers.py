@@ -88,7 +88,7 @@ _nlr_step_serial = njit(cache=True, nogil=True)(_nlr_step_chunks)
 
 
 def nlr_step(Xw, q, offsets, U, y, beta, step, target, dual, out, working_memory):
-    """One step of the nonnegative low-rank augmented Lagrangian (see the dispatcher): the
+    """One step of the nonnegative low-rank augmented Lagrangian (see ``_backend._solvers``): the
     same result whatever the thread count (chunks fixed by n)."""
     n = Xw.shape[1]
     n_chunks = max(1, min(64, -(-n // 2048)))

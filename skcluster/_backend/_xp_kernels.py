@@ -296,7 +296,7 @@ def lloyd_step(X, centers, sample_weight, labels, distances, sums, counts, worki
 
 
 def nlr_step(Xw, q, offsets, U, y, beta, step, target, dual, out, working_memory):
-    """One step of the nonnegative low-rank augmented Lagrangian (see the dispatcher)."""
+    """One step of the nonnegative low-rank augmented Lagrangian (see ``_backend._solvers``)."""
     xp = _xp(U)
     n, r = U.shape[1], U.shape[2]
     cs = U.sum(axis=1)  # (B, r)
@@ -319,7 +319,7 @@ def nlr_step(Xw, q, offsets, U, y, beta, step, target, dual, out, working_memory
 
 
 def self_expression(C, layers, want_layer_grads):
-    """Layer-wise self-expression loss and its gradients (see the dispatcher)."""
+    """Layer-wise self-expression loss and its gradients (see ``_backend._solvers``)."""
     xp = _xp(C)
     norms = [float(xp.sqrt((H * H).sum())) for H in layers]
     Hn = xp.concatenate([H / max(s, 1e-30) for H, s in zip(layers, norms, strict=True)], 1)

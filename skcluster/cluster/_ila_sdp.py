@@ -285,6 +285,9 @@ class LikelihoodAdjustedSDP(MixtureScoreMixin, ClusterMixin, BaseEstimator):
         -------
         self : LikelihoodAdjustedSDP
         """
+        # validated here too: as KMeansSMOTE's kmeans_estimator, the sampler's fit_resample
+        # skips the validation of nested estimators
+        self._validate_params()
         return _fit_sketched(self, X, (*MIXTURE_ATTRIBUTES, "membership_"))
 
     def _solve(self, X, rng):

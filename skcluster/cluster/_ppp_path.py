@@ -191,16 +191,22 @@ def _split_component(mix, k, child):
 
 
 def _two_means(atoms, side, max_iter):
-    """Weighted 2-means of the atoms from a boolean split: the backend's Lloyd iterations
-    (rows checked once) from the two sides' weighted means."""
-    if side.all() or not side.any():
-        return side
-    centers = np.stack(
-        [
-            np.average(atoms.mean[~side], axis=0, weights=atoms.weight[~side]),
-            np.average(atoms.mean[side], axis=0, weights=atoms.weight[side]),
-        ]
-    )
+    """Weighted Lloyd iterations of 2-means on the atoms from a boolean split, until the
+    split stops changing or a side empties (the split is then rejected). Not
+    ``_backend.lloyd``: that one keeps an empty centre and stops on centre shifts, and
+    its kernel sums round the centres differently (other splits at small ``max_iter``)."""
     rows = _backend.check_rows(atoms.mean)
-    centers, _ = _backend.lloyd(rows, centers, sample_weight=atoms.weight, max_iter=max_iter)
-    return _backend.nearest_center(rows, centers)[0] == 1
+    for _ in range(max_iter):
+        if side.all() or not side.any():
+            break
+        centers = np.stack(
+            [
+                np.average(atoms.mean[~side], axis=0, weights=atoms.weight[~side]),
+                np.average(atoms.mean[side], axis=0, weights=atoms.weight[side]),
+            ]
+        )
+        new = _backend.nearest_center(rows, centers)[0] == 1
+        if np.array_equal(new, side):
+            break
+        side = new
+    return side

@@ -216,6 +216,9 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
         -------
         self : SDPKMeans
         """
+        # validated here too: as KMeansSMOTE's kmeans_estimator, the sampler's fit_resample
+        # skips the validation of nested estimators
+        self._validate_params()
         return _fit_sketched(self, X, ("cluster_centers_", "membership_"))
 
     def _solve(self, X, rng):

@@ -200,6 +200,8 @@ class ClusterAmbiguity(BaseEstimator):
         -------
         self : ClusterAmbiguity
         """
+        # validated here too: _fit_context skips it when the estimator is nested
+        self._validate_params()
         X = validate_data(self, _host(X), dtype=np.float64, ensure_min_samples=4)
         _check_scatterplot(X)
         rng = check_random_state(self.random_state)

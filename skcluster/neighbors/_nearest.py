@@ -122,6 +122,9 @@ class NearestNeighbors(BaseEstimator):
         self : NearestNeighbors
             The fitted estimator.
         """
+        # validated here too: as a sampler's k_neighbors, the sampler's fit_resample
+        # skips the validation of nested estimators
+        self._validate_params()
         if self.metric == "minkowski" and self.p != 2:
             raise ValueError(
                 f"metric='minkowski' is searched with p=2 (Euclidean) only, got p={self.p}; "

@@ -70,3 +70,33 @@ def test_checked_rows_give_the_plain_arrays_results(backend, rng):
     np.testing.assert_array_equal(got, B.nearest_center(X.astype(np.float32), C)[1])
     with pytest.raises(ValueError, match="NaN"):
         B.check_rows(np.array([[0.0, np.nan]]))
+
+
+def test_checked_rows_take_the_general_path_where_it_would_differ(rng):
+    from scipy import sparse
+
+    X = rng.standard_normal((60, 3))
+    X32 = X.astype(np.float32)
+    # two checked sets of other dtypes: computed in float64 like the plain arrays
+    got = B.sq_euclidean_distances(B.check_rows(X32), B.check_rows(X))
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, B.sq_euclidean_distances(X32, X))
+    # a sparse partner: the sparse search, as for the plain array
+    d, i = B.kneighbors(B.check_rows(X), sparse.csr_matrix(X), 3)
+    d0, i0 = B.kneighbors(X, sparse.csr_matrix(X), 3)
+    np.testing.assert_array_equal(i, i0)
+    np.testing.assert_array_equal(d, d0)
+    # rows checked under one backend, used under another: the backend of the call
+    rows = B.check_rows(X)
+    with config_context(backend="numpy"):
+        assert B.get_backend_name(X) == "numpy"
+        np.testing.assert_array_equal(
+            B.nearest_center(rows, X[:4])[1], B.nearest_center(X, X[:4])[1]
+        )
+
+
+def test_kmeans_functions_check_the_data_first():
+    with pytest.raises(ValueError, match="NaN"):
+        B.kmeans_plusplus(np.array([[np.nan]]), 0)
+    with pytest.raises(ValueError, match="NaN"):
+        B.lloyd(np.array([[np.nan]]), np.zeros((1, 1)), max_iter=0)

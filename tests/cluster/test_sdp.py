@@ -569,3 +569,15 @@ def test_ilasdp_exact_solver_agrees_with_the_low_rank_one():
     # the exact relaxation is never above the factored one (measured 5.6042 vs 5.6071)
     assert exact.objective_ <= low.objective_ + 1e-6
     np.testing.assert_allclose(exact.membership_.sum(axis=1), 1.0, atol=1e-3)
+
+
+def test_bad_parameters_are_caught_inside_kmeans_smote():
+    # KMeansSMOTE's fit_resample skips the validation of nested estimators
+    from imblearn.over_sampling import KMeansSMOTE
+    from sklearn.datasets import make_classification
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = make_classification(200, weights=[0.8], random_state=0)
+    for est in (SDPKMeans(3, solver="bogus"), LikelihoodAdjustedSDP(3, solver="bogus")):
+        with pytest.raises(InvalidParameterError, match="solver"):
+            KMeansSMOTE(kmeans_estimator=est, random_state=0).fit_resample(X, y)

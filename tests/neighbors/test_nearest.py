@@ -80,3 +80,12 @@ def test_bad_query_input(rng):
         nn.kneighbors(n_neighbors=0)
     with pytest.raises(ValueError, match="n_neighbors"):
         NearestNeighbors(n_neighbors=0).fit(rng.standard_normal((5, 2)))
+
+
+def test_bad_parameters_are_caught_inside_a_sampler():
+    # imbalanced-learn's fit_resample skips the validation of nested estimators
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = make_classification(200, weights=[0.8], random_state=0)
+    with pytest.raises(InvalidParameterError, match="metric"):
+        SMOTE(k_neighbors=NearestNeighbors(n_neighbors=6, metric="bogus")).fit_resample(X, y)
