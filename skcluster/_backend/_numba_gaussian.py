@@ -202,6 +202,53 @@ def _em_stats_chunks_2d(X, weights, means, prec_chol, const, chunk, ll, nk, s1, 
         s2[c] = c_s2
 
 
+# From this many features on, the fused pass runs as matrix products per row block (the
+# Mahalanobis terms ``(x - mu_k) P_k`` and the scatter ``D_k^T diag(w r_k) D_k``): the
+# scalar loops below cost O(d^2) per row and component at about 2 GFLOP/s. Measured on
+# 2 cores, 2,048 rows, K = 2: d = 32 3.3 ms against 4.8 ms, d = 64 7.1 against 17.8,
+# d = 128 15.2 against 59.5; below, the loops win (d = 16, K = 3: 1.3 against 2.6 ms;
+# d = 20, 20,000 rows, K = 10: 38 against 50 ms). The sums agree to 4e-15 relatively.
+_GEMM_MIN_FEATURES = 32
+
+
+def _em_stats_gemm(X, weights, means, prec_chol, const, working_memory):
+    """``em_stats`` by matrix products over fixed row blocks (on Python threads with
+    single-threaded BLAS, summed in block order: the same result whatever the thread
+    count)."""
+    n, d = X.shape
+    K = means.shape[0]
+    budget = int(working_memory * 2**20 / (8 * (2 * K * d + 4 * K + d) * max(1, _n_threads())))
+    rows = max(1, min(n, 4096, budget))
+    n_blocks = -(-n // rows)
+    ll = np.zeros(n_blocks)
+    nk = np.zeros((n_blocks, K))
+    s1 = np.zeros((n_blocks, K, d))
+    s2 = np.zeros((n_blocks, K, d, d))
+
+    def work(b):
+        sl = slice(b * rows, min(n, (b + 1) * rows))
+        D = np.stack([(X[sl] - means[k]).astype(np.float64) for k in range(K)])
+        A = np.empty((D.shape[1], K))
+        for k in range(K):
+            Y = D[k] @ prec_chol[k]  # P is upper triangular: y = P^T (x - mu)
+            A[:, k] = const[k] - 0.5 * np.einsum("ij,ij->i", Y, Y)
+        top = A.max(axis=1)
+        seen = top > -np.inf  # a row no component can explain (zero weights) adds nothing
+        E = np.exp(A[seen] - top[seen, None])
+        total = E.sum(axis=1)
+        w = weights[sl][seen]
+        ll[b] = float(w @ (top[seen] + np.log(total)))
+        R = E * (w / total)[:, None]
+        nk[b] = R.sum(axis=0)
+        for k in range(K):
+            Dk = D[k][seen]
+            s1[b, k] = R[:, k] @ Dk
+            s2[b, k] = (Dk * R[:, k : k + 1]).T @ Dk
+
+    _run_blocks(work, n_blocks)
+    return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), s2.sum(axis=0)
+
+
 def em_stats(X, weights, means, prec_chol, log_weights, working_memory):
     """Log-likelihood sum and M-step sums of a full-covariance mixture (fixed chunks, so
     the same result whatever the thread count). Returns ``(ll, nk, s1, s2)``."""
@@ -209,6 +256,9 @@ def em_stats(X, weights, means, prec_chol, log_weights, working_memory):
     K = means.shape[0]
     log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
     const = (log_weights + log_det - 0.5 * d * math.log(2 * math.pi)).astype(np.float64)
+    if d >= _GEMM_MIN_FEATURES:
+        prec = np.ascontiguousarray(prec_chol, dtype=np.float64)
+        return _em_stats_gemm(X, weights, means, prec, const, working_memory)
     budget = int(working_memory * 2**20 / (8 * K * (d + 1) ** 2))
     n_chunks = max(1, min(32, budget, -(-n // 512)))
     chunk = -(-n // n_chunks)

@@ -92,3 +92,34 @@ def test_em_stats_property(X, K, seed):
     np.testing.assert_allclose(
         s2, np.einsum("nk,nkd,nke->kde", resp, centred, centred), rtol=1e-8, atol=1e-9
     )
+
+
+@pytest.mark.parametrize("d", [31, 40])  # the scalar loops, then the matrix products
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_em_stats_in_many_dimensions_matches_scipy(rng, d, dtype):
+    n, K = 300, 3
+    X = rng.standard_normal((n, d))
+    w = rng.uniform(0.5, 2.0, n)
+    means = 0.5 * rng.standard_normal((K, d))
+    A = 0.2 * rng.standard_normal((K, d, d))
+    covs = A @ A.transpose(0, 2, 1) + np.eye(d)
+    weights = np.array([0.2, 0.3, 0.5])
+    log_p = np.column_stack(
+        [np.log(weights[k]) + multivariate_normal(means[k], covs[k]).logpdf(X) for k in range(K)]
+    )
+    ll = scipy_logsumexp(log_p, axis=1)
+    resp = np.exp(log_p - ll[:, None]) * w[:, None]
+    got_ll, nk, s1, s2 = B.gaussian_em_stats(
+        X.astype(dtype), weights, means.astype(dtype), covs.astype(dtype), sample_weight=w
+    )
+    rtol = 1e-9 if dtype == np.float64 else 1e-4
+    assert got_ll == pytest.approx(w @ ll, rel=rtol)
+    np.testing.assert_allclose(nk, resp.sum(axis=0), rtol=rtol)
+    centred = X[:, None, :] - means[None]
+    scale = np.abs(np.einsum("nk,nkd,nke->kde", resp, centred, centred)).max()
+    np.testing.assert_allclose(
+        s1, np.einsum("nk,nkd->kd", resp, centred), rtol=rtol, atol=rtol * scale
+    )
+    np.testing.assert_allclose(
+        s2, np.einsum("nk,nkd,nke->kde", resp, centred, centred), rtol=rtol, atol=rtol * scale
+    )
