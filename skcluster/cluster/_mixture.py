@@ -110,12 +110,12 @@ def em_update(mix, stats, n, reg_covar):
     return ll / n, Mixture(nk / nk.sum(), mix.means + delta, cov)
 
 
-def _row_step(atoms, mix, reg_covar, rows=None):
+def _row_step(atoms, mix, reg_covar, rows):
     """Mean log-likelihood of rows under ``mix`` and the EM update, in one fused pass of
     the backend (no (n, K) matrices). ``rows``: ``atoms.mean`` checked once by
-    ``_backend.check_rows``, for the iterations of one fit."""
+    ``_backend.check_rows`` for all the iterations of one fit."""
     stats = _backend.gaussian_em_stats(
-        atoms.mean if rows is None else rows,
+        rows,
         mix.weights,
         mix.means,
         mix.covariances,
