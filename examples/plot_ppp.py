@@ -6,7 +6,8 @@ Probabilistic Partitive Partitioning grows a Gaussian mixture by 2-means splits,
 judged by the BIC of the whole refitted mixture, keeps the mixture of best BIC along that
 path, and makes a cluster of the components that share a mode of the fitted density. Here it
 recovers eight stretched clusters of different sizes that k-means, told the wrong number,
-cuts apart; the third panel is the path's BIC at each number of components.
+cuts apart; the third panel is the path's BIC at each number of components, one path for
+each covariance form (full, diagonal, spherical): the form of the lowest BIC is kept.
 
 The second figure is a real data set, scikit-learn's iris (standardised, shown in its first
 two principal components). PPP finds two clusters: setosa, and versicolor with virginica,
@@ -47,10 +48,13 @@ ax.set_title(f"PPP: {ppp.n_clusters_} clusters, clusterability {ppp.clusterabili
 axes[1].scatter(*X.T, c=km.labels_, s=4, cmap="tab10")
 axes[1].set_title("k-means told k=5")
 
-steps = [step["n_components"] for step in ppp.path_]
-bics = [step["criterion"] for step in ppp.path_]
-axes[2].plot(steps, bics, "o-", color="tab:blue")
-axes[2].axvline(ppp.n_components_, color="tab:green", ls="--", label="kept")
+for form, color in [("full", "tab:blue"), ("diag", "tab:orange"), ("spherical", "tab:red")]:
+    path = [step for step in ppp.path_ if step["covariance_type"] == form]
+    steps = [step["n_components"] for step in path]
+    bics = [step["criterion"] for step in path]
+    kept = " (kept)" if form == ppp.covariance_type_ else ""
+    axes[2].plot(steps, bics, "o-", color=color, label=f"{form} covariances{kept}")
+axes[2].axvline(ppp.n_components_, color="tab:green", ls="--", label="components kept")
 axes[2].set_xlabel("components on the divisive path")
 axes[2].set_ylabel("BIC of the whole mixture (lower is better)")
 axes[2].legend()

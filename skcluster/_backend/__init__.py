@@ -50,7 +50,7 @@ from ._kmeans import (
     lloyd_step,
     nearest_center,
 )
-from ._memory import available_memory, row_chunks
+from ._memory import available_memory, row_chunks, single_blas_thread
 from ._neighbors import (
     interpolate,
     kneighbors,
@@ -72,6 +72,7 @@ __all__ = [
     "device_free_memory",
     "available_memory",
     "row_chunks",
+    "single_blas_thread",
     "to_numpy",
     "safe_exponent",
     "sq_euclidean_distances",

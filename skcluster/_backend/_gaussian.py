@@ -111,8 +111,10 @@ def gaussian_log_density(X, means, covariances, covariance_type="full"):
     return _host(out, to_host)
 
 
-def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
-    """One EM pass of a full-covariance Gaussian mixture, without the (n, K) matrices.
+def gaussian_em_stats(
+    X, weights, means, covariances, *, covariance_type="full", sample_weight=None
+):
+    """One EM pass of a Gaussian mixture, without the (n, K) matrices.
 
     The E-step under the given parameters and the sums the M-step needs, fused in one pass
     over fixed row chunks (the same result whatever the thread count).
@@ -123,7 +125,10 @@ def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
     weights : array of shape (n_components,)
         Mixing weights, used as given (zero weights are allowed, not all of them).
     means : array of shape (n_components, n_features)
-    covariances : array of shape (n_components, n_features, n_features)
+    covariances : array
+        (n_components, n_features, n_features) for ``"full"``, (n_components, n_features)
+        variances for ``"diag"``.
+    covariance_type : {"full", "diag"}, default="full"
     sample_weight : array of shape (n_samples,), default=None
 
     Returns
@@ -135,7 +140,8 @@ def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
     shifted_sums : ndarray of shape (n_components, n_features)
         ``sum_i w_i r_ik (x_i - mu_k)``.
     shifted_scatter : ndarray of shape (n_components, n_features, n_features)
-        ``sum_i w_i r_ik (x_i - mu_k)(x_i - mu_k)^T``.
+        ``sum_i w_i r_ik (x_i - mu_k)(x_i - mu_k)^T``; for ``"diag"`` only its diagonal,
+        (n_components, n_features).
 
     Notes
     -----
@@ -148,11 +154,14 @@ def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
     M = _check_2d(xp, means, "means", X.dtype)
     _same_features(X, M, ("X", "means"))
     K, d = M.shape
+    if covariance_type not in ("full", "diag"):
+        raise ValueError(f"covariance_type must be 'full' or 'diag', got {covariance_type!r}.")
     pi = xp.asarray(weights, dtype=xp.float64)
     cov = xp.asarray(covariances, dtype=X.dtype)
-    if tuple(pi.shape) != (K,) or tuple(cov.shape) != (K, d, d):
+    want = (K, d, d) if covariance_type == "full" else (K, d)
+    if tuple(pi.shape) != (K,) or tuple(cov.shape) != want:
         raise ValueError(
-            f"weights and covariances must have shapes {(K,)} and {(K, d, d)}, "
+            f"weights and covariances must have shapes {(K,)} and {want}, "
             f"got {tuple(pi.shape)} and {tuple(cov.shape)}."
         )
     if not bool(xp.isfinite(cov).all()):
@@ -162,9 +171,9 @@ def gaussian_em_stats(X, weights, means, covariances, *, sample_weight=None):
             "weights must be finite, non-negative and not all zero (they are used as given, "
             "not normalised)."
         )
-    P = xp.ascontiguousarray(precision_cholesky(cov), dtype=X.dtype)
+    P = xp.ascontiguousarray(precision_cholesky(cov, covariance_type), dtype=X.dtype)
     w = _weights(xp, sample_weight, X.shape[0], X.dtype)
     with np.errstate(divide="ignore"):
         log_pi = xp.log(pi)
-    ll, nk, s1, s2 = kernels(name).em_stats(X, w, M, P, log_pi, _working_memory())
+    ll, nk, s1, s2 = kernels(name).em_stats(X, w, M, P, log_pi, covariance_type, _working_memory())
     return ll, to_numpy(nk), to_numpy(s1), to_numpy(s2)

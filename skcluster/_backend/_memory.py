@@ -1,4 +1,5 @@
-"""Row blocks whose temporaries stay within the configured working memory."""
+"""Row blocks whose temporaries stay within the configured working memory; BLAS held to
+one thread."""
 
 import os
 
@@ -95,3 +96,19 @@ def _rlimit_available():
     except (ImportError, OSError, ValueError):
         pass
     return None
+
+
+_controller = None
+
+
+def single_blas_thread():
+    """Context in which BLAS runs single-threaded: each of our threads runs its own GEMM,
+    and estimators whose loops alternate small BLAS products with the Numba kernels avoid
+    BLAS threads spinning against Numba's (3-4x slower EM on small data, 2 cores)."""
+    global _controller
+    if _controller is None:
+        import scipy.linalg  # noqa: F401  (loads the BLAS that np.dot inside Numba calls)
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")

@@ -22,6 +22,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from ._memory import single_blas_thread
+
 # Up to this many rows of Y (k-means centres, k-means++ candidates), direct loops beat the
 # blocked GEMM: measured on 2 cores at 100,000 x 32, 10 centres: 9 ms against 54 ms.
 _FEW_ROWS = 32
@@ -45,22 +47,9 @@ def _use_direct(X, Y):
 _BLOCK_ROWS = 512
 _BLOCK_COLS = 512
 
-_controller = None
-
 
 def _n_threads():
     return numba.get_num_threads()
-
-
-def _blas_single_thread():
-    """Context in which BLAS runs single-threaded (each of our threads runs its own GEMM)."""
-    global _controller
-    if _controller is None:
-        import scipy.linalg  # noqa: F401  (loads the BLAS that np.dot inside Numba calls)
-        from threadpoolctl import ThreadpoolController
-
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=1, user_api="blas")
 
 
 def _run_blocks(func, n_blocks):
@@ -70,7 +59,7 @@ def _run_blocks(func, n_blocks):
         for b in range(n_blocks):
             func(b)
         return
-    with _blas_single_thread(), ThreadPoolExecutor(n_threads) as pool:
+    with single_blas_thread(), ThreadPoolExecutor(n_threads) as pool:
         # list() re-raises the first exception of a worker here.
         list(pool.map(func, range(n_blocks)))
 

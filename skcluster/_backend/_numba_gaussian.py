@@ -202,6 +202,50 @@ def _em_stats_chunks_2d(X, weights, means, prec_chol, const, chunk, ll, nk, s1, 
         s2[c] = c_s2
 
 
+@njit(parallel=True, cache=True, nogil=True)
+def _em_stats_chunks_diag(X, weights, means, prec, const, chunk, ll, nk, s1, s2):
+    """``_em_stats_chunks`` for diagonal covariances (``prec``: 1 / sd, (K, d)): O(d) per
+    row and component, and the scatter's diagonal only."""
+    n, d = X.shape
+    K = means.shape[0]
+    for c in prange(nk.shape[0]):
+        a = np.empty(K)
+        c_ll = 0.0
+        c_nk = np.zeros(K)
+        c_s1 = np.zeros((K, d))
+        c_s2 = np.zeros((K, d))
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            mx = -np.inf
+            for k in range(K):
+                acc = 0.0
+                for t in range(d):
+                    y = (X[i, t] - means[k, t]) * prec[k, t]
+                    acc += y * y
+                a[k] = const[k] - 0.5 * acc
+                mx = max(mx, a[k])
+            if mx == -np.inf:
+                continue
+            tot = 0.0
+            for k in range(K):
+                a[k] = math.exp(a[k] - mx)
+                tot += a[k]
+            w = weights[i]
+            c_ll += w * (mx + math.log(tot))
+            scale = w / tot
+            for k in range(K):
+                r = scale * a[k]
+                c_nk[k] += r
+                for t in range(d):
+                    diff = X[i, t] - means[k, t]
+                    rd = r * diff
+                    c_s1[k, t] += rd
+                    c_s2[k, t] += rd * diff
+        ll[c] = c_ll
+        nk[c] = c_nk
+        s1[c] = c_s1
+        s2[c] = c_s2
+
+
 # From this many features on, the fused pass runs as matrix products per row block (the
 # Mahalanobis terms ``(x - mu_k) P_k`` and the scatter ``D_k^T diag(w r_k) D_k``): the
 # scalar loops below cost O(d^2) per row and component at about 2 GFLOP/s. Measured on
@@ -249,13 +293,24 @@ def _em_stats_gemm(X, weights, means, prec_chol, const, working_memory):
     return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), s2.sum(axis=0)
 
 
-def em_stats(X, weights, means, prec_chol, log_weights, working_memory):
-    """Log-likelihood sum and M-step sums of a full-covariance mixture (fixed chunks, so
-    the same result whatever the thread count). Returns ``(ll, nk, s1, s2)``."""
+def em_stats(X, weights, means, prec_chol, log_weights, covariance_type, working_memory):
+    """Log-likelihood sum and M-step sums of a mixture (fixed chunks, so the same result
+    whatever the thread count). Returns ``(ll, nk, s1, s2)``; ``s2`` is (K, d) for
+    ``"diag"`` (``prec_chol``: 1 / sd, (K, d)), (K, d, d) for ``"full"``."""
     n, d = X.shape
     K = means.shape[0]
-    log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    diag = covariance_type == "diag"
+    log_det = np.log(prec_chol if diag else np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
     const = (log_weights + log_det - 0.5 * d * math.log(2 * math.pi)).astype(np.float64)
+    if diag:
+        n_chunks = max(1, min(32, -(-n // 512)))
+        chunk = -(-n // n_chunks)
+        ll = np.empty(n_chunks)
+        nk = np.empty((n_chunks, K))
+        s1 = np.empty((n_chunks, K, d))
+        s2 = np.empty((n_chunks, K, d))
+        _em_stats_chunks_diag(X, weights, means, prec_chol, const, chunk, ll, nk, s1, s2)
+        return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), s2.sum(axis=0)
     if d >= _GEMM_MIN_FEATURES:
         prec = np.ascontiguousarray(prec_chol, dtype=np.float64)
         return _em_stats_gemm(X, weights, means, prec, const, working_memory)

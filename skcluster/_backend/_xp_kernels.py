@@ -254,24 +254,26 @@ def gaussian_log_density(X, means, prec_chol, covariance_type, out, working_memo
     return out
 
 
-def em_stats(X, weights, means, prec_chol, log_weights, working_memory):
-    """Log-likelihood sum and M-step sums of a full-covariance mixture, in row blocks."""
+def em_stats(X, weights, means, prec_chol, log_weights, covariance_type, working_memory):
+    """Log-likelihood sum and M-step sums of a mixture, in row blocks; ``s2`` is (K, d)
+    for ``"diag"`` (``prec_chol``: 1 / sd, (K, d)), (K, d, d) for ``"full"``."""
     xp = _xp(X)
     n, d = X.shape
     K = means.shape[0]
+    diag = covariance_type == "diag"
     ll = 0.0
     nk = xp.zeros(K)
     s1 = xp.zeros((K, d))
-    s2 = xp.zeros((K, d, d))
+    s2 = xp.zeros((K, d) if diag else (K, d, d))
     rows = _row_block(n, 8 * K * (d + 4), working_memory)
+    log_det = xp.log(prec_chol if diag else xp.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
     for i0 in range(0, n, rows):
         Xb = X[i0 : i0 + rows]
         # log-densities from the centred rows: X @ P - mu @ P loses float32 digits when
         # the data sit far from the origin
-        log_det = xp.log(xp.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
         A = xp.empty((Xb.shape[0], K))
         for k in range(K):
-            z = (Xb - means[k]) @ prec_chol[k]
+            z = (Xb - means[k]) * prec_chol[k] if diag else (Xb - means[k]) @ prec_chol[k]
             A[:, k] = log_det[k] - 0.5 * (d * math.log(2 * math.pi) + (z * z).sum(axis=1))
         A += log_weights[None, :]
         lse = xp.empty(A.shape[0])
@@ -285,7 +287,7 @@ def em_stats(X, weights, means, prec_chol, log_weights, working_memory):
         for k in range(K):
             diff = Xb.astype(xp.float64) - means[k]
             s1[k] += wr[:, k] @ diff
-            s2[k] += (diff * wr[:, k, None]).T @ diff
+            s2[k] += wr[:, k] @ (diff * diff) if diag else (diff * wr[:, k, None]).T @ diff
     return ll, nk, s1, s2
 
 

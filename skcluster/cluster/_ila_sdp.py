@@ -25,8 +25,10 @@ from ._mixture import (
     Mixture,
     MixtureScoreMixin,
     _row_step,
+    constrain,
     fitted_mixture,
     iterate_em,
+    n_parameters,
 )
 from ._sdp import SDPKMeans, _fit_sketched, _unit_trace
 from ._sdp_solvers import _project_u, lifted_costs, solve_admm_lifted, solve_nlr
@@ -400,7 +402,8 @@ class LikelihoodAdjustedSDP(MixtureScoreMixin, ClusterMixin, BaseEstimator):
         def step(mix):
             mean_loglik, new = _row_step(atoms, mix, self.reg_covar, rows)
             weights = new.weights if self.proportions == "estimated" else np.full(K, 1.0 / K)
-            return mean_loglik, Mixture(weights, new.means, self._shape(new.covariances))
+            covariances = constrain(new.covariances, self.covariance_type)
+            return mean_loglik, Mixture(weights, new.means, covariances)
 
         try:
             mix, n_iter, _ = iterate_em(step, Mixture(*parameters), tol=tol, max_iter=max_iter)
@@ -513,16 +516,7 @@ class LikelihoodAdjustedSDP(MixtureScoreMixin, ClusterMixin, BaseEstimator):
             else:
                 cov = scatter / nk[k]
             covs[k] = (cov + cov.T) / 2 + self.reg_covar * np.eye(d)
-        return weights, means, self._shape(covs)
-
-    def _shape(self, covs):
-        """Full matrices (K, d, d) in the form of ``covariance_type``."""
-        if self.covariance_type == "full":
-            return covs
-        variances = np.einsum("kii->ki", covs)
-        if self.covariance_type == "spherical":
-            variances = np.repeat(variances.mean(axis=1, keepdims=True), covs.shape[1], axis=1)
-        return variances[:, :, None] * np.eye(covs.shape[1])
+        return weights, means, constrain(covs, self.covariance_type)
 
     @staticmethod
     def _costs(Xs, weights, covs):
@@ -578,10 +572,8 @@ class LikelihoodAdjustedSDP(MixtureScoreMixin, ClusterMixin, BaseEstimator):
 
     def _n_parameters(self):
         K, d = self.means_.shape
-        per_cluster = {"full": d * (d + 1) // 2, "diag": d, "spherical": 1}
-        covariance = per_cluster[self.covariance_type]
-        weights = K - 1 if self.proportions == "estimated" else 0
-        return weights + K * (d + covariance)
+        fixed_weights = 0 if self.proportions == "estimated" else K - 1
+        return n_parameters(K, d, self.covariance_type) - fixed_weights
 
     @blockwise(dtype=np.intp)
     def predict(self, X):

@@ -1,4 +1,4 @@
-"""Full-covariance Gaussian mixtures fitted by EM on weighted *atoms*.
+"""Gaussian mixtures (full, diagonal or spherical covariances) fitted by EM on weighted *atoms*.
 
 An atom is either one row (weight 1, no spread) or a cell of rows summarised by its count,
 mean and covariance (the sufficient statistics of a Gaussian). EM on cells treats every row
@@ -14,6 +14,9 @@ import numpy as np
 
 from .. import _backend
 from .._backend import row_chunks
+
+# from this many features on, second moments are one matrix product per component
+_GEMM_MIN_FEATURES = 32
 
 
 @dataclass
@@ -49,16 +52,40 @@ def fitted_mixture(estimator):
     return Mixture(*(np.asarray(getattr(estimator, a), np.float64) for a in MIXTURE_ATTRIBUTES))
 
 
-def n_parameters(n_components, n_features):
-    """Free parameters of a full-covariance mixture (weights, means, covariances)."""
+# covariance forms, as scikit-learn's GaussianMixture names them; every form is kept as full
+# (K, d, d) matrices, so the log-densities, modes and distances need no case of their own
+COVARIANCE_TYPES = ("full", "diag", "spherical")
+
+
+def n_parameters(n_components, n_features, covariance_type="full"):
+    """Free parameters of a mixture (weights, means, covariances of the given form)."""
     d = n_features
-    return n_components * (1 + d + d * (d + 1) // 2) - 1
+    per_component = {"full": d * (d + 1) // 2, "diag": d, "spherical": 1}[covariance_type]
+    return n_components * (1 + d + per_component) - 1
 
 
-def log_joint(atoms, mix):
-    """``log pi_k + E_cell[log N(x | mu_k, Sigma_k)]`` for every atom and component (C, K)."""
-    logp = _backend.gaussian_log_density(atoms.mean, mix.means, mix.covariances, "full")
-    if atoms.cov is not None:
+def constrain(covariances, covariance_type):
+    """The maximum-likelihood covariances of ``covariance_type`` from the unconstrained ones
+    (K, d, d): their diagonals ("diag"), or the mean of each diagonal ("spherical")."""
+    if covariance_type == "full":
+        return covariances
+    variances = np.einsum("kii->ki", covariances)
+    if covariance_type == "spherical":
+        variances = np.repeat(variances.mean(axis=1, keepdims=True), variances.shape[1], axis=1)
+    return variances[:, :, None] * np.eye(variances.shape[1])
+
+
+def log_joint(atoms, mix, covariance_type="full"):
+    """``log pi_k + E_cell[log N(x | mu_k, Sigma_k)]`` for every atom and component (C, K).
+    With a diagonal ``covariance_type`` only the diagonals are read: O(C K d), not d^2."""
+    if covariance_type != "full":
+        variances = np.einsum("kii->ki", mix.covariances)
+        logp = _backend.gaussian_log_density(atoms.mean, mix.means, variances, "diag")
+        if atoms.cov is not None:
+            logp -= 0.5 * (np.einsum("cii->ci", atoms.cov) @ (1.0 / variances).T)
+    else:
+        logp = _backend.gaussian_log_density(atoms.mean, mix.means, mix.covariances, "full")
+    if atoms.cov is not None and covariance_type == "full":
         # rows spread around the cell mean add -1/2 tr(Sigma_k^-1 S_c)
         prec = np.linalg.inv(mix.covariances)
         d2 = atoms.mean.shape[1] ** 2
@@ -68,68 +95,112 @@ def log_joint(atoms, mix):
     return logp
 
 
-def e_step(atoms, mix):
+def e_step(atoms, mix, covariance_type="full"):
     """Per-atom log-likelihood (C,) and responsibilities (C, K)."""
-    return _backend.logsumexp(log_joint(atoms, mix), responsibilities=True)
+    return _backend.logsumexp(log_joint(atoms, mix, covariance_type), responsibilities=True)
 
 
-def m_step(atoms, resp, reg_covar):
+def _regularised(cov, reg_covar, covariance_type):
+    """Symmetrised covariances with ``reg_covar`` (a scalar or one value per feature) added
+    to their diagonals, in the form of ``covariance_type`` (a spherical form averages a
+    per-feature ``reg_covar``)."""
+    cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
+    d = cov.shape[1]
+    cov[:, np.arange(d), np.arange(d)] += reg_covar
+    return constrain(cov, covariance_type)
+
+
+def m_step(atoms, resp, reg_covar, covariance_type="full"):
     """Weighted means and covariances of the components under responsibilities ``resp``.
 
-    Second moments are accumulated in row blocks as one product ``(w r)^T [x x^T + S]``, so
-    memory stays O(block * d^2) whatever the number of atoms.
+    Second moments are ``(w r_k x)^T x`` per component from 32 features on (a matrix
+    product each, no (C, d, d) array) plus ``(w r)^T S`` for cells; below, one product
+    ``(w r)^T [x x^T + S]`` over row blocks for all components at once. Diagonal forms need
+    only ``(w r)^T [x^2 + diag S]``.
     """
     C, d = atoms.mean.shape
     wr = resp * atoms.weight[:, None]
     nk = wr.sum(axis=0)
     safe = np.maximum(nk, np.finfo(float).tiny)
     means = (wr.T @ atoms.mean) / safe[:, None]
-    second = np.zeros((resp.shape[1], d * d))
-    for sl in row_chunks(C, d * d):
-        m = atoms.mean[sl]
-        outer = (m[:, :, None] * m[:, None, :]).reshape(len(m), d * d)
+    if covariance_type != "full":
+        squares = atoms.mean**2
         if atoms.cov is not None:
-            outer += atoms.cov[sl].reshape(len(m), d * d)
-        second += wr[sl].T @ outer
-    cov = second.reshape(-1, d, d) / safe[:, None, None] - means[:, :, None] * means[:, None, :]
-    cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
-    cov[:, np.arange(d), np.arange(d)] += reg_covar
-    return Mixture(nk / nk.sum(), means, cov)
+            squares += np.einsum("cii->ci", atoms.cov)
+        second = (wr.T @ squares)[:, :, None] * np.eye(d)
+    elif d >= _GEMM_MIN_FEATURES:  # one product per component: BLAS-sized
+        second = np.stack([(atoms.mean * w[:, None]).T @ atoms.mean for w in wr.T])
+        if atoms.cov is not None:
+            second += (wr.T @ atoms.cov.reshape(C, d * d)).reshape(-1, d, d)
+    else:  # few features: one product over all components (birch's 100 at d = 2)
+        second = np.zeros((resp.shape[1], d * d))
+        for sl in row_chunks(C, d * d):
+            m = atoms.mean[sl]
+            outer = (m[:, :, None] * m[:, None, :]).reshape(len(m), d * d)
+            if atoms.cov is not None:
+                outer += atoms.cov[sl].reshape(len(m), d * d)
+            second += wr[sl].T @ outer
+        second = second.reshape(-1, d, d)
+    cov = second / safe[:, None, None] - means[:, :, None] * means[:, None, :]
+    return Mixture(nk / nk.sum(), means, _regularised(cov, reg_covar, covariance_type))
 
 
-def em_update(mix, stats, n, reg_covar):
+def em_update(mix, stats, n, reg_covar, covariance_type="full"):
     """Mean log-likelihood per row and the M-step from ``gaussian_em_stats``'s sums
     (``stats``: log-likelihood, nk, shifted sums and scatter over ``n`` rows)."""
     ll, nk, s1, s2 = stats
     safe = np.maximum(nk, np.finfo(float).tiny)
     delta = s1 / safe[:, None]
-    cov = s2 / safe[:, None, None] - delta[:, :, None] * delta[:, None, :]
-    cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
-    d = cov.shape[1]
-    cov[:, np.arange(d), np.arange(d)] += reg_covar
-    return ll / n, Mixture(nk / nk.sum(), mix.means + delta, cov)
+    if s2.ndim == 2:  # the diagonal of the scatter (diagonal forms)
+        cov = (s2 / safe[:, None] - delta**2)[:, :, None] * np.eye(s2.shape[1])
+    else:
+        cov = s2 / safe[:, None, None] - delta[:, :, None] * delta[:, None, :]
+    return ll / n, Mixture(
+        nk / nk.sum(), mix.means + delta, _regularised(cov, reg_covar, covariance_type)
+    )
 
 
-def _row_step(atoms, mix, reg_covar, rows):
-    """Mean log-likelihood of rows under ``mix`` and the EM update, in one fused pass of
-    the backend (no (n, K) matrices). ``rows``: ``atoms.mean`` checked once by
-    ``_backend.check_rows`` for all the iterations of one fit."""
-    stats = _backend.gaussian_em_stats(
+def _row_stats(atoms, mix, rows, covariance_type="full"):
+    """``gaussian_em_stats`` of rows under ``mix``: O(n K d) for the diagonal forms."""
+    if covariance_type == "full":
+        covariances, form = mix.covariances, "full"
+    else:
+        covariances, form = np.einsum("kii->ki", mix.covariances), "diag"
+    return _backend.gaussian_em_stats(
         rows,
         mix.weights,
         mix.means,
-        mix.covariances,
+        covariances,
+        covariance_type=form,
         sample_weight=atoms.weight,
     )
-    return em_update(mix, stats, atoms.weight.sum(), reg_covar)
 
 
-def _atom_step(atoms, mix, reg_covar):
-    lse, resp = e_step(atoms, mix)
-    return float(atoms.weight @ lse) / atoms.weight.sum(), m_step(atoms, resp, reg_covar)
+def _row_step(atoms, mix, reg_covar, rows, covariance_type="full"):
+    """Mean log-likelihood of rows under ``mix`` and the EM update, in one fused pass of
+    the backend (no (n, K) matrices). ``rows``: ``atoms.mean`` checked once by
+    ``_backend.check_rows`` for all the iterations of one fit."""
+    stats = _row_stats(atoms, mix, rows, covariance_type)
+    return em_update(mix, stats, atoms.weight.sum(), reg_covar, covariance_type)
 
 
-def fit_em(atoms, resp, *, reg_covar, tol, max_iter, want_resp=True, init=None):
+def _atom_step(atoms, mix, reg_covar, covariance_type="full"):
+    lse, resp = e_step(atoms, mix, covariance_type)
+    new = m_step(atoms, resp, reg_covar, covariance_type)
+    return float(atoms.weight @ lse) / atoms.weight.sum(), new
+
+
+def fit_em(
+    atoms,
+    resp,
+    *,
+    reg_covar,
+    tol,
+    max_iter,
+    want_resp=True,
+    init=None,
+    covariance_type="full",
+):
     """EM from initial responsibilities; stops when the mean log-likelihood gains < ``tol``.
 
     With ``init`` (a mixture) instead of ``resp``, EM starts from the responsibilities under
@@ -139,30 +210,26 @@ def fit_em(atoms, resp, *, reg_covar, tol, max_iter, want_resp=True, init=None):
     them the last pass needs no (n, K) matrix), the mean log-likelihood per row, the
     number of iterations and whether it converged.
     """
-    if atoms.cov is None:
+    fused = atoms.cov is None
+    if fused:
         rows = _backend.check_rows(atoms.mean)
 
         def step(mix):
-            return _row_step(atoms, mix, reg_covar, rows)
+            return _row_step(atoms, mix, reg_covar, rows, covariance_type)
 
     else:
 
         def step(mix):
-            return _atom_step(atoms, mix, reg_covar)
+            return _atom_step(atoms, mix, reg_covar, covariance_type)
 
-    mix = m_step(atoms, resp, reg_covar) if init is None else step(init)[1]
+    mix = m_step(atoms, resp, reg_covar, covariance_type) if init is None else step(init)[1]
     mix, n_iter, converged = iterate_em(step, mix, tol=tol, max_iter=max_iter)
-    if want_resp or atoms.cov is not None:
-        lse, resp = e_step(atoms, mix)
+    if want_resp or not fused:
+        lse, resp = e_step(atoms, mix, covariance_type)
         loglik = float(atoms.weight @ lse) / atoms.weight.sum()
     else:
         resp = None
-        loglik = (
-            _backend.gaussian_em_stats(
-                rows, mix.weights, mix.means, mix.covariances, sample_weight=atoms.weight
-            )[0]
-            / atoms.weight.sum()
-        )
+        loglik = _row_stats(atoms, mix, rows, covariance_type)[0] / atoms.weight.sum()
     return mix, resp, loglik, n_iter, converged
 
 
@@ -178,11 +245,14 @@ def iterate_em(step, mix, *, tol, max_iter):
     return mix, max_iter, False
 
 
-def information_criterion(mean_loglik, resp, atoms, n_components, criterion="bic"):
+def information_criterion(
+    mean_loglik, resp, atoms, n_components, criterion="bic", covariance_type="full"
+):
     """BIC (``-2 log L + p log n``) or ICL (BIC plus twice the assignment entropy; needs
     ``resp``)."""
     n = atoms.weight.sum()
-    value = -2.0 * mean_loglik * n + n_parameters(n_components, atoms.mean.shape[1]) * np.log(n)
+    p = n_parameters(n_components, atoms.mean.shape[1], covariance_type)
+    value = -2.0 * mean_loglik * n + p * np.log(n)
     if criterion == "icl":
         value += 2.0 * float(atoms.weight @ entropy(resp))
     return value

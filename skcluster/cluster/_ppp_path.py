@@ -18,7 +18,8 @@ class _DivisivePathMixin:
     """The divisive path and its EM fits, for :class:`ProbabilisticPartitivePartitioning`.
 
     The methods read the estimator's parameters (``max_clusters``, ``min_cluster_size``,
-    ``criterion``, ``patience``, ``reg_covar``, ``tol``, ``max_iter``, ``split_init``), report
+    ``criterion``, ``patience``, ``tol``, ``max_iter``, ``split_init``), the covariance form
+    ``_form`` and the variances ``_reg`` added to every covariance of the fit, report
     through its ``_log`` and add every EM fit to its counters ``_em_iter`` and
     ``_em_converged``.
     """
@@ -33,7 +34,13 @@ class _DivisivePathMixin:
 
     def _em(self, atoms, resp, init=None):
         result = fit_em(
-            atoms, resp, reg_covar=self.reg_covar, tol=self.tol, max_iter=self.max_iter, init=init
+            atoms,
+            resp,
+            reg_covar=self._reg,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            init=init,
+            covariance_type=self._form,
         )
         self._em_iter += result[3]
         self._em_converged = result[4]
@@ -83,17 +90,23 @@ class _DivisivePathMixin:
 
     def _criterion(self, fit, atoms):
         mix, resp, lower = fit
-        return information_criterion(lower, resp, atoms, len(mix.weights), self.criterion)
+        return information_criterion(
+            lower, resp, atoms, len(mix.weights), self.criterion, self._form
+        )
 
     def _path(self, atoms, n_rows, min_size, rng):
         """Divisive path: each step refits the whole mixture from the best of the three
         split proposals with the largest local gain; stops ``patience`` steps past the best
-        criterion. Returns the best mixture, its responsibilities and log-likelihood."""
+        criterion. A generator: after each step it yields the number of components and the
+        best so far, ``(criterion, (mixture, responsibilities, log-likelihood))``, and it
+        returns that best at the end; adds each step to ``path_``."""
         mix, resp, lower, _, _ = self._em(atoms, np.ones((len(atoms), 1)))
         best = (self._criterion((mix, resp, lower), atoms), (mix, resp, lower))
         # path_ in the data's units: the criterion of the unscaled rows
         shift = 2 * n_rows * atoms.mean.shape[1] * np.log(self._scale)
-        self.path_ = [{"n_components": 1, "criterion": float(best[0] + shift)}]
+        step = {"covariance_type": self._form, "n_components": 1}
+        self.path_.append({**step, "criterion": float(best[0] + shift)})
+        yield 1, best
         proposals = {}  # by the component's atoms: unchanged components are not re-split
         cap, since = self._max_components(n_rows), 0
         while len(mix.weights) < cap and since < self.patience:
@@ -120,7 +133,8 @@ class _DivisivePathMixin:
                 since += 1
                 continue
             crit, _, (mix, resp, lower) = min(fits)
-            self.path_.append({"n_components": len(mix.weights), "criterion": float(crit + shift)})
+            step["n_components"] = len(mix.weights)
+            self.path_.append({**step, "criterion": float(crit + shift)})
             improved = crit < best[0]
             self._log(
                 1,
@@ -131,7 +145,8 @@ class _DivisivePathMixin:
                 best, since = (crit, (mix, resp, lower)), 0
             else:
                 since += 1
-        return best[1]
+            yield len(mix.weights), best
+        return best
 
     def _propose_split(self, sub, min_size, rng):
         """2-means split of one component's atoms and the two-component mixture EM fits
@@ -140,12 +155,14 @@ class _DivisivePathMixin:
         if len(sub) < 2 or n < 2 * min_size:
             return None
         ones = np.ones((len(sub), 1))
-        one = m_step(sub, ones, self.reg_covar)
-        lse = e_step(sub, one)[0]
-        crit1 = information_criterion(float(sub.weight @ lse) / n, ones, sub, 1, self.criterion)
+        # the principal direction of the rows' own covariance seeds the split
+        full = m_step(sub, ones, self.reg_covar)
+        one = m_step(sub, ones, self._reg, self._form)
+        lse = e_step(sub, one, self._form)[0]
+        crit1 = self._criterion((one, ones, float(sub.weight @ lse) / n), sub)
         if self.split_init == "pca":
-            direction = np.linalg.eigh(one.covariances[0])[1][:, -1]
-            side = (sub.mean - one.means[0]) @ direction > 0
+            direction = np.linalg.eigh(full.covariances[0])[1][:, -1]
+            side = (sub.mean - full.means[0]) @ direction > 0
         else:
             centers, _ = _backend.kmeans_plusplus(
                 sub.mean, 2, random_state=rng, sample_weight=sub.weight
@@ -157,10 +174,10 @@ class _DivisivePathMixin:
         halves = np.column_stack([~side, side]).astype(float)
         mix, resp, lower, _, _ = self._em(sub, halves)
         if mix.weights.min() * n < min_size:  # EM isolated a handful of rows: the halves
-            mix = m_step(sub, halves, self.reg_covar)
-            lse, resp = e_step(sub, mix)
+            mix = m_step(sub, halves, self._reg, self._form)
+            lse, resp = e_step(sub, mix, self._form)
             lower = float(sub.weight @ lse) / n
-        crit2 = information_criterion(lower, resp, sub, 2, self.criterion)
+        crit2 = self._criterion((mix, resp, lower), sub)
         self._log(2, f"  split of {n:.0f} rows: local gain {crit1 - crit2:.1f}")
         return float(crit1 - crit2), mix
 

@@ -10,6 +10,7 @@ from scipy.special import logsumexp as scipy_logsumexp
 from scipy.stats import multivariate_normal
 
 from skcluster import _backend as B
+from skcluster import config_context
 
 
 def test_logsumexp_and_responsibilities(backend, rng):
@@ -123,3 +124,32 @@ def test_em_stats_in_many_dimensions_matches_scipy(rng, d, dtype):
     np.testing.assert_allclose(
         s2, np.einsum("nk,nkd,nke->kde", resp, centred, centred), rtol=rtol, atol=rtol * scale
     )
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_em_stats_of_diagonal_covariances_are_the_full_ones_diagonal(rng, backend, dtype):
+    """``covariance_type="diag"`` (variances in, the scatter's diagonal out) against the
+    full pass on the same diagonal matrices, on both CPU targets."""
+    n, d, K = 700, 5, 3
+    X = (rng.standard_normal((n, d)) * [1, 2, 3, 0.5, 1]).astype(dtype)
+    w = rng.uniform(0.5, 2.0, n)
+    means = rng.standard_normal((K, d)).astype(dtype)
+    variances = rng.uniform(0.5, 3.0, (K, d))
+    weights = np.array([0.2, 0.3, 0.5])
+    with config_context(backend=backend):
+        full = B.gaussian_em_stats(
+            X, weights, means, (variances[:, :, None] * np.eye(d)).astype(dtype), sample_weight=w
+        )
+        diag = B.gaussian_em_stats(
+            X, weights, means, variances.astype(dtype), covariance_type="diag", sample_weight=w
+        )
+    rtol = 1e-10 if dtype == np.float64 else 1e-4
+    assert diag[0] == pytest.approx(full[0], rel=rtol)
+    for got, want in [(diag[1], full[1]), (diag[2], full[2])]:
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * np.abs(want).max())
+    np.testing.assert_allclose(diag[3], np.einsum("kii->ki", full[3]), rtol=rtol)
+    with pytest.raises(ValueError, match="shapes"):
+        B.gaussian_em_stats(X, weights, means, variances[:, :2], covariance_type="diag")
+    with pytest.raises(ValueError, match="covariance_type"):
+        B.gaussian_em_stats(X, weights, means, variances, covariance_type="spherical")

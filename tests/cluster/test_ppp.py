@@ -19,6 +19,7 @@ from skcluster.cluster._mixture import (
     m_step,
     mixture_modes,
 )
+from skcluster.cluster._ppp import _quantisation_variance
 from skcluster.datasets import make_gaussian_mixture
 
 
@@ -57,12 +58,16 @@ def test_finds_k_on_well_separated_blobs(n_centers):
     ],
 )
 @pytest.mark.parametrize("n_components", [3, 8, 20])
-def test_finds_k_on_anisotropic_and_unequal_mixtures(kind, kwargs, n_components):
+@pytest.mark.parametrize("form", ["auto", "full"])
+def test_finds_k_on_anisotropic_and_unequal_mixtures(kind, kwargs, n_components, form):
     X, y = make_gaussian_mixture(
         150 * n_components, 3, n_components, separation=3.0, random_state=n_components, **kwargs
     )
-    ppp = PPP().fit(X)
-    assert ppp.n_clusters_ == n_components, kind
+    ppp = PPP(covariance_type=form).fit(X)
+    # the full form finds every k; the form BIC chooses may differ by one cluster (20
+    # anisotropic clusters of unequal spread: diagonal covariances and 21 clusters have
+    # the better BIC, by 28)
+    assert abs(ppp.n_clusters_ - n_components) <= (form == "auto"), kind
     assert adjusted_rand_score(y, ppp.labels_) > 0.98
 
 
@@ -89,7 +94,66 @@ def test_max_clusters_caps_the_partition():
     X, _ = grid_blobs(10)
     ppp = PPP(max_clusters=3).fit(X)
     assert ppp.n_clusters_ == 3
-    assert [step["n_components"] for step in ppp.path_] == [1, 2, 3]
+    for form in ("full", "diag", "spherical"):  # every form's path stops at the cap
+        path = [s["n_components"] for s in ppp.path_ if s["covariance_type"] == form]
+        assert path == [1, 2, 3]
+
+
+def test_high_dimensional_pair_needs_a_simpler_covariance_form():
+    """Two spherical Gaussians 4 sd apart in 64-D, 600 rows each (the development suite's
+    g2mg_64_30 in small): a full covariance costs 2,080 parameters per component, so BIC
+    over full mixtures keeps one Gaussian; BIC over the forms finds the pair."""
+    rng = np.random.default_rng(0)
+    shift = np.zeros(64)
+    shift[:16] = 1.0  # a difference of norm 4
+    X = np.vstack([rng.standard_normal((600, 64)), rng.standard_normal((600, 64)) + shift])
+    y = np.repeat([0, 1], 600)
+    assert PPP(covariance_type="full").fit(X).n_clusters_ == 1
+    ppp = PPP().fit(X)
+    assert ppp.covariance_type_ in ("diag", "spherical")
+    assert ppp.n_clusters_ == 2 and adjusted_rand_score(y, ppp.labels_) > 0.9
+
+
+def test_the_form_with_the_best_criterion_is_kept():
+    X, _ = make_gaussian_mixture(600, 3, 4, anisotropy=5.0, random_state=1)
+    ppp = PPP().fit(X)
+    best = {}
+    for step in ppp.path_:
+        form = step["covariance_type"]
+        best[form] = min(best.get(form, np.inf), step["criterion"])
+    assert set(best) == {"full", "diag", "spherical"}
+    assert ppp.covariance_type_ == min(best, key=best.get)
+    one = PPP(covariance_type="diag").fit(X)
+    assert {s["covariance_type"] for s in one.path_} == {"diag"} and one.covariance_type_ == "diag"
+
+
+def test_tied_values_get_the_variance_of_their_rounding():
+    """iris is given to 0.1 cm: groups of rows share a petal width, and a diagonal
+    component on one of them had zero variance (an unbounded likelihood that BIC rewards:
+    9 components). Every fitted variance is at least that of rounding, h^2 / 12."""
+    X = load_iris().data
+    ppp = PPP(covariance_type="diag").fit(X)
+    floor = 0.1**2 / 12
+    assert np.einsum("kii->ki", ppp.covariances_).min() >= floor * (1 - 1e-9)
+    assert ppp.n_components_ < 9
+    grid = np.array([[0.0, 1.0], [0.1, 1.0], [0.3, 1.0], [0.3, 1.0]])  # constant column: none
+    np.testing.assert_allclose(_quantisation_variance(grid), [0.01 / 12, 0.0])
+
+
+def test_diagonal_forms_are_the_full_m_step_constrained():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 4))
+    S = rng.standard_normal((300, 4, 4)) * 0.1
+    for cells in (None, S @ np.swapaxes(S, 1, 2)):
+        atoms = Atoms(rng.random(300) + 0.5, X, cells)
+        resp = rng.dirichlet(np.ones(3), 300)
+        full = m_step(atoms, resp, 1e-6).covariances
+        diag = m_step(atoms, resp, 1e-6, "diag").covariances
+        sph = m_step(atoms, resp, 1e-6, "spherical").covariances
+        variances = np.einsum("kii->ki", full)
+        np.testing.assert_allclose(diag, variances[:, :, None] * np.eye(4), rtol=1e-12)
+        mean = variances.mean(axis=1)[:, None, None] * np.eye(4)
+        np.testing.assert_allclose(sph, mean, rtol=1e-12)
 
 
 def test_one_dimensional_pair_of_gaussians_is_two_clusters():
@@ -257,13 +321,26 @@ def test_cells_do_not_mix_far_groups(monkeypatch):
     assert widest_cell(_ppp._reduce(X - X.mean(axis=0), 8)) > 10
 
 
-def test_bic_score_and_predict_agree_with_scikit_learn():
+@pytest.mark.parametrize("form", ["full", "diag", "spherical"])
+def test_bic_score_and_predict_agree_with_scikit_learn(form):
     X, _ = grid_blobs(4)
-    ppp = PPP().fit(X)
-    assert ppp.n_components_ == ppp.n_clusters_
-    gm = GaussianMixture(ppp.n_components_)
-    gm.weights_, gm.means_, gm.covariances_ = ppp.weights_, ppp.means_, ppp.covariances_
-    gm.precisions_cholesky_ = np.linalg.cholesky(np.linalg.inv(ppp.covariances_))
+    ppp = PPP(covariance_type=form).fit(X)
+    assert ppp.n_components_ == ppp.n_clusters_ and ppp.covariance_type_ == form
+    gm = GaussianMixture(ppp.n_components_, covariance_type=form)
+    variances = np.einsum("kii->ki", ppp.covariances_)
+    gm.weights_, gm.means_ = ppp.weights_, ppp.means_
+    gm.covariances_ = {
+        "full": ppp.covariances_,
+        "diag": variances,
+        "spherical": variances[:, 0],
+    }[form]
+    if form == "full":
+        gm.precisions_cholesky_ = np.linalg.cholesky(np.linalg.inv(ppp.covariances_))
+    else:  # the fitted covariances have the form asked for
+        np.testing.assert_array_equal(ppp.covariances_, variances[:, :, None] * np.eye(2))
+        if form == "spherical":
+            np.testing.assert_allclose(variances, variances[:, :1] * np.ones(2), rtol=1e-12)
+        gm.precisions_cholesky_ = 1.0 / np.sqrt(gm.covariances_)
     np.testing.assert_allclose(ppp.score(X), gm.score(X), rtol=1e-10)
     np.testing.assert_allclose(ppp.bic(X), gm.bic(X), rtol=1e-10)
     np.testing.assert_allclose(ppp.predict_proba(X), gm.predict_proba(X), atol=1e-10)
@@ -363,7 +440,7 @@ def test_prune_drops_a_tiny_component_and_refits():
     mix, resp, lower, _, _ = fit_em(rows, start, reg_covar=1e-6, tol=1e-8, max_iter=5)
     assert len(mix.weights) == 3 and mix.weights.min() * len(X) < 20
     ppp = PPP()
-    ppp._em_iter = 0
+    ppp._em_iter, ppp._form, ppp._reg = 0, "full", 1e-6
     got, got_resp, _ = ppp._prune(rows, mix, resp, lower, 20)
     assert len(got.weights) == 2 and got_resp.shape == (400, 2)
     kept = np.delete(resp, int(np.argmin(mix.weights)), axis=1)
