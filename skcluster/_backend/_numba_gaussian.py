@@ -97,6 +97,18 @@ def gaussian_log_density(X, means, prec_chol, covariance_type, out, working_memo
     return out
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _soft_assign(a, mx, w):
+    """One row's E-step from its joint log-densities ``a`` (max ``mx``): ``a`` becomes
+    ``exp(a - mx)`` in place; returns the row's weighted log-likelihood and ``w / sum``,
+    the factor that turns ``a`` into its weighted responsibilities."""
+    tot = 0.0
+    for k in range(a.shape[0]):
+        a[k] = math.exp(a[k] - mx)
+        tot += a[k]
+    return w * (mx + math.log(tot)), w / tot
+
+
 @njit(parallel=True, cache=True, nogil=True)
 def _em_stats_chunks(X, weights, means, prec_chol, const, chunk, ll, nk, s1, s2):
     """E-step of a full-covariance mixture and the M-step sums, one pass per fixed chunk.
@@ -131,13 +143,8 @@ def _em_stats_chunks(X, weights, means, prec_chol, const, chunk, ll, nk, s1, s2)
                 mx = max(mx, a[k])
             if mx == -np.inf:
                 continue  # a row no component can explain (zero weights) adds nothing
-            tot = 0.0
-            for k in range(K):
-                a[k] = math.exp(a[k] - mx)
-                tot += a[k]
-            w = weights[i]
-            c_ll += w * (mx + math.log(tot))
-            scale = w / tot
+            row_ll, scale = _soft_assign(a, mx, weights[i])
+            c_ll += row_ll
             for k in range(K):
                 r = scale * a[k]
                 c_nk[k] += r
@@ -179,13 +186,8 @@ def _em_stats_chunks_2d(X, weights, means, prec_chol, const, chunk, ll, nk, s1, 
                 mx = max(mx, a[k])
             if mx == -np.inf:
                 continue
-            tot = 0.0
-            for k in range(K):
-                a[k] = math.exp(a[k] - mx)
-                tot += a[k]
-            w = weights[i]
-            c_ll += w * (mx + math.log(tot))
-            scale = w / tot
+            row_ll, scale = _soft_assign(a, mx, weights[i])
+            c_ll += row_ll
             for k in range(K):
                 r = scale * a[k]
                 ru = r * du[k]
@@ -225,13 +227,8 @@ def _em_stats_chunks_diag(X, weights, means, prec, const, chunk, ll, nk, s1, s2)
                 mx = max(mx, a[k])
             if mx == -np.inf:
                 continue
-            tot = 0.0
-            for k in range(K):
-                a[k] = math.exp(a[k] - mx)
-                tot += a[k]
-            w = weights[i]
-            c_ll += w * (mx + math.log(tot))
-            scale = w / tot
+            row_ll, scale = _soft_assign(a, mx, weights[i])
+            c_ll += row_ll
             for k in range(K):
                 r = scale * a[k]
                 c_nk[k] += r
