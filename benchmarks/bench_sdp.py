@@ -188,10 +188,11 @@ SETTINGS = [
     ("rot", dict(n_samples=1000, n_features=20, n_clusters=4)),
 ]
 GENERATORS = {"het": make_heterogeneous_mixture, "rot": make_rotated_mixture}
-METHODS = ("ila", "ila_sdp", "sdp", "km", "em", "em10")
+METHODS = ("ila", "ila_full", "ila_sdp", "sdp", "km", "em", "em10")
 NAMES = {
     "ila": "iLA-SDP",
-    "ila_sdp": "iLA-SDP init='sdp', refine='none'",
+    "ila_full": "iLA-SDP covariance_type='full'",
+    "ila_sdp": "iLA-SDP full, init='sdp', refine='none'",
     "sdp": "SDPKMeans",
     "km": "k-means",
     "em": "EM",
@@ -221,9 +222,13 @@ def fidelity(repeats, rows=None):
             em10 = GaussianMixture(K, n_init=10, random_state=rep)
             seconds["ila"] += timed(lambda e=ila, X=X: e.fit(X))[1]
             seconds["em10"] += timed(lambda e=em10, X=X: e.fit(X))[1]
-            before = LikelihoodAdjustedSDP(K, init="sdp", refine="none", random_state=rep)
+            before = LikelihoodAdjustedSDP(
+                K, covariance_type="full", init="sdp", refine="none", random_state=rep
+            )
+            full = LikelihoodAdjustedSDP(K, covariance_type="full", random_state=rep)
             fits = {
                 "ila": ila.labels_,
+                "ila_full": full.fit(X).labels_,
                 "ila_sdp": before.fit(X).labels_,
                 "sdp": SDPKMeans(K, solver="lowrank", random_state=rep).fit(X).labels_,
                 "km": KMeans(K, n_init=10, random_state=rep).fit(X).labels_,

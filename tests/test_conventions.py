@@ -95,7 +95,9 @@ def test_ilasdp_criteria_are_those_of_its_gaussian_mixture(blobs, covariance_typ
     assert model.bic(blobs) == pytest.approx(gm.bic(blobs), rel=1e-12)
     assert model.aic(blobs) == pytest.approx(gm.aic(blobs), rel=1e-12)
     # equal proportions: two fewer free parameters
-    equal = LikelihoodAdjustedSDP(3, proportions="equal", random_state=0).fit(blobs)
+    equal = LikelihoodAdjustedSDP(
+        3, covariance_type="full", proportions="equal", random_state=0
+    ).fit(blobs)
     penalty = equal.aic(blobs) + 2 * len(blobs) * equal.score(blobs)
     assert penalty == pytest.approx(2 * (3 * (3 + 6)), rel=1e-12)
 
