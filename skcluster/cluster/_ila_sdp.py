@@ -115,7 +115,7 @@ class LikelihoodAdjustedSDP(MixtureScoreMixin, ClusterMixin, BaseEstimator):
         full covariance ``d (n_k + 1) / (n_k - d - 2) - d`` per row of a cluster of
         ``n_k`` rows. Measured (``benchmarks/RESULTS.md``, 20 draws): four spherical
         clusters of 100 rows in 50-D, error 0.176 with full covariances, 0.014 with the
-        form chosen (spherical on every draw); four rotated clusters in 20-D, full kept on
+        form chosen (EM with ten starts: 0.361); four rotated clusters in 20-D, full kept on
         every draw. BIC, tried first, chose spherical covariances on 11 of those 20
         rotated draws (error 0.061 against 0.020). Costs three fits.
     proportions : {"estimated", "equal"}, default="estimated"
