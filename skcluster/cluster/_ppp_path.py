@@ -71,21 +71,22 @@ class _DivisivePathMixin:
         w = mix.weights[keep]
         return Mixture(w / w.sum(), mix.means[keep], mix.covariances[keep])
 
-    def _merge_back(self, rows, mix, resp, lower, min_size):
-        """On rows after a path on cells: merge the most overlapping pair of components while
-        that improves the criterion (cells of one or two rows can leave a group in two
+    def _merge(self, atoms, mix, resp, lower, min_size):
+        """Merge the most overlapping pair of components while that improves the criterion:
+        after the path (splits of many components at once can cut a group in two) and on
+        rows after a path on cells (cells of one or two rows can leave a group in two
         pieces, e.g. one of 64 grid blobs)."""
-        crit = self._criterion((mix, resp, lower), rows)
+        crit = self._criterion((mix, resp, lower), atoms)
         while len(mix.weights) > 1:
             dist = bhattacharyya(mix.means, mix.covariances)
             dist[np.diag_indices(len(dist))] = np.inf
             i, j = np.unravel_index(np.argmin(dist), dist.shape)
-            fit = self._refit(rows, _merge_components(mix, i, j), min_size)
-            new = self._criterion(fit, rows)
+            fit = self._refit(atoms, _merge_components(mix, i, j), min_size)
+            new = self._criterion(fit, atoms)
             if new >= crit:
                 break
             (mix, resp, lower), crit = fit, new
-            self._log(1, f"merged two components on rows: {len(mix.weights)} left")
+            self._log(1, f"merged two components: {len(mix.weights)} left")
         return mix, resp, lower
 
     def _criterion(self, fit, atoms):
@@ -95,8 +96,9 @@ class _DivisivePathMixin:
         )
 
     def _path(self, atoms, n_rows, min_size, rng):
-        """Divisive path: each step refits the whole mixture from the best of the three
-        split proposals with the largest local gain; stops ``patience`` steps past the best
+        """Divisive path: each step refits the whole mixture from each of the three split
+        proposals with the largest local gain and from the better half of the gaining ones
+        at once, and keeps the best; stops ``patience`` steps past the best
         criterion. A generator: after each step it yields the number of components and the
         best so far, ``(criterion, (mixture, responsibilities, log-likelihood))``, and it
         returns that best at the end; adds each step to ``path_``."""
@@ -124,10 +126,20 @@ class _DivisivePathMixin:
                 break
             fits = []
             for _, k, key in sorted(found)[:3]:
-                fit = self._refit(atoms, _split_component(mix, k, proposals[key][1]), min_size)
+                fit = self._refit(atoms, _split_components(mix, {k: proposals[key][1]}), min_size)
                 if len(fit[0].weights) <= K:  # EM took the split back: not proposed again
                     proposals[key] = None
                 else:
+                    fits.append((self._criterion(fit, atoms), len(fits), fit))
+            # the better half of the splits that pay locally, at once: a path of single
+            # splits to 100 groups takes 100 steps and stalls where bands of components
+            # cross (birch1: 85 clusters); all of them at once over-splits round groups
+            # (when that is 4 or more: fewer add little to the single splits tried above)
+            paying = sorted(t for t in found if t[0] < 0 and proposals[t[2]] is not None)
+            half = {k: proposals[key][1] for _, k, key in paying[: (len(paying) + 1) // 2]}
+            if len(half) > 3:
+                fit = self._refit(atoms, _split_components(mix, half), min_size)
+                if len(fit[0].weights) > K:
                     fits.append((self._criterion(fit, atoms), len(fits), fit))
             if not fits:
                 since += 1
@@ -197,13 +209,16 @@ def _merge_components(mix, i, j):
     )
 
 
-def _split_component(mix, k, child):
-    """The mixture with component ``k`` replaced by the two-component mixture ``child``."""
-    keep = np.delete(np.arange(len(mix.weights)), k)
+def _split_components(mix, children):
+    """The mixture with each component ``k`` of ``children`` replaced by the
+    two-component mixture ``children[k]``."""
+    split = sorted(children)
+    keep = np.delete(np.arange(len(mix.weights)), split)
+    weights = [mix.weights[keep], *(mix.weights[k] * children[k].weights for k in split)]
     return Mixture(
-        np.concatenate([mix.weights[keep], mix.weights[k] * child.weights]),
-        np.concatenate([mix.means[keep], child.means]),
-        np.concatenate([mix.covariances[keep], child.covariances]),
+        np.concatenate(weights),
+        np.concatenate([mix.means[keep], *(children[k].means for k in split)]),
+        np.concatenate([mix.covariances[keep], *(children[k].covariances for k in split)]),
     )
 
 
