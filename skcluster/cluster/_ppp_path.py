@@ -96,14 +96,15 @@ class _DivisivePathMixin:
         )
 
     def _path(self, atoms, n_rows, min_size, rng):
-        """Divisive path: each step refits the whole mixture from each of the three split
-        proposals with the largest local gain and from the better half of the gaining ones
-        at once, and keeps the best; stops ``patience`` steps past the best
-        criterion. A generator: after each step it yields the number of components and the
-        best so far, ``(criterion, (mixture, responsibilities, log-likelihood))``, and it
-        returns that best at the end; adds each step to ``path_``."""
+        """Divisive path: each step refits the whole mixture from the split proposal of
+        largest local gain and from the better half of the gaining ones at once, and keeps
+        the better; stops ``patience`` steps past the best criterion. A generator: after
+        each step it yields the number of components and the best so far, ``(criterion,
+        (mixture, responsibilities, log-likelihood))``, and it returns that best at the end;
+        adds each step to ``path_``."""
         mix, resp, lower, _, _ = self._em(atoms, np.ones((len(atoms), 1)))
         best = (self._criterion((mix, resp, lower), atoms), (mix, resp, lower))
+        current = best[0]  # the criterion of the mixture of the last step
         # path_ in the data's units: the criterion of the unscaled rows
         shift = 2 * n_rows * atoms.mean.shape[1] * np.log(self._scale)
         step = {"covariance_type": self._form, "n_components": 1}
@@ -124,27 +125,32 @@ class _DivisivePathMixin:
                     found.append((-proposals[key][0], k, key))
             if not found:
                 break
+            # the split of largest local gain (refitting the next two as well, as before,
+            # took 1.5 times as long for a mean ARI 0.017 lower on the development suite)
+            _, k, key = min(found)
             fits = []
-            for _, k, key in sorted(found)[:3]:
-                fit = self._refit(atoms, _split_components(mix, {k: proposals[key][1]}), min_size)
-                if len(fit[0].weights) <= K:  # EM took the split back: not proposed again
-                    proposals[key] = None
-                else:
-                    fits.append((self._criterion(fit, atoms), len(fits), fit))
-            # the better half of the splits that pay locally, at once: a path of single
-            # splits to 100 groups takes 100 steps and stalls where bands of components
-            # cross (birch1: 85 clusters); all of them at once over-splits round groups
-            # (when that is 4 or more: fewer add little to the single splits tried above)
+            fit = self._refit(atoms, _split_components(mix, {k: proposals[key][1]}), min_size)
+            crit = self._criterion(fit, atoms)
+            if len(fit[0].weights) <= K:
+                # a component dropped: the split's (EM took it back: not proposed again)
+                # or another's, which may still leave a better mixture of K components
+                proposals[key] = None
+            if len(fit[0].weights) > K or crit < current:
+                fits.append((crit, 0, fit))
+            # and the better half of the splits that gain locally, at once, when that is 4
+            # or more: one split a step takes 100 steps to 100 groups and stalled where
+            # components fit crossing rows and columns of groups (birch1: 85 clusters);
+            # all gaining splits at once over-split round groups
             paying = sorted(t for t in found if t[0] < 0 and proposals[t[2]] is not None)
             half = {k: proposals[key][1] for _, k, key in paying[: (len(paying) + 1) // 2]}
             if len(half) > 3:
                 fit = self._refit(atoms, _split_components(mix, half), min_size)
                 if len(fit[0].weights) > K:
-                    fits.append((self._criterion(fit, atoms), len(fits), fit))
-            if not fits:
-                since += 1
-                continue
+                    fits.append((self._criterion(fit, atoms), 1, fit))
+            if not fits:  # the split was taken back: the next best is tried, at no cost
+                continue  # to patience
             crit, _, (mix, resp, lower) = min(fits)
+            current = crit
             step["n_components"] = len(mix.weights)
             self.path_.append({**step, "criterion": float(crit + shift)})
             improved = crit < best[0]

@@ -188,7 +188,7 @@ def test_more_than_fifty_clusters():
 def test_hundred_touching_groups_on_a_grid():
     """birch1's layout: 100 groups 4.24 sd apart on a 10 x 10 grid. One split a step
     stalled at 72 clusters (ARI 0.51), components fitting crossing rows and columns of
-    groups; half of the splits that gain locally, taken at once, find 94 (0.77)."""
+    groups; with half of the splits that gain locally taken at once, 94 (ARI 0.73)."""
     X, y = grid_blobs(100, n_per=300, spacing=4.24)
     ppp = PPP().fit(X)
     assert 90 <= ppp.n_clusters_ <= 110
