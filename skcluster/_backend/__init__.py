@@ -36,6 +36,7 @@ from ._dispatch import (
     to_numpy,
 )
 from ._gaussian import (
+    gaussian_em_fit,
     gaussian_em_stats,
     gaussian_log_density,
     logsumexp,
@@ -90,6 +91,7 @@ __all__ = [
     "row_offsets",
     "logsumexp",
     "gaussian_log_density",
+    "gaussian_em_fit",
     "gaussian_em_stats",
     "precision_cholesky",
     "nlr_step",

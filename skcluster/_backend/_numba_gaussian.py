@@ -324,3 +324,123 @@ def em_stats(X, weights, means, prec_chol, log_weights, covariance_type, working
     iu = np.triu_indices(d, 1)
     s2[:, iu[1], iu[0]] = s2[:, iu[0], iu[1]]
     return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), s2
+
+
+# --------------------------------------------------------------------------------------
+# the whole EM loop of a small mixture on rows, in one call
+# --------------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def _m_step_rows(X, w, resp, reg, form, weights, means, cov):
+    """Weighted means and covariances (two passes: centred scatter) with ``reg`` on the
+    diagonal, in the form ``form`` (0 full, 1 diagonal, 2 spherical), into the outputs."""
+    n, d = X.shape
+    K = resp.shape[1]
+    nk = np.zeros(K)
+    means[:] = 0.0
+    cov[:] = 0.0
+    for i in range(n):
+        for k in range(K):
+            r = w[i] * resp[i, k]
+            nk[k] += r
+            for a in range(d):
+                means[k, a] += r * X[i, a]
+    for k in range(K):
+        means[k] /= max(nk[k], 1e-300)
+    diff = np.empty(d)
+    for i in range(n):
+        for k in range(K):
+            r = w[i] * resp[i, k]
+            for a in range(d):
+                diff[a] = X[i, a] - means[k, a]
+            if form == 0:
+                for a in range(d):
+                    for b in range(a + 1):
+                        cov[k, a, b] += r * diff[a] * diff[b]
+            else:
+                for a in range(d):
+                    cov[k, a, a] += r * diff[a] * diff[a]
+    total = nk.sum()
+    for k in range(K):
+        weights[k] = nk[k] / total
+        scale = 1.0 / max(nk[k], 1e-300)
+        mean_var = 0.0
+        for a in range(d):
+            for b in range(a + 1):
+                cov[k, a, b] *= scale
+                cov[k, b, a] = cov[k, a, b]
+            cov[k, a, a] += reg[a]
+            mean_var += cov[k, a, a]
+        if form == 2:
+            for a in range(d):
+                cov[k, a, a] = mean_var / d
+
+
+@njit(cache=True, nogil=True)
+def _e_step_rows(X, w, weights, means, cov, form, resp):
+    """Posteriors of every row into ``resp``; returns the weighted log-likelihood sum."""
+    n, d = X.shape
+    K = means.shape[0]
+    factor = np.empty((K, d, d))  # Cholesky factors, or inverse variances on the diagonal
+    const = np.empty(K)
+    for k in range(K):
+        if form == 0:
+            factor[k] = np.linalg.cholesky(cov[k])
+        else:  # inverse variances on the diagonal
+            for a in range(d):
+                factor[k, a, a] = 1.0 / cov[k, a, a]
+        log_det = 0.0
+        for a in range(d):
+            log_det += math.log(factor[k, a, a]) if form == 0 else 0.5 * math.log(cov[k, a, a])
+        with_weight = math.log(weights[k]) if weights[k] > 0 else -np.inf
+        const[k] = with_weight - log_det - 0.5 * d * math.log(2 * math.pi)
+    z = np.empty(d)
+    a_row = np.empty(K)
+    ll = 0.0
+    for i in range(n):
+        mx = -np.inf
+        for k in range(K):
+            q = 0.0
+            if form == 0:  # |L^-1 (x - mu)|^2 by forward substitution
+                for a in range(d):
+                    s = X[i, a] - means[k, a]
+                    for b in range(a):
+                        s -= factor[k, a, b] * z[b]
+                    z[a] = s / factor[k, a, a]
+                    q += z[a] * z[a]
+            else:
+                for a in range(d):
+                    t = X[i, a] - means[k, a]
+                    q += t * t * factor[k, a, a]
+            a_row[k] = const[k] - 0.5 * q
+            mx = max(mx, a_row[k])
+        tot = 0.0
+        for k in range(K):
+            a_row[k] = math.exp(a_row[k] - mx)
+            tot += a_row[k]
+        ll += w[i] * (mx + math.log(tot))
+        for k in range(K):
+            resp[i, k] = a_row[k] / tot
+    return ll
+
+
+@njit(cache=True, nogil=True)
+def em_loop(X, w, resp, reg, form, tol, max_iter, weights, means, cov):
+    """EM from the responsibilities ``resp`` until the mean log-likelihood gains less than
+    ``tol``, with the mixture in ``weights``, ``means``, ``cov`` and the final posteriors
+    in ``resp``; returns the final mean log-likelihood, the iterations and convergence.
+    Sequential: for the small fits of a divisive path, whose Python loop over the fused
+    pass cost four times the arithmetic."""
+    total = w.sum()
+    _m_step_rows(X, w, resp, reg, form, weights, means, cov)
+    lower = -np.inf
+    n_iter, converged = max_iter, False
+    for it in range(1, max_iter + 1):
+        new = _e_step_rows(X, w, weights, means, cov, form, resp) / total
+        _m_step_rows(X, w, resp, reg, form, weights, means, cov)
+        if abs(new - lower) < tol:
+            n_iter, converged = it, True
+            break
+        lower = new
+    return _e_step_rows(X, w, weights, means, cov, form, resp) / total, n_iter, converged

@@ -153,3 +153,40 @@ def test_em_stats_of_diagonal_covariances_are_the_full_ones_diagonal(rng, backen
         B.gaussian_em_stats(X, weights, means, variances[:, :2], covariance_type="diag")
     with pytest.raises(ValueError, match="covariance_type"):
         B.gaussian_em_stats(X, weights, means, variances, covariance_type="spherical")
+
+
+@pytest.mark.parametrize("form", ["full", "diag", "spherical"])
+def test_em_fit_in_one_call_is_the_loop_over_em_stats(rng, form):
+    """gaussian_em_fit (the whole EM loop in one Numba call) against EM looped in Python
+    over the array-namespace kernels: the same mixture, iterations and posteriors."""
+    from skcluster.cluster._mixture import Atoms, fit_em
+
+    X = np.concatenate([rng.normal(0, 1, (120, 3)), rng.normal(2, 0.5, (80, 3))])
+    w = rng.uniform(0.5, 2.0, len(X))
+    resp = rng.dirichlet(np.ones(3), len(X))
+    reg = np.array([1e-6, 1e-3, 1e-2])  # one value per feature, as PPP's rounding variance
+    kw = dict(reg_covar=reg, tol=1e-10, max_iter=30, covariance_type=form)
+    one = fit_em(Atoms(w, X), resp.copy(), **kw)
+    with config_context(backend="numpy"):
+        loop = fit_em(Atoms(w, X), resp.copy(), **kw)
+    for a, b in zip(
+        (one[0].weights, one[0].means, one[0].covariances),
+        (loop[0].weights, loop[0].means, loop[0].covariances),
+        strict=True,
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(one[1], loop[1], rtol=1e-6, atol=1e-10)
+    assert one[2] == pytest.approx(loop[2], rel=1e-10)
+    assert one[3] == loop[3]
+
+
+def test_em_fit_rejects_bad_input(rng):
+    X = rng.normal(size=(50, 2))
+    with pytest.raises(ValueError, match="resp must have shape"):
+        B.gaussian_em_fit(X, np.ones((49, 2)), 1e-6, tol=1e-3, max_iter=10)
+    with pytest.raises(ValueError, match="covariance_type"):
+        B.gaussian_em_fit(
+            X, np.ones((50, 2)) / 2, 1e-6, covariance_type="tied", tol=1e-3, max_iter=10
+        )
+    with config_context(backend="numpy"), pytest.raises(ValueError, match="Numba backend"):
+        B.gaussian_em_fit(X, np.ones((50, 2)) / 2, 1e-6, tol=1e-3, max_iter=10)
