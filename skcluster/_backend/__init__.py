@@ -50,6 +50,7 @@ from ._kmeans import (
     lloyd,
     lloyd_step,
     nearest_center,
+    two_means,
 )
 from ._memory import available_memory, row_chunks, single_blas_thread
 from ._neighbors import (
@@ -84,6 +85,7 @@ __all__ = [
     "center_sums",
     "lloyd_step",
     "lloyd",
+    "two_means",
     "kmeans",
     "kmeans_plusplus",
     "distance_sums",

@@ -85,6 +85,36 @@ def lloyd_step(X, centers, sample_weight=None):
     return labels, dist, sums, counts
 
 
+def two_means(X, side, *, sample_weight=None, max_iter=300):
+    """2-means from a boolean split of the rows, until no row moves or a side empties.
+
+    Not :func:`lloyd` with two centres: that keeps an empty centre and stops on centre
+    shifts; here the split is what is iterated (a divisive path proposes and rejects
+    splits by it, and needs to see a side empty).
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    side : bool array of shape (n_samples,)
+        The initial split; not modified.
+    sample_weight : array of shape (n_samples,), default=None
+    max_iter : int, default=300
+
+    Returns
+    -------
+    side : bool array of shape (n_samples,)
+        The final split (rows nearer the centre of the ``True`` side, ties to the other).
+    """
+    name, xp, (X,), to_host = _prepare(("X", X))
+    _check_count(max_iter, "max_iter")
+    side = xp.array(xp.asarray(side), dtype=bool)
+    if side.shape != (X.shape[0],):
+        raise ValueError(f"side must have shape ({X.shape[0]},), got {tuple(side.shape)}.")
+    w = _weights(xp, sample_weight, X.shape[0], X.dtype)
+    kernels(name).two_means(X, w, side, int(max_iter))
+    return _host(side, to_host)
+
+
 def lloyd(X, centers, *, sample_weight=None, max_iter=300, tol=0.0):
     """Lloyd iterations from ``centers`` until the centres move less than ``tol``.
 

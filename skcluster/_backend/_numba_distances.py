@@ -520,3 +520,44 @@ def lloyd_step(X, centers, sample_weight, labels, distances, sums, counts, worki
     sums[:] = part_sums.sum(axis=0)
     counts[:] = part_counts.sum(axis=0)
     return sums, counts
+
+
+@njit(cache=True, nogil=True)
+def two_means(X, weights, side, max_iter):
+    """2-means from the boolean split ``side`` (updated in place): weighted centres of the
+    two sides, every row to the nearer (the first on a tie), until no row moves or a side
+    empties. Sequential: for the many small splits of a divisive path."""
+    n, d = X.shape
+    centers = np.empty((2, d))
+    totals = np.empty(2)
+    for _ in range(max_iter):
+        n_true = 0
+        for i in range(n):
+            n_true += side[i]
+        if n_true == 0 or n_true == n:
+            break
+        centers[:] = 0.0
+        totals[:] = 0.0
+        for i in range(n):
+            s = 1 if side[i] else 0
+            totals[s] += weights[i]
+            for a in range(d):
+                centers[s, a] += weights[i] * X[i, a]
+        for s in range(2):
+            for a in range(d):
+                centers[s, a] /= totals[s]
+        moved = False
+        for i in range(n):
+            d0 = 0.0
+            d1 = 0.0
+            for a in range(d):
+                t0 = X[i, a] - centers[0, a]
+                t1 = X[i, a] - centers[1, a]
+                d0 += t0 * t0
+                d1 += t1 * t1
+            new = d1 < d0
+            if new != side[i]:
+                side[i] = new
+                moved = True
+        if not moved:
+            break

@@ -1,7 +1,9 @@
 """Array-namespace kernels: CuPy arrays on the GPU, NumPy arrays as the reference path.
 
 The functions mirror the Numba kernels (``_numba_distances``, ``_numba_gaussian``,
-``_numba_solvers``) name for name and signature for signature. They use
+``_numba_solvers``) name for name and signature for signature, but for ``em_loop``, the
+Numba backend's whole EM loop for small fits in one call (``gaussian_em_fit``): on other
+backends its callers loop over ``em_stats``. They use
 only operations that NumPy and CuPy share, so the same code also serves as the reference
 implementation behind ``config_context(backend="numpy")`` and is tested on every machine,
 GPU or not. This module never imports CuPy itself: it takes the namespace from the arrays.
@@ -338,3 +340,25 @@ def self_expression(C, layers, want_layer_grads):
         grads.append((g - h * float((h * g).sum())) / max(s, 1e-30))
         start += d
     return loss, grad_C, grads
+
+
+def two_means(X, weights, side, max_iter):
+    """2-means from the boolean split ``side`` (updated in place) until no row moves or a
+    side empties (the Numba kernel's rule)."""
+    xp = _xp(X)
+    for _ in range(max_iter):
+        n_true = int(side.sum())
+        if n_true in (0, side.shape[0]):
+            break
+        centers = xp.stack(
+            [
+                (weights[~side] @ X[~side]) / weights[~side].sum(),
+                (weights[side] @ X[side]) / weights[side].sum(),
+            ]
+        )
+        d0 = ((X - centers[0]) ** 2).sum(axis=1)
+        d1 = ((X - centers[1]) ** 2).sum(axis=1)
+        new = d1 < d0
+        if bool((new == side).all()):
+            break
+        side[...] = new

@@ -186,7 +186,7 @@ class _DivisivePathMixin:
                 sub.mean, 2, random_state=rng, sample_weight=sub.weight
             )
             side = _backend.nearest_center(sub.mean, centers)[0] == 1
-        side = _two_means(sub, side, self.max_iter)
+        side = _backend.two_means(sub.mean, side, sample_weight=sub.weight, max_iter=self.max_iter)
         if min(sub.weight[~side].sum(), sub.weight[side].sum()) < min_size:
             return None
         halves = np.column_stack([~side, side]).astype(float)
@@ -226,25 +226,3 @@ def _split_components(mix, children):
         np.concatenate([mix.means[keep], *(children[k].means for k in split)]),
         np.concatenate([mix.covariances[keep], *(children[k].covariances for k in split)]),
     )
-
-
-def _two_means(atoms, side, max_iter):
-    """Weighted Lloyd iterations of 2-means on the atoms from a boolean split, until the
-    split stops changing or a side empties (the split is then rejected). Not
-    ``_backend.lloyd``: that one keeps an empty centre and stops on centre shifts, and
-    its kernel sums round the centres differently (other splits at small ``max_iter``)."""
-    rows = _backend.check_rows(atoms.mean)
-    for _ in range(max_iter):
-        if side.all() or not side.any():
-            break
-        centers = np.stack(
-            [
-                np.average(atoms.mean[~side], axis=0, weights=atoms.weight[~side]),
-                np.average(atoms.mean[side], axis=0, weights=atoms.weight[side]),
-            ]
-        )
-        new = _backend.nearest_center(rows, centers)[0] == 1
-        if np.array_equal(new, side):
-            break
-        side = new
-    return side

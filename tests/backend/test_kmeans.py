@@ -123,3 +123,26 @@ def test_nearest_center_property_scale(pair, n_centers):
     assert np.all(ref[np.arange(len(X)), labels] <= ref.min(axis=1) * (1 + 1e-5) + 1e-6)
     Xs, Cs = np.ldexp(X, e).astype(X.dtype), np.ldexp(C, e).astype(X.dtype)
     np.testing.assert_array_equal(B.nearest_center(Xs, Cs)[0], labels)
+
+
+def test_two_means_reaches_the_two_means_fixed_point(backend, rng):
+    """From a poor split of two blobs, 2-means ends at the blobs; the final split is a
+    fixed point (every row nearer its side's weighted centre) and the input is unchanged."""
+    X = np.concatenate([rng.normal(0, 1, (60, 3)), rng.normal(6, 1, (40, 3))])
+    w = rng.uniform(0.5, 2.0, 100)
+    start = np.zeros(100, dtype=bool)
+    start[::3] = True
+    before = start.copy()
+    side = B.two_means(X, start, sample_weight=w)
+    np.testing.assert_array_equal(start, before)
+    assert len(set(side[:60])) == len(set(side[60:])) == 1 and side[0] != side[-1]  # the blobs
+    centres = [np.average(X[s], axis=0, weights=w[s]) for s in (~side, side)]
+    d = cdist(X, np.array(centres), "sqeuclidean")
+    np.testing.assert_array_equal(side, d[:, 1] < d[:, 0])
+
+
+def test_two_means_stops_when_a_side_empties_and_checks_its_split(backend, rng):
+    X = rng.normal(size=(20, 2))
+    assert not B.two_means(X, np.zeros(20, dtype=bool)).any()
+    with pytest.raises(ValueError, match="side must have shape"):
+        B.two_means(X, np.zeros(19, dtype=bool))
