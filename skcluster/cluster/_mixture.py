@@ -18,8 +18,9 @@ from .._backend import row_chunks
 # from this many features on, second moments are one matrix product per component
 _GEMM_MIN_FEATURES = 32
 # up to this many rows, EM runs as one sequential backend call (beyond, the fused pass
-# runs on every thread and Python's share of an iteration is small)
-_ONE_CALL_MAX_ROWS = 20_000
+# runs on every thread and Python's share of an iteration is small: CLAMS' fits of 5,000
+# rows took 1.6x as long in one call on 2 cores, PPP's of 2,048 rows 0.5x)
+_ONE_CALL_MAX_ROWS = 2_500
 
 
 @dataclass
@@ -251,8 +252,8 @@ def fit_em(
 
 def _one_call(atoms):
     """Whether EM on these rows runs as one backend call (``gaussian_em_fit``): NumPy rows
-    on the Numba backend, up to 20,000 of them in fewer than 32 dimensions (from there
-    the fused pass, on every thread and with matrix products, is faster)."""
+    on the Numba backend, up to 2,500 of them in fewer than 32 dimensions (beyond, the
+    fused pass, on every thread and with matrix products, is faster)."""
     n, d = atoms.mean.shape
     return (
         n <= _ONE_CALL_MAX_ROWS
