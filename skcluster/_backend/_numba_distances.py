@@ -548,14 +548,7 @@ def two_means(X, weights, side, max_iter):
                 centers[s, a] /= totals[s]
         moved = False
         for i in range(n):
-            d0 = 0.0
-            d1 = 0.0
-            for a in range(d):
-                t0 = X[i, a] - centers[0, a]
-                t1 = X[i, a] - centers[1, a]
-                d0 += t0 * t0
-                d1 += t1 * t1
-            new = d1 < d0
+            new = _nearest_of_row(X, i, centers)[0] == 1
             if new != side[i]:
                 side[i] = new
                 moved = True

@@ -415,13 +415,10 @@ def _e_step_rows(X, w, weights, means, cov, form, resp):
                     q += t * t * factor[k, a, a]
             a_row[k] = const[k] - 0.5 * q
             mx = max(mx, a_row[k])
-        tot = 0.0
+        lse, inv_total = _soft_assign(a_row, mx, 1.0)
+        ll += w[i] * lse
         for k in range(K):
-            a_row[k] = math.exp(a_row[k] - mx)
-            tot += a_row[k]
-        ll += w[i] * (mx + math.log(tot))
-        for k in range(K):
-            resp[i, k] = a_row[k] / tot
+            resp[i, k] = a_row[k] * inv_total
     return ll
 
 
