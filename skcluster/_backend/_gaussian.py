@@ -183,7 +183,7 @@ _FORM_CODES = {"full": 0, "diag": 1, "spherical": 2}
 
 
 def gaussian_em_fit(
-    X, resp, reg_covar, *, covariance_type="full", tol, max_iter, sample_weight=None
+    X, resp, reg_covar, *, covariance_type="full", tol, max_iter, sample_weight=None, init=None
 ):
     """EM of a Gaussian mixture on rows from responsibilities, the whole loop in one call.
 
@@ -195,8 +195,9 @@ def gaussian_em_fit(
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-    resp : ndarray of shape (n_samples, n_components)
-        Initial responsibilities (the first M-step's weights); not modified.
+    resp : ndarray of shape (n_samples, n_components) or None
+        Initial responsibilities (the first M-step's weights); not modified. None with
+        ``init``.
     reg_covar : float or ndarray of shape (n_features,)
         Added to the diagonal of every covariance before its form is imposed.
     covariance_type : {"full", "diag", "spherical"}, default="full"
@@ -204,6 +205,10 @@ def gaussian_em_fit(
         EM stops when the mean log-likelihood per row gains less than this.
     max_iter : int
     sample_weight : ndarray of shape (n_samples,), default=None
+    init : tuple of ndarray, default=None
+        A mixture ``(weights, means, covariances)`` ((K,), (K, d), (K, d, d), covariances
+        positive definite): the first M-step is from the posteriors under it, computed in
+        the same call, instead of from ``resp``.
 
     Returns
     -------
@@ -223,15 +228,25 @@ def gaussian_em_fit(
             "loop over gaussian_em_stats there."
         )
     n, d = X.shape
-    resp = np.array(resp, dtype=np.float64, order="C")
-    if resp.ndim != 2 or resp.shape[0] != n or resp.shape[1] < 1:
-        raise ValueError(f"resp must have shape ({n}, n_components), got {resp.shape}.")
+    if init is None:
+        resp = np.array(resp, dtype=np.float64, order="C")
+        if resp.ndim != 2 or resp.shape[0] != n or resp.shape[1] < 1:
+            raise ValueError(f"resp must have shape ({n}, n_components), got {resp.shape}.")
+        K = resp.shape[1]
+        weights, means, cov = np.empty(K), np.empty((K, d)), np.empty((K, d, d))
+    else:
+        weights, means, cov = (np.array(a, dtype=np.float64, order="C") for a in init)
+        K = len(weights)
+        if means.shape != (K, d) or cov.shape != (K, d, d):
+            raise ValueError(
+                f"init must be a mixture of (K,), (K, {d}) and (K, {d}, {d}) arrays, got "
+                f"{weights.shape}, {means.shape} and {cov.shape}."
+            )
+        resp = np.empty((n, K))
     if covariance_type not in _FORM_CODES:
         raise ValueError(f"covariance_type must be one of {sorted(_FORM_CODES)}.")
     reg = np.ascontiguousarray(np.broadcast_to(np.asarray(reg_covar, np.float64), (d,)))
     w = np.ascontiguousarray(_weights(np, sample_weight, n, np.float64))
-    K = resp.shape[1]
-    weights, means, cov = np.empty(K), np.empty((K, d)), np.empty((K, d, d))
     ll, n_iter, converged = kernels(name).em_loop(
         np.ascontiguousarray(X, dtype=np.float64),
         w,
@@ -243,5 +258,6 @@ def gaussian_em_fit(
         weights,
         means,
         cov,
+        init is not None,
     )
     return weights, means, cov, resp, float(ll), int(n_iter), bool(converged)

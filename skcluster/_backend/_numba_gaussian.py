@@ -9,6 +9,10 @@ from numba import njit, prange
 
 from ._numba_distances import _n_threads, _run_blocks
 
+_REASSOC = {"reassoc", "contract"}
+# rows per chunk of the parallel passes
+_CHUNK = 512
+
 # --------------------------------------------------------------------------------------
 # mixture-model E-step pieces
 # --------------------------------------------------------------------------------------
@@ -109,138 +113,182 @@ def _soft_assign(a, mx, w):
     return w * (mx + math.log(tot)), w / tot
 
 
-@njit(parallel=True, cache=True, nogil=True)
-def _em_stats_chunks(X, weights, means, prec_chol, const, chunk, ll, nk, s1, s2):
-    """E-step of a full-covariance mixture and the M-step sums, one pass per fixed chunk.
+# The fused E-step and M-step sums of rows ``lo .. hi``, one body per covariance form,
+# shared by the parallel pass over fixed chunks (``em_stats``) and the one-call EM loop
+# (``em_loop``). For each row: ``a_k = log pi_k + log N(x | mu_k, Sigma_k)``, its
+# log-sum-exp and the responsibilities ``r_k``; then ``sum w r``, ``sum w r (x - mu_k)``
+# and the scatter ``sum w r (x - mu_k)(x - mu_k)^T`` (upper triangle; its diagonal for the
+# diagonal forms). Shifting by the current means keeps the scatter free of the cancellation
+# of raw second moments on offset data. A row no component can explain (zero weights) adds
+# nothing. With ``resp`` of n rows (not 0) the posteriors are written there too.
 
-    For each row: ``a_k = log pi_k + log N(x | mu_k, Sigma_k)``, its log-sum-exp and the
-    responsibilities ``r_k``; then ``sum w r``, ``sum w r (x - mu_k)`` and the upper
-    triangle of ``sum w r (x - mu_k)(x - mu_k)^T``. Shifting by the current means keeps the
-    scatter free of the cancellation of raw second moments on offset data. Sums stay in
-    chunk-local arrays (kept in cache, 2x faster than accumulating in the outputs).
-    """
+
+@njit(cache=True, nogil=True, fastmath=_REASSOC)
+def _rows_full(X, w, means, prec_t, const, lo, hi, a, diff, nk, s1, s2, resp):
+    """``prec_t``: the lower triangular ``L^-1`` of each covariance ``L L^T``."""
+    d = X.shape[1]
+    K = means.shape[0]
+    ll = 0.0
+    for i in range(lo, hi):
+        mx = -np.inf
+        for k in range(K):
+            for t in range(d):
+                diff[k, t] = X[i, t] - means[k, t]
+            acc = 0.0
+            for t in range(d):
+                y = 0.0
+                for s in range(t + 1):
+                    y += prec_t[k, t, s] * diff[k, s]
+                acc += y * y
+            a[k] = const[k] - 0.5 * acc
+            mx = max(mx, a[k])
+        if _unexplained(mx, resp, i):
+            continue
+        row_ll, scale = _soft_assign(a, mx, w[i])
+        ll += row_ll
+        for k in range(K):
+            r = scale * a[k]
+            _store_posterior(resp, i, k, a[k], w[i], scale)
+            nk[k] += r
+            for t in range(d):
+                rd = r * diff[k, t]
+                s1[k, t] += rd
+                for u in range(t, d):
+                    s2[k, t, u] += rd * diff[k, u]
+    return ll
+
+
+@njit(cache=True, nogil=True, fastmath=_REASSOC)
+def _rows_2d(X, w, means, prec_t, const, lo, hi, a, diff, nk, s1, s2, resp):
+    """``_rows_full`` unrolled for two features (2-D scatterplots: CLAMS's whole workload),
+    measured 2x faster at 5,000 rows and 17 components."""
+    K = means.shape[0]
+    ll = 0.0
+    for i in range(lo, hi):
+        mx = -np.inf
+        for k in range(K):
+            u = X[i, 0] - means[k, 0]
+            v = X[i, 1] - means[k, 1]
+            diff[k, 0] = u
+            diff[k, 1] = v
+            y0 = u * prec_t[k, 0, 0]
+            y1 = u * prec_t[k, 1, 0] + v * prec_t[k, 1, 1]
+            a[k] = const[k] - 0.5 * (y0 * y0 + y1 * y1)
+            mx = max(mx, a[k])
+        if _unexplained(mx, resp, i):
+            continue
+        row_ll, scale = _soft_assign(a, mx, w[i])
+        ll += row_ll
+        for k in range(K):
+            r = scale * a[k]
+            _store_posterior(resp, i, k, a[k], w[i], scale)
+            ru = r * diff[k, 0]
+            rv = r * diff[k, 1]
+            nk[k] += r
+            s1[k, 0] += ru
+            s1[k, 1] += rv
+            s2[k, 0, 0] += ru * diff[k, 0]
+            s2[k, 0, 1] += ru * diff[k, 1]
+            s2[k, 1, 1] += rv * diff[k, 1]
+    return ll
+
+
+@njit(cache=True, nogil=True, fastmath=_REASSOC)
+def _rows_diag(X, w, means, prec, const, lo, hi, a, diff, nk, s1, s2, resp):
+    """Diagonal covariances (``prec``: 1 / sd, (K, d)): O(d) per row and component, and
+    the scatter's diagonal only (``s2``: (K, d))."""
+    d = X.shape[1]
+    K = means.shape[0]
+    ll = 0.0
+    for i in range(lo, hi):
+        mx = -np.inf
+        for k in range(K):
+            acc = 0.0
+            for t in range(d):
+                diff[k, t] = X[i, t] - means[k, t]
+                y = diff[k, t] * prec[k, t]
+                acc += y * y
+            a[k] = const[k] - 0.5 * acc
+            mx = max(mx, a[k])
+        if _unexplained(mx, resp, i):
+            continue
+        row_ll, scale = _soft_assign(a, mx, w[i])
+        ll += row_ll
+        for k in range(K):
+            r = scale * a[k]
+            _store_posterior(resp, i, k, a[k], w[i], scale)
+            nk[k] += r
+            for t in range(d):
+                rd = r * diff[k, t]
+                s1[k, t] += rd
+                s2[k, t] += rd * diff[k, t]
+    return ll
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _unexplained(mx, resp, i):
+    """Whether no component explains row ``i`` (its posteriors, if kept, are NaN)."""
+    if mx > -np.inf:
+        return False
+    for k in range(resp.shape[1] if resp.shape[0] else 0):
+        resp[i, k] = np.nan
+    return True
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _store_posterior(resp, i, k, e, w, scale):
+    """The posterior ``e / sum`` of row ``i`` (``scale = w / sum``) into ``resp``, if kept."""
+    if resp.shape[0]:
+        resp[i, k] = e * scale / w if w > 0 else np.nan
+
+
+@njit(cache=True, nogil=True)
+def _scratch(K, d, s2_shape):
+    """A pass's working rows and zeroed sums: ``a`` (K,), ``diff`` (K, d), ``nk``, ``s1``,
+    ``s2`` (of shape ``s2_shape``) and an empty ``resp`` (none kept)."""
+    return (
+        np.empty(K),
+        np.empty((K, d)),
+        np.zeros(K),
+        np.zeros((K, d)),
+        np.zeros(s2_shape),
+        np.empty((0, K)),
+    )
+
+
+# The parallel passes over fixed chunks of rows (each chunk sums into its own slot of the
+# outputs: kept in cache, 2x faster than accumulating in shared arrays, and the same sums
+# whatever the thread count).
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _em_stats_chunks(X, weights, means, prec, const, chunk, ll, nk, s1, s2):
     n, d = X.shape
-    K = means.shape[0]
     for c in prange(nk.shape[0]):
-        a = np.empty(K)
-        diff = np.empty((K, d))
-        c_ll = 0.0
-        c_nk = np.zeros(K)
-        c_s1 = np.zeros((K, d))
-        c_s2 = np.zeros((K, d, d))
-        for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            mx = -np.inf
-            for k in range(K):
-                for t in range(d):
-                    diff[k, t] = X[i, t] - means[k, t]
-                acc = 0.0
-                for t in range(d):
-                    y = 0.0
-                    for s in range(t + 1):  # P is upper triangular: column t uses rows <= t
-                        y += diff[k, s] * prec_chol[k, s, t]
-                    acc += y * y
-                a[k] = const[k] - 0.5 * acc
-                mx = max(mx, a[k])
-            if mx == -np.inf:
-                continue  # a row no component can explain (zero weights) adds nothing
-            row_ll, scale = _soft_assign(a, mx, weights[i])
-            c_ll += row_ll
-            for k in range(K):
-                r = scale * a[k]
-                c_nk[k] += r
-                for t in range(d):
-                    rd = r * diff[k, t]
-                    c_s1[k, t] += rd
-                    for u in range(t, d):
-                        c_s2[k, t, u] += rd * diff[k, u]
-        ll[c] = c_ll
-        nk[c] = c_nk
-        s1[c] = c_s1
-        s2[c] = c_s2
+        a, diff, c_nk, c_s1, c_s2, none = _scratch(means.shape[0], d, s2.shape[1:])
+        lo, hi = c * chunk, min(n, (c + 1) * chunk)
+        ll[c] = _rows_full(X, weights, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, none)
+        nk[c], s1[c], s2[c] = c_nk, c_s1, c_s2
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def _em_stats_chunks_2d(X, weights, means, prec_chol, const, chunk, ll, nk, s1, s2):
-    """``_em_stats_chunks`` unrolled for two features (2-D scatterplots: CLAMS's whole
-    workload), measured 2x faster at 5,000 rows and 17 components."""
-    n = X.shape[0]
-    K = means.shape[0]
+def _em_stats_chunks_2d(X, weights, means, prec, const, chunk, ll, nk, s1, s2):
+    n, d = X.shape
     for c in prange(nk.shape[0]):
-        a = np.empty(K)
-        du = np.empty(K)
-        dv = np.empty(K)
-        c_ll = 0.0
-        c_nk = np.zeros(K)
-        c_s1 = np.zeros((K, 2))
-        c_s2 = np.zeros((K, 2, 2))
-        for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            mx = -np.inf
-            for k in range(K):
-                u = X[i, 0] - means[k, 0]
-                v = X[i, 1] - means[k, 1]
-                du[k] = u
-                dv[k] = v
-                y0 = u * prec_chol[k, 0, 0]
-                y1 = u * prec_chol[k, 0, 1] + v * prec_chol[k, 1, 1]
-                a[k] = const[k] - 0.5 * (y0 * y0 + y1 * y1)
-                mx = max(mx, a[k])
-            if mx == -np.inf:
-                continue
-            row_ll, scale = _soft_assign(a, mx, weights[i])
-            c_ll += row_ll
-            for k in range(K):
-                r = scale * a[k]
-                ru = r * du[k]
-                rv = r * dv[k]
-                c_nk[k] += r
-                c_s1[k, 0] += ru
-                c_s1[k, 1] += rv
-                c_s2[k, 0, 0] += ru * du[k]
-                c_s2[k, 0, 1] += ru * dv[k]
-                c_s2[k, 1, 1] += rv * dv[k]
-        ll[c] = c_ll
-        nk[c] = c_nk
-        s1[c] = c_s1
-        s2[c] = c_s2
+        a, diff, c_nk, c_s1, c_s2, none = _scratch(means.shape[0], d, s2.shape[1:])
+        lo, hi = c * chunk, min(n, (c + 1) * chunk)
+        ll[c] = _rows_2d(X, weights, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, none)
+        nk[c], s1[c], s2[c] = c_nk, c_s1, c_s2
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def _em_stats_chunks_diag(X, weights, means, prec, const, chunk, ll, nk, s1, s2):
-    """``_em_stats_chunks`` for diagonal covariances (``prec``: 1 / sd, (K, d)): O(d) per
-    row and component, and the scatter's diagonal only."""
     n, d = X.shape
-    K = means.shape[0]
     for c in prange(nk.shape[0]):
-        a = np.empty(K)
-        c_ll = 0.0
-        c_nk = np.zeros(K)
-        c_s1 = np.zeros((K, d))
-        c_s2 = np.zeros((K, d))
-        for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            mx = -np.inf
-            for k in range(K):
-                acc = 0.0
-                for t in range(d):
-                    y = (X[i, t] - means[k, t]) * prec[k, t]
-                    acc += y * y
-                a[k] = const[k] - 0.5 * acc
-                mx = max(mx, a[k])
-            if mx == -np.inf:
-                continue
-            row_ll, scale = _soft_assign(a, mx, weights[i])
-            c_ll += row_ll
-            for k in range(K):
-                r = scale * a[k]
-                c_nk[k] += r
-                for t in range(d):
-                    diff = X[i, t] - means[k, t]
-                    rd = r * diff
-                    c_s1[k, t] += rd
-                    c_s2[k, t] += rd * diff
-        ll[c] = c_ll
-        nk[c] = c_nk
-        s1[c] = c_s1
-        s2[c] = c_s2
+        a, diff, c_nk, c_s1, c_s2, none = _scratch(means.shape[0], d, s2.shape[1:])
+        lo, hi = c * chunk, min(n, (c + 1) * chunk)
+        ll[c] = _rows_diag(X, weights, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, none)
+        nk[c], s1[c], s2[c] = c_nk, c_s1, c_s2
 
 
 # From this many features on, the fused pass runs as matrix products per row block (the
@@ -319,7 +367,8 @@ def em_stats(X, weights, means, prec_chol, log_weights, covariance_type, working
     s1 = np.empty((n_chunks, K, d))
     s2 = np.empty((n_chunks, K, d, d))
     kernel = _em_stats_chunks_2d if d == 2 else _em_stats_chunks
-    kernel(X, weights, means, prec_chol, const, chunk, ll, nk, s1, s2)
+    prec_t = np.ascontiguousarray(np.swapaxes(prec_chol, 1, 2))  # L^-1, rows contiguous
+    kernel(X, weights, means, prec_t, const, chunk, ll, nk, s1, s2)
     s2 = s2.sum(axis=0)
     iu = np.triu_indices(d, 1)
     s2[:, iu[1], iu[0]] = s2[:, iu[0], iu[1]]
@@ -378,66 +427,119 @@ def _m_step_rows(X, w, resp, reg, form, weights, means, cov):
 
 
 @njit(cache=True, nogil=True)
-def _e_step_rows(X, w, weights, means, cov, form, resp):
-    """Posteriors of every row into ``resp``; returns the weighted log-likelihood sum."""
-    n, d = X.shape
-    K = means.shape[0]
-    factor = np.empty((K, d, d))  # Cholesky factors, or inverse variances on the diagonal
-    const = np.empty(K)
+def _factors(weights, cov, form, prec, const):
+    """Per component the inverse Cholesky factor ``L^-1`` of the covariance (``form`` 0,
+    into ``prec`` (K, d, d)) or the inverse standard deviations (into ``prec[:, 0]``), and
+    ``log pi_k - log|Sigma_k| / 2 - d log(2 pi) / 2`` into ``const``."""
+    K, d = cov.shape[0], cov.shape[1]
     for k in range(K):
+        log_det = 0.0  # of the precision's factor
         if form == 0:
-            factor[k] = np.linalg.cholesky(cov[k])
-        else:  # inverse variances on the diagonal
-            for a in range(d):
-                factor[k, a, a] = 1.0 / cov[k, a, a]
-        log_det = 0.0
-        for a in range(d):
-            log_det += math.log(factor[k, a, a]) if form == 0 else 0.5 * math.log(cov[k, a, a])
+            L = np.linalg.cholesky(cov[k])
+            for j in range(d):  # L^-1 by forward substitution, column by column
+                for t in range(j):
+                    prec[k, t, j] = 0.0
+                for t in range(j, d):
+                    acc = 1.0 if t == j else 0.0
+                    for s in range(j, t):
+                        acc -= L[t, s] * prec[k, s, j]
+                    prec[k, t, j] = acc / L[t, t]
+                log_det -= math.log(L[j, j])
+        else:
+            for t in range(d):
+                prec[k, 0, t] = 1.0 / math.sqrt(cov[k, t, t])
+                log_det += math.log(prec[k, 0, t])
         with_weight = math.log(weights[k]) if weights[k] > 0 else -np.inf
-        const[k] = with_weight - log_det - 0.5 * d * math.log(2 * math.pi)
-    z = np.empty(d)
-    a_row = np.empty(K)
-    ll = 0.0
-    for i in range(n):
-        mx = -np.inf
-        for k in range(K):
-            q = 0.0
-            if form == 0:  # |L^-1 (x - mu)|^2 by forward substitution
-                for a in range(d):
-                    s = X[i, a] - means[k, a]
-                    for b in range(a):
-                        s -= factor[k, a, b] * z[b]
-                    z[a] = s / factor[k, a, a]
-                    q += z[a] * z[a]
-            else:
-                for a in range(d):
-                    t = X[i, a] - means[k, a]
-                    q += t * t * factor[k, a, a]
-            a_row[k] = const[k] - 0.5 * q
-            mx = max(mx, a_row[k])
-        lse, inv_total = _soft_assign(a_row, mx, 1.0)
-        ll += w[i] * lse
-        for k in range(K):
-            resp[i, k] = a_row[k] * inv_total
-    return ll
+        const[k] = with_weight + log_det - 0.5 * d * math.log(2 * math.pi)
 
 
 @njit(cache=True, nogil=True)
-def em_loop(X, w, resp, reg, form, tol, max_iter, weights, means, cov):
-    """EM from the responsibilities ``resp`` until the mean log-likelihood gains less than
-    ``tol``, with the mixture in ``weights``, ``means``, ``cov`` and the final posteriors
-    in ``resp``; returns the final mean log-likelihood, the iterations and convergence.
-    Sequential: for the small fits of a divisive path, whose Python loop over the fused
-    pass cost four times the arithmetic."""
+def _em_pass(X, w, weights, means, cov, form, resp):
+    """One fused E-step and M-step sums of the mixture in ``weights``, ``means``, ``cov``
+    (the posteriors into ``resp`` when it has rows): ``(ll, nk, s1, s2)`` as ``em_stats``,
+    ``s2`` (K, d, d) with its upper triangle (diagonal forms: its diagonal in ``s2[:, 0]``)."""
+    n, d = X.shape
+    K = means.shape[0]
+    prec = np.empty((K, d, d))
+    const = np.empty(K)
+    _factors(weights, cov, form, prec, const)
+    if resp.shape[0] == 0 and n > _CHUNK:  # the sums alone, on every thread
+        chunk = -(-n // min(32, -(-n // _CHUNK)))
+        m = -(-n // chunk)
+        ll_c, nk_c, s1_c = np.empty(m), np.empty((m, K)), np.empty((m, K, d))
+        if form == 0:
+            s2_c = np.empty((m, K, d, d))
+            if d == 2:
+                _em_stats_chunks_2d(X, w, means, prec, const, chunk, ll_c, nk_c, s1_c, s2_c)
+            else:
+                _em_stats_chunks(X, w, means, prec, const, chunk, ll_c, nk_c, s1_c, s2_c)
+            s2 = s2_c.sum(axis=0)
+        else:
+            s2_c = np.empty((m, K, d))
+            _em_stats_chunks_diag(X, w, means, prec[:, 0], const, chunk, ll_c, nk_c, s1_c, s2_c)
+            s2 = np.zeros((K, d, d))
+            s2[:, 0] = s2_c.sum(axis=0)
+        return ll_c.sum(), nk_c.sum(axis=0), s1_c.sum(axis=0), s2
+    a, diff, nk, s1, s2, _ = _scratch(K, d, (K, d, d))
+    if form == 0 and d == 2:
+        ll = _rows_2d(X, w, means, prec, const, 0, n, a, diff, nk, s1, s2, resp)
+    elif form == 0:
+        ll = _rows_full(X, w, means, prec, const, 0, n, a, diff, nk, s1, s2, resp)
+    else:
+        ll = _rows_diag(X, w, means, prec[:, 0], const, 0, n, a, diff, nk, s1, s2[:, 0], resp)
+    return ll, nk, s1, s2
+
+
+@njit(cache=True, nogil=True)
+def _update(nk, s1, s2, reg, form, weights, means, cov):
+    """The M-step from a pass's sums (as ``em_update``): weights, means moved by the
+    weighted mean shift, the scatter about them plus ``reg``, in the form ``form``."""
+    K, d = s1.shape
+    total = nk.sum()
+    delta = np.empty(d)
+    for k in range(K):
+        weights[k] = nk[k] / total
+        inv = 1.0 / max(nk[k], 1e-300)
+        for t in range(d):
+            delta[t] = s1[k, t] * inv
+        mean_var = 0.0
+        for t in range(d):
+            for u in range(t, d):
+                if form == 0:
+                    cov[k, t, u] = cov[k, u, t] = s2[k, t, u] * inv - delta[t] * delta[u]
+                elif u == t:
+                    cov[k, t, t] = s2[k, 0, t] * inv - delta[t] * delta[t]
+            cov[k, t, t] += reg[t]
+            mean_var += cov[k, t, t]
+            means[k, t] += delta[t]
+        if form == 2:
+            for t in range(d):
+                cov[k, t, t] = mean_var / d
+
+
+@njit(cache=True, nogil=True)
+def em_loop(X, w, resp, reg, form, tol, max_iter, weights, means, cov, from_init):
+    """EM from the responsibilities ``resp`` (or, ``from_init``, from the posteriors under
+    the mixture given in ``weights``, ``means``, ``cov``) until the mean log-likelihood
+    gains less than ``tol``, with the mixture in ``weights``, ``means``, ``cov`` and the
+    final posteriors in ``resp``; returns the final mean log-likelihood, the iterations and
+    convergence. Sequential, one fused pass per iteration: for the small fits of a divisive
+    path, whose Python loop over the parallel pass cost four times the arithmetic."""
     total = w.sum()
-    _m_step_rows(X, w, resp, reg, form, weights, means, cov)
+    none = resp[:0]
+    if from_init:
+        _, nk, s1, s2 = _em_pass(X, w, weights, means, cov, form, none)
+        _update(nk, s1, s2, reg, form, weights, means, cov)
+    else:
+        _m_step_rows(X, w, resp, reg, form, weights, means, cov)
     lower = -np.inf
     n_iter, converged = max_iter, False
     for it in range(1, max_iter + 1):
-        new = _e_step_rows(X, w, weights, means, cov, form, resp) / total
-        _m_step_rows(X, w, resp, reg, form, weights, means, cov)
+        ll, nk, s1, s2 = _em_pass(X, w, weights, means, cov, form, none)
+        _update(nk, s1, s2, reg, form, weights, means, cov)
+        new = ll / total
         if abs(new - lower) < tol:
             n_iter, converged = it, True
             break
         lower = new
-    return _e_step_rows(X, w, weights, means, cov, form, resp) / total, n_iter, converged
+    return _em_pass(X, w, weights, means, cov, form, resp)[0] / total, n_iter, converged

@@ -149,6 +149,29 @@ def m_step(atoms, resp, reg_covar, covariance_type="full"):
     return Mixture(nk / nk.sum(), means, _regularised(cov, reg_covar, covariance_type))
 
 
+def one_gaussian(atoms, reg_covar, covariance_type="full"):
+    """The maximum-likelihood Gaussian of the atoms (``reg_covar`` on its diagonal, in the
+    form ``covariance_type``), its mean log-likelihood per row and the atoms' own
+    covariance ``S`` (unregularised), in closed form: the mean log-likelihood is
+    ``-(d log 2 pi + log|Sigma| + tr(Sigma^-1 S)) / 2``, no pass over the rows."""
+    w = atoms.weight
+    n, d = w.sum(), atoms.mean.shape[1]
+    mean = w @ atoms.mean / n
+    centred = atoms.mean - mean
+    S = (centred.T * w) @ centred / n
+    if atoms.cov is not None:
+        S += np.tensordot(w, atoms.cov, 1) / n
+    cov = _regularised(S[None].copy(), reg_covar, covariance_type)
+    if covariance_type == "full":
+        log_det = 2.0 * np.log(np.diagonal(np.linalg.cholesky(cov[0]))).sum()
+        trace = np.trace(np.linalg.solve(cov[0], S))
+    else:
+        var = np.diagonal(cov[0])
+        log_det, trace = np.log(var).sum(), (np.diagonal(S) / var).sum()
+    loglik = -0.5 * (d * math.log(2 * math.pi) + log_det + trace)
+    return Mixture(np.ones(1), mean[None], cov), float(loglik), S
+
+
 def em_update(mix, stats, n, reg_covar, covariance_type="full"):
     """Mean log-likelihood per row and the M-step from ``gaussian_em_stats``'s sums
     (``stats``: log-likelihood, nk, shifted sums and scatter over ``n`` rows)."""
@@ -215,9 +238,7 @@ def fit_em(
     number of iterations and whether it converged.
     """
     fused = atoms.cov is None
-    if fused and _one_call(atoms):
-        if init is not None:  # the first M-step from the posteriors under init
-            resp = e_step(atoms, init, covariance_type)[1]
+    if fused and _one_call(atoms, covariance_type):
         *mix, resp, loglik, n_iter, converged = _backend.gaussian_em_fit(
             atoms.mean,
             resp,
@@ -226,6 +247,7 @@ def fit_em(
             tol=tol,
             max_iter=max_iter,
             sample_weight=atoms.weight,
+            init=None if init is None else (init.weights, init.means, init.covariances),
         )
         return Mixture(*mix), resp if want_resp else None, loglik, n_iter, converged
     if fused:
@@ -250,14 +272,15 @@ def fit_em(
     return mix, resp, loglik, n_iter, converged
 
 
-def _one_call(atoms):
+def _one_call(atoms, covariance_type):
     """Whether EM on these rows runs as one backend call (``gaussian_em_fit``): NumPy rows
-    on the Numba backend, up to 2,500 of them in fewer than 32 dimensions (beyond, the
-    fused pass, on every thread and with matrix products, is faster)."""
+    on the Numba backend, up to 2,500 of them, full covariances in fewer than 32
+    dimensions (beyond, the fused pass, on every thread and with matrix products, is
+    faster; the diagonal forms cost O(d) a row and component in both)."""
     n, d = atoms.mean.shape
     return (
         n <= _ONE_CALL_MAX_ROWS
-        and d < _GEMM_MIN_FEATURES
+        and (d < _GEMM_MIN_FEATURES or covariance_type != "full")
         and isinstance(atoms.mean, np.ndarray)
         and _backend.get_backend_name(atoms.mean) == "numba"
     )

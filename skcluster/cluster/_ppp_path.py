@@ -11,6 +11,7 @@ from ._mixture import (
     fit_em,
     information_criterion,
     m_step,
+    one_gaussian,
 )
 
 
@@ -172,15 +173,11 @@ class _DivisivePathMixin:
         n = float(sub.weight.sum())
         if len(sub) < 2 or n < 2 * min_size:
             return None
-        ones = np.ones((len(sub), 1))
-        # the principal direction of the rows' own covariance seeds the split
-        full = m_step(sub, ones, self.reg_covar)
-        one = m_step(sub, ones, self._reg, self._form)
-        lse = e_step(sub, one, self._form)[0]
-        crit1 = self._criterion((one, ones, float(sub.weight @ lse) / n), sub)
-        if self.split_init == "pca":
-            direction = np.linalg.eigh(full.covariances[0])[1][:, -1]
-            side = (sub.mean - full.means[0]) @ direction > 0
+        one, lower, spread = one_gaussian(sub, self._reg, self._form)
+        crit1 = self._criterion((one, np.ones((len(sub), 1)), lower), sub)
+        if self.split_init == "pca":  # across the principal direction of the rows' spread
+            direction = np.linalg.eigh(spread)[1][:, -1]
+            side = (sub.mean - one.means[0]) @ direction > 0
         else:
             centers, _ = _backend.kmeans_plusplus(
                 sub.mean, 2, random_state=rng, sample_weight=sub.weight

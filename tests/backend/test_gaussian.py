@@ -159,7 +159,7 @@ def test_em_stats_of_diagonal_covariances_are_the_full_ones_diagonal(rng, backen
 def test_em_fit_in_one_call_is_the_loop_over_em_stats(rng, form):
     """gaussian_em_fit (the whole EM loop in one Numba call) against EM looped in Python
     over the array-namespace kernels: the same mixture, iterations and posteriors."""
-    from skcluster.cluster._mixture import Atoms, fit_em
+    from skcluster.cluster._mixture import Atoms, Mixture, fit_em
 
     X = np.concatenate([rng.normal(0, 1, (120, 3)), rng.normal(2, 0.5, (80, 3))])
     w = rng.uniform(0.5, 2.0, len(X))
@@ -178,6 +178,15 @@ def test_em_fit_in_one_call_is_the_loop_over_em_stats(rng, form):
     np.testing.assert_allclose(one[1], loop[1], rtol=1e-6, atol=1e-10)
     assert one[2] == pytest.approx(loop[2], rel=1e-10)
     assert one[3] == loop[3]
+    # from a mixture instead of responsibilities: the first M-step from its posteriors
+    start = Mixture(np.array([0.3, 0.7]), X[[0, -1]], np.stack([np.eye(3), 0.5 * np.eye(3)]))
+    kw["max_iter"] = 5
+    one = fit_em(Atoms(w, X), None, init=start, **kw)
+    with config_context(backend="numpy"):
+        loop = fit_em(Atoms(w, X), None, init=start, **kw)
+    np.testing.assert_allclose(one[0].covariances, loop[0].covariances, rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(one[0].means, loop[0].means, rtol=1e-7, atol=1e-10)
+    assert one[2] == pytest.approx(loop[2], rel=1e-10)
 
 
 def test_em_fit_rejects_bad_input(rng):
@@ -188,5 +197,8 @@ def test_em_fit_rejects_bad_input(rng):
         B.gaussian_em_fit(
             X, np.ones((50, 2)) / 2, 1e-6, covariance_type="tied", tol=1e-3, max_iter=10
         )
+    with pytest.raises(ValueError, match="init must be a mixture"):
+        init = (np.ones(2) / 2, np.zeros((2, 3)), np.stack([np.eye(3)] * 2))
+        B.gaussian_em_fit(X, None, 1e-6, tol=1e-3, max_iter=10, init=init)
     with config_context(backend="numpy"), pytest.raises(ValueError, match="Numba backend"):
         B.gaussian_em_fit(X, np.ones((50, 2)) / 2, 1e-6, tol=1e-3, max_iter=10)
