@@ -454,43 +454,6 @@ def _factors(weights, cov, form, prec, const):
 
 
 @njit(cache=True, nogil=True)
-def _em_pass(X, w, weights, means, cov, form, resp):
-    """One fused E-step and M-step sums of the mixture in ``weights``, ``means``, ``cov``
-    (the posteriors into ``resp`` when it has rows): ``(ll, nk, s1, s2)`` as ``em_stats``,
-    ``s2`` (K, d, d) with its upper triangle (diagonal forms: its diagonal in ``s2[:, 0]``)."""
-    n, d = X.shape
-    K = means.shape[0]
-    prec = np.empty((K, d, d))
-    const = np.empty(K)
-    _factors(weights, cov, form, prec, const)
-    if resp.shape[0] == 0 and n > _CHUNK:  # the sums alone, on every thread
-        chunk = -(-n // min(32, -(-n // _CHUNK)))
-        m = -(-n // chunk)
-        ll_c, nk_c, s1_c = np.empty(m), np.empty((m, K)), np.empty((m, K, d))
-        if form == 0:
-            s2_c = np.empty((m, K, d, d))
-            if d == 2:
-                _em_stats_chunks_2d(X, w, means, prec, const, chunk, ll_c, nk_c, s1_c, s2_c)
-            else:
-                _em_stats_chunks(X, w, means, prec, const, chunk, ll_c, nk_c, s1_c, s2_c)
-            s2 = s2_c.sum(axis=0)
-        else:
-            s2_c = np.empty((m, K, d))
-            _em_stats_chunks_diag(X, w, means, prec[:, 0], const, chunk, ll_c, nk_c, s1_c, s2_c)
-            s2 = np.zeros((K, d, d))
-            s2[:, 0] = s2_c.sum(axis=0)
-        return ll_c.sum(), nk_c.sum(axis=0), s1_c.sum(axis=0), s2
-    a, diff, nk, s1, s2, _ = _scratch(K, d, (K, d, d))
-    if form == 0 and d == 2:
-        ll = _rows_2d(X, w, means, prec, const, 0, n, a, diff, nk, s1, s2, resp)
-    elif form == 0:
-        ll = _rows_full(X, w, means, prec, const, 0, n, a, diff, nk, s1, s2, resp)
-    else:
-        ll = _rows_diag(X, w, means, prec[:, 0], const, 0, n, a, diff, nk, s1, s2[:, 0], resp)
-    return ll, nk, s1, s2
-
-
-@njit(cache=True, nogil=True)
 def _update(nk, s1, s2, reg, form, weights, means, cov):
     """The M-step from a pass's sums (as ``em_update``): weights, means moved by the
     weighted mean shift, the scatter about them plus ``reg``, in the form ``form``."""
@@ -517,29 +480,56 @@ def _update(nk, s1, s2, reg, form, weights, means, cov):
                 cov[k, t, t] = mean_var / d
 
 
-@njit(cache=True, nogil=True)
+@njit(parallel=True, cache=True, nogil=True)
 def em_loop(X, w, resp, reg, form, tol, max_iter, weights, means, cov, from_init):
-    """EM from the responsibilities ``resp`` (or, ``from_init``, from the posteriors under
-    the mixture given in ``weights``, ``means``, ``cov``) until the mean log-likelihood
-    gains less than ``tol``, with the mixture in ``weights``, ``means``, ``cov`` and the
-    final posteriors in ``resp``; returns the final mean log-likelihood, the iterations and
-    convergence. Sequential, one fused pass per iteration: for the small fits of a divisive
-    path, whose Python loop over the parallel pass cost four times the arithmetic."""
+    """EM from the responsibilities ``resp`` (or, ``from_init``, from the mixture given in
+    ``weights``, ``means``, ``cov``, whose E-step is the first iteration) until the mean
+    log-likelihood gains less than ``tol``, with the mixture in ``weights``, ``means``,
+    ``cov`` and the final posteriors in ``resp``; returns the final mean log-likelihood,
+    the iterations and convergence. For the small fits of a divisive path, whose Python
+    loop over ``em_stats`` cost four times the arithmetic: the whole loop in one call, each
+    iteration one fused pass over fixed chunks of rows (on every thread above 512 rows; the
+    same sums whatever the thread count). The passes run here, not in ``em_stats``'s
+    kernels: a cached function calling a parallel one crashed when loaded from the cache."""
+    n, d = X.shape
+    K = weights.shape[0]
     total = w.sum()
-    none = resp[:0]
-    if from_init:
-        _, nk, s1, s2 = _em_pass(X, w, weights, means, cov, form, none)
-        _update(nk, s1, s2, reg, form, weights, means, cov)
-    else:
+    if not from_init:
         _m_step_rows(X, w, resp, reg, form, weights, means, cov)
-    lower = -np.inf
-    n_iter, converged = max_iter, False
-    for it in range(1, max_iter + 1):
-        ll, nk, s1, s2 = _em_pass(X, w, weights, means, cov, form, none)
-        _update(nk, s1, s2, reg, form, weights, means, cov)
-        new = ll / total
+    n_chunks = min(32, -(-n // _CHUNK))
+    chunk = -(-n // n_chunks)
+    ll_c, nk_c = np.empty(n_chunks), np.empty((n_chunks, K))
+    s1_c, s2_c = np.empty((n_chunks, K, d)), np.empty((n_chunks, K, d, d))
+    prec, const = np.empty((K, d, d)), np.empty(K)
+    none = resp[:0]
+    lower, n_iter, converged, it = -np.inf, max_iter, False, 0
+    while True:
+        last = converged or it == max_iter  # the final pass keeps the posteriors
+        out = resp if last else none
+        _factors(weights, cov, form, prec, const)
+        for c in prange(n_chunks):
+            a, diff, c_nk, c_s1, c_s2, _ = _scratch(K, d, (K, d, d))
+            lo, hi = c * chunk, min(n, (c + 1) * chunk)
+            if form == 0 and d == 2:
+                ll_c[c] = _rows_2d(
+                    X, w, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, out
+                )
+            elif form == 0:
+                ll_c[c] = _rows_full(
+                    X, w, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, out
+                )
+            else:
+                ll_c[c] = _rows_diag(
+                    X, w, means, prec[:, 0], const, lo, hi, a, diff, c_nk, c_s1, c_s2[:, 0], out
+                )
+            nk_c[c], s1_c[c], s2_c[c] = c_nk, c_s1, c_s2
+        new = ll_c.sum() / total
+        if last:
+            return new, n_iter, converged
+        _update(
+            nk_c.sum(axis=0), s1_c.sum(axis=0), s2_c.sum(axis=0), reg, form, weights, means, cov
+        )
+        it += 1
         if abs(new - lower) < tol:
             n_iter, converged = it, True
-            break
         lower = new
-    return _em_pass(X, w, weights, means, cov, form, resp)[0] / total, n_iter, converged

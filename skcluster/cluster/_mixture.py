@@ -261,8 +261,13 @@ def fit_em(
         def step(mix):
             return _atom_step(atoms, mix, reg_covar, covariance_type)
 
-    mix = m_step(atoms, resp, reg_covar, covariance_type) if init is None else step(init)[1]
-    mix, n_iter, converged = iterate_em(step, mix, tol=tol, max_iter=max_iter)
+    if init is None:
+        mix, lower, first = m_step(atoms, resp, reg_covar, covariance_type), -np.inf, 0
+    else:  # the first iteration: E-step under init (its log-likelihood counts)
+        (lower, mix), first = step(init), 1
+    mix, n_iter, converged = iterate_em(
+        step, mix, tol=tol, max_iter=max_iter, start=first, lower=lower
+    )
     if want_resp or not fused:
         lse, resp = e_step(atoms, mix, covariance_type)
         loglik = float(atoms.weight @ lse) / atoms.weight.sum()
@@ -286,11 +291,11 @@ def _one_call(atoms, covariance_type):
     )
 
 
-def iterate_em(step, mix, *, tol, max_iter):
+def iterate_em(step, mix, *, tol, max_iter, start=0, lower=-np.inf):
     """EM updates ``step(mix) -> (mean log-likelihood of mix, next mix)`` until the mean
-    log-likelihood gains less than ``tol``; returns the mixture, iterations, convergence."""
-    lower = -np.inf
-    for it in range(1, max_iter + 1):
+    log-likelihood gains less than ``tol`` (``start`` iterations done, the last of which
+    gave ``lower``); returns the mixture, iterations, convergence."""
+    for it in range(start + 1, max_iter + 1):
         new, mix = step(mix)
         if abs(new - lower) < tol:
             return mix, it, True

@@ -384,8 +384,9 @@ class ProbabilisticPartitivePartitioning(
             return em_update(mix, stats, n, self._reg, self._form)
 
         def refit(mix):  # EM on rows from the responsibilities under mix
+            lower, mix = step(mix)
             mix, it, self._em_converged = iterate_em(
-                step, step(mix)[1], tol=self.tol, max_iter=self.max_iter
+                step, mix, tol=self.tol, max_iter=self.max_iter, start=1, lower=lower
             )
             self._em_iter += it
             return mix, it
