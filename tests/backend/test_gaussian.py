@@ -202,4 +202,3 @@ def test_em_fit_rejects_bad_input(rng):
         B.gaussian_em_fit(X, None, 1e-6, tol=1e-3, max_iter=10, init=init)
     with config_context(backend="numpy"), pytest.raises(ValueError, match="Numba backend"):
         B.gaussian_em_fit(X, np.ones((50, 2)) / 2, 1e-6, tol=1e-3, max_iter=10)
-
