@@ -10,8 +10,9 @@ from numba import njit, prange
 from ._numba_distances import _n_threads, _run_blocks
 
 _REASSOC = {"reassoc", "contract"}
-# rows per chunk of the parallel passes
+# rows per chunk of the parallel passes, and per block of a chunk in the full form's pass
 _CHUNK = 512
+_BLOCK = 32
 
 # --------------------------------------------------------------------------------------
 # mixture-model E-step pieces
@@ -124,37 +125,49 @@ def _soft_assign(a, mx, w):
 
 
 @njit(cache=True, nogil=True, fastmath=_REASSOC)
-def _rows_full(X, w, means, prec_t, const, lo, hi, a, diff, nk, s1, s2, resp):
-    """``prec_t``: the lower triangular ``L^-1`` of each covariance ``L L^T``."""
+def _rows_full(X, w, means, prec_t, const, lo, hi, a, nk, s1, s2, resp):
+    """``prec_t``: the lower triangular ``L^-1`` of each covariance ``L L^T``. Rows go in
+    blocks of ``_BLOCK``, each feature of a block contiguous, so that the triangular
+    product and the scatter are loops over rows that vectorise (a row at a time, they ran
+    at a quarter of the speed at 16 features)."""
     d = X.shape[1]
     K = means.shape[0]
+    D = np.empty((K, d, _BLOCK))  # x - mu_k, feature-major
+    A = np.empty((K, _BLOCK))  # log pi_k + log N(x | k), then the weighted responsibilities
+    y = np.empty(_BLOCK)
     ll = 0.0
-    for i in range(lo, hi):
-        mx = -np.inf
+    for start in range(lo, hi, _BLOCK):
+        m = min(_BLOCK, hi - start)
         for k in range(K):
-            for t in range(d):
-                diff[k, t] = X[i, t] - means[k, t]
-            acc = 0.0
-            for t in range(d):
-                y = 0.0
+            for i in range(m):
+                for t in range(d):
+                    D[k, t, i] = X[start + i, t] - means[k, t]
+                A[k, i] = 0.0
+            for t in range(d):  # y = L^-1 (x - mu) row t, for every row of the block
+                y[:m] = 0.0
                 for s in range(t + 1):
-                    y += prec_t[k, t, s] * diff[k, s]
-                acc += y * y
-            a[k] = const[k] - 0.5 * acc
-            mx = max(mx, a[k])
-        if _unexplained(mx, resp, i):
-            continue
-        row_ll, scale = _soft_assign(a, mx, w[i])
-        ll += row_ll
+                    p = prec_t[k, t, s]
+                    for i in range(m):
+                        y[i] += p * D[k, s, i]
+                for i in range(m):
+                    A[k, i] += y[i] * y[i]
+            for i in range(m):
+                A[k, i] = const[k] - 0.5 * A[k, i]
+        ll += _assign_block(A, m, start, w, a, resp)
         for k in range(K):
-            r = scale * a[k]
-            _store_posterior(resp, i, k, a[k], w[i], scale)
-            nk[k] += r
+            for i in range(m):
+                nk[k] += A[k, i]
             for t in range(d):
-                rd = r * diff[k, t]
-                s1[k, t] += rd
+                acc = 0.0
+                for i in range(m):
+                    y[i] = A[k, i] * D[k, t, i]
+                    acc += y[i]
+                s1[k, t] += acc
                 for u in range(t, d):
-                    s2[k, t, u] += rd * diff[k, u]
+                    acc = 0.0
+                    for i in range(m):
+                        acc += y[i] * D[k, u, i]
+                    s2[k, t, u] += acc
     return ll
 
 
@@ -194,34 +207,64 @@ def _rows_2d(X, w, means, prec_t, const, lo, hi, a, diff, nk, s1, s2, resp):
 
 
 @njit(cache=True, nogil=True, fastmath=_REASSOC)
-def _rows_diag(X, w, means, prec, const, lo, hi, a, diff, nk, s1, s2, resp):
+def _rows_diag(X, w, means, prec, const, lo, hi, a, nk, s1, s2, resp):
     """Diagonal covariances (``prec``: 1 / sd, (K, d)): O(d) per row and component, and
-    the scatter's diagonal only (``s2``: (K, d))."""
+    the scatter's diagonal only (``s2``: (K, d)); in blocks of rows as ``_rows_full``."""
     d = X.shape[1]
     K = means.shape[0]
+    D = np.empty((K, d, _BLOCK))
+    A = np.empty((K, _BLOCK))
     ll = 0.0
-    for i in range(lo, hi):
+    for start in range(lo, hi, _BLOCK):
+        m = min(_BLOCK, hi - start)
+        for k in range(K):
+            for i in range(m):
+                for t in range(d):
+                    D[k, t, i] = X[start + i, t] - means[k, t]
+                A[k, i] = 0.0
+            for t in range(d):
+                p = prec[k, t] * prec[k, t]
+                for i in range(m):
+                    A[k, i] += p * D[k, t, i] * D[k, t, i]
+            for i in range(m):
+                A[k, i] = const[k] - 0.5 * A[k, i]
+        ll += _assign_block(A, m, start, w, a, resp)
+        for k in range(K):
+            for i in range(m):
+                nk[k] += A[k, i]
+            for t in range(d):
+                acc1 = 0.0
+                acc2 = 0.0
+                for i in range(m):
+                    rd = A[k, i] * D[k, t, i]
+                    acc1 += rd
+                    acc2 += rd * D[k, t, i]
+                s1[k, t] += acc1
+                s2[k, t] += acc2
+    return ll
+
+
+@njit(cache=True, nogil=True)
+def _assign_block(A, m, start, w, a, resp):
+    """The E-step of a block of ``m`` rows from their joint log-densities ``A`` (K, m),
+    which become the rows' weighted responsibilities; returns the block's log-likelihood
+    (rows no component explains add nothing, their posteriors NaN when kept)."""
+    K = A.shape[0]
+    ll = 0.0
+    for i in range(m):
+        row = start + i
         mx = -np.inf
         for k in range(K):
-            acc = 0.0
-            for t in range(d):
-                diff[k, t] = X[i, t] - means[k, t]
-                y = diff[k, t] * prec[k, t]
-                acc += y * y
-            a[k] = const[k] - 0.5 * acc
+            a[k] = A[k, i]
             mx = max(mx, a[k])
-        if _unexplained(mx, resp, i):
+        if _unexplained(mx, resp, row):
+            A[:, i] = 0.0
             continue
-        row_ll, scale = _soft_assign(a, mx, w[i])
+        row_ll, scale = _soft_assign(a, mx, w[row])
         ll += row_ll
         for k in range(K):
-            r = scale * a[k]
-            _store_posterior(resp, i, k, a[k], w[i], scale)
-            nk[k] += r
-            for t in range(d):
-                rd = r * diff[k, t]
-                s1[k, t] += rd
-                s2[k, t] += rd * diff[k, t]
+            _store_posterior(resp, row, k, a[k], w[row], scale)
+            A[k, i] = scale * a[k]
     return ll
 
 
@@ -267,7 +310,7 @@ def _em_stats_chunks(X, weights, means, prec, const, chunk, ll, nk, s1, s2):
     for c in prange(nk.shape[0]):
         a, diff, c_nk, c_s1, c_s2, none = _scratch(means.shape[0], d, s2.shape[1:])
         lo, hi = c * chunk, min(n, (c + 1) * chunk)
-        ll[c] = _rows_full(X, weights, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, none)
+        ll[c] = _rows_full(X, weights, means, prec, const, lo, hi, a, c_nk, c_s1, c_s2, none)
         nk[c], s1[c], s2[c] = c_nk, c_s1, c_s2
 
 
@@ -287,7 +330,7 @@ def _em_stats_chunks_diag(X, weights, means, prec, const, chunk, ll, nk, s1, s2)
     for c in prange(nk.shape[0]):
         a, diff, c_nk, c_s1, c_s2, none = _scratch(means.shape[0], d, s2.shape[1:])
         lo, hi = c * chunk, min(n, (c + 1) * chunk)
-        ll[c] = _rows_diag(X, weights, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, none)
+        ll[c] = _rows_diag(X, weights, means, prec, const, lo, hi, a, c_nk, c_s1, c_s2, none)
         nk[c], s1[c], s2[c] = c_nk, c_s1, c_s2
 
 
@@ -480,6 +523,39 @@ def _update(nk, s1, s2, reg, form, weights, means, cov):
                 cov[k, t, t] = mean_var / d
 
 
+@njit(cache=True, nogil=True)
+def _chunk_pass(X, w, means, prec, const, form, c, lo, hi, nk_c, s1_c, s2_c, out):
+    """The fused pass of ``em_loop`` over rows ``lo .. hi`` (chunk ``c``) into slot ``c``
+    of the chunks' sums."""
+    K, d = means.shape
+    a, diff, nk, s1, s2, _ = _scratch(K, d, (K, d, d))
+    if form == 0 and d == 2:
+        ll = _rows_2d(X, w, means, prec, const, lo, hi, a, diff, nk, s1, s2, out)
+    elif form == 0:
+        ll = _rows_full(X, w, means, prec, const, lo, hi, a, nk, s1, s2, out)
+    else:
+        ll = _rows_diag(X, w, means, prec[:, 0], const, lo, hi, a, nk, s1, s2[:, 0], out)
+    nk_c[c], s1_c[c], s2_c[c] = nk, s1, s2
+    return ll
+
+
+@njit(cache=True, nogil=True)
+def _sum_chunks(ll_c, nk_c, s1_c, s2_c):
+    """The chunks' sums added in chunk order."""
+    ll, nk, s1, s2 = (
+        0.0,
+        np.zeros(nk_c.shape[1:]),
+        np.zeros(s1_c.shape[1:]),
+        np.zeros(s2_c.shape[1:]),
+    )
+    for c in range(len(ll_c)):
+        ll += ll_c[c]
+        nk += nk_c[c]
+        s1 += s1_c[c]
+        s2 += s2_c[c]
+    return ll, nk, s1, s2
+
+
 @njit(parallel=True, cache=True, nogil=True)
 def em_loop(X, w, resp, reg, form, tol, max_iter, weights, means, cov, from_init):
     """EM from the responsibilities ``resp`` (or, ``from_init``, from the mixture given in
@@ -507,28 +583,19 @@ def em_loop(X, w, resp, reg, form, tol, max_iter, weights, means, cov, from_init
         last = converged or it == max_iter  # the final pass keeps the posteriors
         out = resp if last else none
         _factors(weights, cov, form, prec, const)
-        for c in prange(n_chunks):
-            a, diff, c_nk, c_s1, c_s2, _ = _scratch(K, d, (K, d, d))
-            lo, hi = c * chunk, min(n, (c + 1) * chunk)
-            if form == 0 and d == 2:
-                ll_c[c] = _rows_2d(
-                    X, w, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, out
+        if n_chunks == 1:  # no parallel region to start
+            ll_c[0] = _chunk_pass(X, w, means, prec, const, form, 0, 0, n, nk_c, s1_c, s2_c, out)
+        else:
+            for c in prange(n_chunks):
+                lo, hi = c * chunk, min(n, (c + 1) * chunk)
+                ll_c[c] = _chunk_pass(
+                    X, w, means, prec, const, form, c, lo, hi, nk_c, s1_c, s2_c, out
                 )
-            elif form == 0:
-                ll_c[c] = _rows_full(
-                    X, w, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, out
-                )
-            else:
-                ll_c[c] = _rows_diag(
-                    X, w, means, prec[:, 0], const, lo, hi, a, diff, c_nk, c_s1, c_s2[:, 0], out
-                )
-            nk_c[c], s1_c[c], s2_c[c] = c_nk, c_s1, c_s2
-        new = ll_c.sum() / total
+        new, nk, s1, s2 = _sum_chunks(ll_c, nk_c, s1_c, s2_c)
         if last:
-            return new, n_iter, converged
-        _update(
-            nk_c.sum(axis=0), s1_c.sum(axis=0), s2_c.sum(axis=0), reg, form, weights, means, cov
-        )
+            return new / total, n_iter, converged
+        new /= total
+        _update(nk, s1, s2, reg, form, weights, means, cov)
         it += 1
         if abs(new - lower) < tol:
             n_iter, converged = it, True
