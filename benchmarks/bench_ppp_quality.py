@@ -14,6 +14,11 @@ A k is "hit" when it is within max(1, 5% of the true k). ARI ignores rows labell
 in the reference labels.
 
     python benchmarks/bench_ppp_quality.py --suite ../shared/data/clustbench   # ~10 min
+
+Threads: on a 2-vCPU machine scikit-learn's OpenMP threads (the sweep's k-means
+initialisation) and OpenBLAS's wait on each other, and the sweep took 6x as long on a
+16-feature set as with ``OMP_NUM_THREADS=1``, which leaves Numba's threads alone. Quote the
+run with ``OMP_NUM_THREADS=1``, the peer's best (RESULTS.md keeps both).
 """
 
 import argparse
