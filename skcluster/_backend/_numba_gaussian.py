@@ -307,21 +307,19 @@ def _scratch(K, d, s2_shape):
 
 @njit(parallel=True, cache=True, nogil=True)
 def _em_stats_chunks(X, weights, means, prec, const, chunk, ll, nk, s1, s2):
+    """Full covariances (the unrolled body for two features); the diagonal forms' twin below
+    keeps the scatter's diagonal only (its own kernel: a (K, d, d) scatter per chunk would
+    not fit in memory for many features)."""
     n, d = X.shape
     for c in prange(nk.shape[0]):
         a, diff, c_nk, c_s1, c_s2, none = _scratch(means.shape[0], d, s2.shape[1:])
         lo, hi = c * chunk, min(n, (c + 1) * chunk)
-        ll[c] = _rows_full(X, weights, means, prec, const, lo, hi, a, c_nk, c_s1, c_s2, none)
-        nk[c], s1[c], s2[c] = c_nk, c_s1, c_s2
-
-
-@njit(parallel=True, cache=True, nogil=True)
-def _em_stats_chunks_2d(X, weights, means, prec, const, chunk, ll, nk, s1, s2):
-    n, d = X.shape
-    for c in prange(nk.shape[0]):
-        a, diff, c_nk, c_s1, c_s2, none = _scratch(means.shape[0], d, s2.shape[1:])
-        lo, hi = c * chunk, min(n, (c + 1) * chunk)
-        ll[c] = _rows_2d(X, weights, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, none)
+        if d == 2:
+            ll[c] = _rows_2d(
+                X, weights, means, prec, const, lo, hi, a, diff, c_nk, c_s1, c_s2, none
+            )
+        else:
+            ll[c] = _rows_full(X, weights, means, prec, const, lo, hi, a, c_nk, c_s1, c_s2, none)
         nk[c], s1[c], s2[c] = c_nk, c_s1, c_s2
 
 
@@ -410,9 +408,8 @@ def em_stats(X, weights, means, prec_chol, log_weights, covariance_type, working
     nk = np.empty((n_chunks, K))
     s1 = np.empty((n_chunks, K, d))
     s2 = np.empty((n_chunks, K, d, d))
-    kernel = _em_stats_chunks_2d if d == 2 else _em_stats_chunks
     prec_t = np.ascontiguousarray(np.swapaxes(prec_chol, 1, 2))  # L^-1, rows contiguous
-    kernel(X, weights, means, prec_t, const, chunk, ll, nk, s1, s2)
+    _em_stats_chunks(X, weights, means, prec_t, const, chunk, ll, nk, s1, s2)
     s2 = s2.sum(axis=0)
     iu = np.triu_indices(d, 1)
     s2[:, iu[1], iu[0]] = s2[:, iu[0], iu[1]]
