@@ -10,8 +10,7 @@ from numba import njit, prange
 from ._numba_distances import _n_threads, _run_blocks
 
 _REASSOC = {"reassoc", "contract"}
-# rows per chunk of the parallel passes, and per block of a chunk in the full form's pass
-_CHUNK = 512
+# rows per block of the full and diagonal forms' passes
 _BLOCK = 32
 
 # --------------------------------------------------------------------------------------
@@ -138,11 +137,8 @@ def _rows_full(X, w, means, prec_t, const, lo, hi, a, nk, s1, s2, resp):
     ll = 0.0
     for start in range(lo, hi, _BLOCK):
         m = min(_BLOCK, hi - start)
+        _centre_block(X, means, start, m, D, A)
         for k in range(K):
-            for i in range(m):
-                for t in range(d):
-                    D[k, t, i] = X[start + i, t] - means[k, t]
-                A[k, i] = 0.0
             for t in range(d):  # y = L^-1 (x - mu) row t, for every row of the block
                 y[:m] = 0.0
                 for s in range(t + 1):
@@ -151,12 +147,8 @@ def _rows_full(X, w, means, prec_t, const, lo, hi, a, nk, s1, s2, resp):
                         y[i] += p * D[k, s, i]
                 for i in range(m):
                     A[k, i] += y[i] * y[i]
-            for i in range(m):
-                A[k, i] = const[k] - 0.5 * A[k, i]
-        ll += _assign_block(A, m, start, w, a, resp)
+        ll += _assign_block(A, const, m, start, w, a, nk, resp)
         for k in range(K):
-            for i in range(m):
-                nk[k] += A[k, i]
             for t in range(d):
                 acc = 0.0
                 for i in range(m):
@@ -217,21 +209,14 @@ def _rows_diag(X, w, means, prec, const, lo, hi, a, nk, s1, s2, resp):
     ll = 0.0
     for start in range(lo, hi, _BLOCK):
         m = min(_BLOCK, hi - start)
+        _centre_block(X, means, start, m, D, A)
         for k in range(K):
-            for i in range(m):
-                for t in range(d):
-                    D[k, t, i] = X[start + i, t] - means[k, t]
-                A[k, i] = 0.0
             for t in range(d):
                 p = prec[k, t] * prec[k, t]
                 for i in range(m):
                     A[k, i] += p * D[k, t, i] * D[k, t, i]
-            for i in range(m):
-                A[k, i] = const[k] - 0.5 * A[k, i]
-        ll += _assign_block(A, m, start, w, a, resp)
+        ll += _assign_block(A, const, m, start, w, a, nk, resp)
         for k in range(K):
-            for i in range(m):
-                nk[k] += A[k, i]
             for t in range(d):
                 acc1 = 0.0
                 acc2 = 0.0
@@ -245,11 +230,26 @@ def _rows_diag(X, w, means, prec, const, lo, hi, a, nk, s1, s2, resp):
 
 
 @njit(cache=True, nogil=True)
-def _assign_block(A, m, start, w, a, resp):
-    """The E-step of a block of ``m`` rows from their joint log-densities ``A`` (K, m),
-    which become the rows' weighted responsibilities; returns the block's log-likelihood
-    (rows no component explains add nothing, their posteriors NaN when kept)."""
+def _centre_block(X, means, start, m, D, A):
+    """Rows ``start .. start + m`` less each mean into ``D`` (K, d, block), feature-major;
+    ``A`` zeroed for the quadratic forms."""
+    for k in range(means.shape[0]):
+        for i in range(m):
+            for t in range(X.shape[1]):
+                D[k, t, i] = X[start + i, t] - means[k, t]
+            A[k, i] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _assign_block(A, const, m, start, w, a, nk, resp):
+    """The E-step of a block of ``m`` rows from their quadratic forms ``A`` (K, m), which
+    become the rows' weighted responsibilities (added to ``nk``); returns the block's
+    log-likelihood (rows no component explains add nothing, their posteriors NaN when
+    kept)."""
     K = A.shape[0]
+    for k in range(K):
+        for i in range(m):
+            A[k, i] = const[k] - 0.5 * A[k, i]
     ll = 0.0
     for i in range(m):
         row = start + i
@@ -265,6 +265,7 @@ def _assign_block(A, m, start, w, a, resp):
         _store_posteriors(resp, row, a, w[row], scale)
         for k in range(K):
             A[k, i] = scale * a[k]
+            nk[k] += A[k, i]
     return ll
 
 
@@ -522,77 +523,48 @@ def _update(nk, s1, s2, reg, form, weights, means, cov):
 
 
 @njit(cache=True, nogil=True)
-def _chunk_pass(X, w, means, prec, const, form, c, lo, hi, nk_c, s1_c, s2_c, out):
-    """The fused pass of ``em_loop`` over rows ``lo .. hi`` (chunk ``c``) into slot ``c``
-    of the chunks' sums."""
+def _pass(X, w, means, prec, const, form, out):
+    """One fused pass of ``em_loop`` over all rows: ``(ll, nk, s1, s2)``, ``s2`` (K, d, d)
+    with its upper triangle (the diagonal forms: its diagonal in ``s2[:, 0]``)."""
     K, d = means.shape
     a, diff, nk, s1, s2, _ = _scratch(K, d, (K, d, d))
+    n = X.shape[0]
     if form == 0 and d == 2:
-        ll = _rows_2d(X, w, means, prec, const, lo, hi, a, diff, nk, s1, s2, out)
+        ll = _rows_2d(X, w, means, prec, const, 0, n, a, diff, nk, s1, s2, out)
     elif form == 0:
-        ll = _rows_full(X, w, means, prec, const, lo, hi, a, nk, s1, s2, out)
+        ll = _rows_full(X, w, means, prec, const, 0, n, a, nk, s1, s2, out)
     else:
-        ll = _rows_diag(X, w, means, prec[:, 0], const, lo, hi, a, nk, s1, s2[:, 0], out)
-    nk_c[c], s1_c[c], s2_c[c] = nk, s1, s2
-    return ll
-
-
-@njit(cache=True, nogil=True)
-def _sum_chunks(ll_c, nk_c, s1_c, s2_c):
-    """The chunks' sums added in chunk order."""
-    ll, nk, s1, s2 = (
-        0.0,
-        np.zeros(nk_c.shape[1:]),
-        np.zeros(s1_c.shape[1:]),
-        np.zeros(s2_c.shape[1:]),
-    )
-    for c in range(len(ll_c)):
-        ll += ll_c[c]
-        nk += nk_c[c]
-        s1 += s1_c[c]
-        s2 += s2_c[c]
+        ll = _rows_diag(X, w, means, prec[:, 0], const, 0, n, a, nk, s1, s2[:, 0], out)
     return ll, nk, s1, s2
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def em_loop(X, w, resp, reg, form, tol, max_iter, weights, means, cov, from_init):
     """EM from the responsibilities ``resp`` (or, ``from_init``, from the mixture given in
     ``weights``, ``means``, ``cov``, whose E-step is the first iteration) until the mean
     log-likelihood gains less than ``tol``, with the mixture in ``weights``, ``means``,
     ``cov`` and the final posteriors in ``resp``; returns the final mean log-likelihood,
     the iterations and convergence. For the small fits of a divisive path, whose Python
-    loop over ``em_stats`` cost four times the arithmetic: the whole loop in one call, each
-    iteration one fused pass over fixed chunks of rows (on every thread above 512 rows; the
-    same sums whatever the thread count). The passes run here, not in ``em_stats``'s
-    kernels: a cached function calling a parallel one crashed when loaded from the cache."""
-    n, d = X.shape
+    loop over ``em_stats`` cost four times the arithmetic: the whole loop in one call, one
+    fused pass an iteration, on one thread. A parallel region per iteration was 2x faster
+    on idle cores but waited ~96 ms a region for a descheduled thread when the cores were
+    busy (a fit inside a parallel grid search); and a cached function that called
+    ``em_stats``' parallel kernels crashed when loaded from Numba's cache."""
+    d = X.shape[1]
     K = weights.shape[0]
     total = w.sum()
     if not from_init:
         _m_step_rows(X, w, resp, reg, form, weights, means, cov)
-    n_chunks = min(32, -(-n // _CHUNK))
-    chunk = -(-n // n_chunks)
-    ll_c, nk_c = np.empty(n_chunks), np.empty((n_chunks, K))
-    s1_c, s2_c = np.empty((n_chunks, K, d)), np.empty((n_chunks, K, d, d))
     prec, const = np.empty((K, d, d)), np.empty(K)
     none = resp[:0]
     lower, n_iter, converged, it = -np.inf, max_iter, False, 0
     while True:
         last = converged or it == max_iter  # the final pass keeps the posteriors
-        out = resp if last else none
         _factors(weights, cov, form, prec, const)
-        if n_chunks == 1:  # no parallel region to start
-            ll_c[0] = _chunk_pass(X, w, means, prec, const, form, 0, 0, n, nk_c, s1_c, s2_c, out)
-        else:
-            for c in prange(n_chunks):
-                lo, hi = c * chunk, min(n, (c + 1) * chunk)
-                ll_c[c] = _chunk_pass(
-                    X, w, means, prec, const, form, c, lo, hi, nk_c, s1_c, s2_c, out
-                )
-        new, nk, s1, s2 = _sum_chunks(ll_c, nk_c, s1_c, s2_c)
+        ll, nk, s1, s2 = _pass(X, w, means, prec, const, form, resp if last else none)
+        new = ll / total
         if last:
-            return new / total, n_iter, converged
-        new /= total
+            return new, n_iter, converged
         _update(nk, s1, s2, reg, form, weights, means, cov)
         it += 1
         if abs(new - lower) < tol:
