@@ -424,13 +424,13 @@ def em_stats(X, weights, means, prec_chol, log_weights, covariance_type, working
 
 @njit(cache=True, nogil=True)
 def _m_step_rows(X, w, resp, reg, form, weights, means, cov):
-    """Weighted means and covariances (two passes: centred scatter) with ``reg`` on the
-    diagonal, in the form ``form`` (0 full, 1 diagonal, 2 spherical), into the outputs."""
+    """Weighted means and covariances (two passes: the scatter about the means) with
+    ``reg`` on the diagonal, in the form ``form`` (0 full, 1 diagonal, 2 spherical), into
+    the outputs (through ``_update``, with no mean shift)."""
     n, d = X.shape
     K = resp.shape[1]
     nk = np.zeros(K)
     means[:] = 0.0
-    cov[:] = 0.0
     for i in range(n):
         for k in range(K):
             r = w[i] * resp[i, k]
@@ -439,6 +439,7 @@ def _m_step_rows(X, w, resp, reg, form, weights, means, cov):
                 means[k, a] += r * X[i, a]
     for k in range(K):
         means[k] /= max(nk[k], 1e-300)
+    s2 = np.zeros((K, d, d))  # upper triangle (diagonal forms: the diagonal in s2[:, 0])
     diff = np.empty(d)
     for i in range(n):
         for k in range(K):
@@ -447,25 +448,12 @@ def _m_step_rows(X, w, resp, reg, form, weights, means, cov):
                 diff[a] = X[i, a] - means[k, a]
             if form == 0:
                 for a in range(d):
-                    for b in range(a + 1):
-                        cov[k, a, b] += r * diff[a] * diff[b]
+                    for b in range(a, d):
+                        s2[k, a, b] += r * diff[a] * diff[b]
             else:
                 for a in range(d):
-                    cov[k, a, a] += r * diff[a] * diff[a]
-    total = nk.sum()
-    for k in range(K):
-        weights[k] = nk[k] / total
-        scale = 1.0 / max(nk[k], 1e-300)
-        mean_var = 0.0
-        for a in range(d):
-            for b in range(a + 1):
-                cov[k, a, b] *= scale
-                cov[k, b, a] = cov[k, a, b]
-            cov[k, a, a] += reg[a]
-            mean_var += cov[k, a, a]
-        if form == 2:
-            for a in range(d):
-                cov[k, a, a] = mean_var / d
+                    s2[k, 0, a] += r * diff[a] * diff[a]
+    _update(nk, np.zeros((K, d)), s2, reg, form, weights, means, cov)
 
 
 @njit(cache=True, nogil=True)
@@ -514,6 +502,8 @@ def _update(nk, s1, s2, reg, form, weights, means, cov):
                     cov[k, t, u] = cov[k, u, t] = s2[k, t, u] * inv - delta[t] * delta[u]
                 elif u == t:
                     cov[k, t, t] = s2[k, 0, t] * inv - delta[t] * delta[t]
+                else:
+                    cov[k, t, u] = cov[k, u, t] = 0.0
             cov[k, t, t] += reg[t]
             mean_var += cov[k, t, t]
             means[k, t] += delta[t]
