@@ -43,6 +43,8 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "plot_gallery": os.environ.get("SKCLUSTER_DOCS_GALLERY", "True"),
     "remove_config_comments": True,
+    # two examples at a time (joblib processes): the gallery is most of the docs test's time
+    "parallel": 2,
 }
 warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently")
 
