@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 from numba import njit, prange
+from scipy.linalg import blas as _blas
 
 from ._numba_distances import _n_threads, _run_blocks
 
@@ -341,41 +342,60 @@ def _em_stats_chunks_diag(X, weights, means, prec, const, chunk, ll, nk, s1, s2)
 # d = 128 15.2 against 59.5; below, the loops win (d = 16, K = 3: 1.3 against 2.6 ms;
 # d = 20, 20,000 rows, K = 10: 38 against 50 ms). The sums agree to 4e-15 relatively.
 _GEMM_MIN_FEATURES = 32
+_GEMM_BYTES = 2**19  # a block's (rows, d) buffer
+_TRIANGULAR = 64
 
 
 def _em_stats_gemm(X, weights, means, prec_chol, const, working_memory):
-    """``em_stats`` by matrix products over fixed row blocks (on Python threads with
+    """``em_stats`` by BLAS products over fixed blocks of rows (on Python threads with
     single-threaded BLAS, summed in block order: the same result whatever the thread
-    count)."""
+    count); the scatter is returned as its upper triangles. Each block reuses one
+    (rows, d) buffer for ``x - mu_k``, computed again for the M-step sums rather than
+    kept for every component: fresh memory costs a page fault per 4 KiB, and on a VM
+    those faults took longer than the products. From ``_TRIANGULAR`` features on, the
+    triangular ``trmm`` and the symmetric ``syrk`` do half a general product's work
+    (below, their call costs more than they save)."""
     n, d = X.shape
     K = means.shape[0]
-    budget = int(working_memory * 2**20 / (8 * (2 * K * d + 4 * K + d) * max(1, _n_threads())))
-    rows = max(1, min(n, 4096, budget))
+    budget = int(working_memory * 2**20 / (8 * (2 * d + 2 * K) * max(1, _n_threads())))
+    rows = max(1, min(n, max(256, _GEMM_BYTES // (8 * d)), budget))
     n_blocks = -(-n // rows)
     ll = np.zeros(n_blocks)
     nk = np.zeros((n_blocks, K))
     s1 = np.zeros((n_blocks, K, d))
     s2 = np.zeros((n_blocks, K, d, d))
+    blas = d >= _TRIANGULAR
+    prec_t = [np.asfortranarray(prec_chol[k].T) for k in range(K)]  # P^T: lower, Fortran
 
     def work(b):
-        sl = slice(b * rows, min(n, (b + 1) * rows))
-        D = np.stack([(X[sl] - means[k]).astype(np.float64) for k in range(K)])
-        A = np.empty((D.shape[1], K))
-        for k in range(K):
-            Y = D[k] @ prec_chol[k]  # P is upper triangular: y = P^T (x - mu)
+        Xb = X[b * rows : (b + 1) * rows]
+        D = np.empty(Xb.shape)
+        A = np.empty((len(Xb), K))
+        for k in range(K):  # log pi_k + log N(x | k): y = P^T (x - mu), in place
+            np.subtract(Xb, means[k], out=D)
+            if blas:  # the Fortran view of C-ordered rows: a row of y per column
+                _blas.dtrmm(1.0, prec_t[k], D.T, lower=1, overwrite_b=1)
+                Y = D
+            else:
+                Y = D @ prec_chol[k]
             A[:, k] = const[k] - 0.5 * np.einsum("ij,ij->i", Y, Y)
         top = A.max(axis=1)
         seen = top > -np.inf  # a row no component can explain (zero weights) adds nothing
         E = np.exp(A[seen] - top[seen, None])
         total = E.sum(axis=1)
-        w = weights[sl][seen]
+        w = weights[b * rows : (b + 1) * rows][seen]
         ll[b] = float(w @ (top[seen] + np.log(total)))
-        R = E * (w / total)[:, None]
+        R = np.zeros_like(A)
+        R[seen] = E * (w / total)[:, None]
         nk[b] = R.sum(axis=0)
         for k in range(K):
-            Dk = D[k][seen]
-            s1[b, k] = R[:, k] @ Dk
-            s2[b, k] = (Dk * R[:, k : k + 1]).T @ Dk
+            np.subtract(Xb, means[k], out=D)
+            s1[b, k] = R[:, k] @ D
+            if blas:
+                D *= np.sqrt(R[:, k : k + 1])
+                s2[b, k] = _blas.dsyrk(1.0, D.T)
+            else:
+                s2[b, k] = (D * R[:, k : k + 1]).T @ D
 
     _run_blocks(work, n_blocks)
     return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), s2.sum(axis=0)
@@ -401,7 +421,8 @@ def em_stats(X, weights, means, prec_chol, log_weights, covariance_type, working
         return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), s2.sum(axis=0)
     if d >= _GEMM_MIN_FEATURES:
         prec = np.ascontiguousarray(prec_chol, dtype=np.float64)
-        return _em_stats_gemm(X, weights, means, prec, const, working_memory)
+        ll, nk, s1, s2 = _em_stats_gemm(X, weights, means, prec, const, working_memory)
+        return ll, nk, s1, _symmetric(s2)
     budget = int(working_memory * 2**20 / (8 * K * (d + 1) ** 2))
     n_chunks = max(1, min(32, budget, -(-n // 512)))
     chunk = -(-n // n_chunks)
@@ -411,10 +432,14 @@ def em_stats(X, weights, means, prec_chol, log_weights, covariance_type, working
     s2 = np.empty((n_chunks, K, d, d))
     prec_t = np.ascontiguousarray(np.swapaxes(prec_chol, 1, 2))  # L^-1, rows contiguous
     _em_stats_chunks(X, weights, means, prec_t, const, chunk, ll, nk, s1, s2)
-    s2 = s2.sum(axis=0)
-    iu = np.triu_indices(d, 1)
+    return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), _symmetric(s2.sum(axis=0))
+
+
+def _symmetric(s2):
+    """The (K, d, d) scatters from their upper triangles."""
+    iu = np.triu_indices(s2.shape[1], 1)
     s2[:, iu[1], iu[0]] = s2[:, iu[0], iu[1]]
-    return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), s2
+    return s2
 
 
 # --------------------------------------------------------------------------------------

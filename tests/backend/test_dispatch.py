@@ -100,3 +100,24 @@ def test_kmeans_functions_check_the_data_first():
         B.kmeans_plusplus(np.array([[np.nan]]), 0)
     with pytest.raises(ValueError, match="NaN"):
         B.lloyd(np.array([[np.nan]]), np.zeros((1, 1)), max_iter=0)
+
+
+def test_block_runner_runs_every_block_once_nested_or_failing():
+    from skcluster._backend._numba_distances import _run_blocks
+
+    seen = []
+
+    def outer(b):  # a block that runs blocks itself (on a pool thread: in that thread)
+        inner = []
+        _run_blocks(inner.append, 5)
+        seen.append((b, sorted(inner)))
+
+    _run_blocks(outer, 7)
+    assert sorted(seen) == [(b, list(range(5))) for b in range(7)]
+
+    def fail(b):
+        if b == 3:
+            raise RuntimeError("block 3")
+
+    with pytest.raises(RuntimeError, match="block 3"):
+        _run_blocks(fail, 6)

@@ -95,10 +95,11 @@ def test_em_stats_property(X, K, seed):
     )
 
 
-@pytest.mark.parametrize("d", [31, 40])  # the scalar loops, then the matrix products
+# the scalar loops, the general products, the triangular and symmetric ones over two blocks
+@pytest.mark.parametrize("d, n", [(31, 300), (40, 300), (70, 1000)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_em_stats_in_many_dimensions_matches_scipy(rng, d, dtype):
-    n, K = 300, 3
+def test_em_stats_in_many_dimensions_matches_scipy(rng, d, n, dtype):
+    K = 3
     X = rng.standard_normal((n, d))
     w = rng.uniform(0.5, 2.0, n)
     means = 0.5 * rng.standard_normal((K, d))
