@@ -189,12 +189,18 @@ def _rows_diag(X, w, means, prec, const, lo, hi, nk, s1, s2, resp):
 @njit(cache=True, nogil=True)
 def _centre_block(X, means, start, m, D, A):
     """Rows ``start .. start + m`` less each mean into ``D`` (K, d, block), feature-major;
-    ``A`` zeroed for the quadratic forms."""
-    for k in range(means.shape[0]):
-        for i in range(m):
-            for t in range(X.shape[1]):
-                D[k, t, i] = X[start + i, t] - means[k, t]
-            A[k, i] = 0.0
+    ``A`` zeroed for the quadratic forms. The block is transposed once into ``D[0]``, then
+    each component's differences are contiguous loops over rows."""
+    K, d = means.shape
+    for i in range(m):
+        for t in range(d):
+            D[0, t, i] = X[start + i, t]
+    for k in range(K - 1, -1, -1):  # component 0 last: D[0] holds the rows until then
+        for t in range(d):
+            c = means[k, t]
+            for i in range(m):
+                D[k, t, i] = D[0, t, i] - c
+        A[k, :m] = 0.0
 
 
 @njit(cache=True, nogil=True, fastmath=_REASSOC)
