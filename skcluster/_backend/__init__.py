@@ -39,6 +39,7 @@ from ._gaussian import (
     gaussian_em_fit,
     gaussian_em_stats,
     gaussian_log_density,
+    gaussian_split,
     logsumexp,
     precision_cholesky,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "logsumexp",
     "gaussian_log_density",
     "gaussian_em_fit",
+    "gaussian_split",
     "gaussian_em_stats",
     "precision_cholesky",
     "nlr_step",

@@ -152,15 +152,23 @@ def m_step(atoms, resp, reg_covar, covariance_type="full"):
 def one_gaussian(atoms, reg_covar, covariance_type="full"):
     """The maximum-likelihood Gaussian of the atoms (``reg_covar`` on its diagonal, in the
     form ``covariance_type``), its mean log-likelihood per row and the atoms' own
-    covariance ``S`` (unregularised), in closed form: the mean log-likelihood is
-    ``-(d log 2 pi + log|Sigma| + tr(Sigma^-1 S)) / 2``, no pass over the rows."""
+    covariance ``S`` (unregularised), in closed form (:func:`gaussian_of_moments`)."""
     w = atoms.weight
-    n, d = w.sum(), atoms.mean.shape[1]
+    n = w.sum()
     mean = w @ atoms.mean / n
     centred = atoms.mean - mean
     S = (centred.T * w) @ centred / n
     if atoms.cov is not None:
         S += np.tensordot(w, atoms.cov, 1) / n
+    return (*gaussian_of_moments(mean, S, reg_covar, covariance_type), S)
+
+
+def gaussian_of_moments(mean, S, reg_covar, covariance_type="full"):
+    """The Gaussian of mean ``mean`` and covariance ``S`` plus ``reg_covar`` (in the form
+    ``covariance_type``) and the mean log-likelihood per row of rows whose mean and
+    covariance these are: ``-(d log 2 pi + log|Sigma| + tr(Sigma^-1 S)) / 2``, no pass
+    over the rows."""
+    d = len(mean)
     cov = _regularised(S[None].copy(), reg_covar, covariance_type)
     if covariance_type == "full":
         log_det = 2.0 * np.log(np.diagonal(np.linalg.cholesky(cov[0]))).sum()
@@ -169,7 +177,7 @@ def one_gaussian(atoms, reg_covar, covariance_type="full"):
         var = np.diagonal(cov[0])
         log_det, trace = np.log(var).sum(), (np.diagonal(S) / var).sum()
     loglik = -0.5 * (d * math.log(2 * math.pi) + log_det + trace)
-    return Mixture(np.ones(1), mean[None], cov), float(loglik), S
+    return Mixture(np.ones(1), mean[None], cov), float(loglik)
 
 
 def em_update(mix, stats, n, reg_covar, covariance_type="full"):

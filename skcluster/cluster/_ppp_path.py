@@ -6,9 +6,11 @@ import numpy as np
 from .. import _backend
 from ._mixture import (
     Mixture,
+    _one_call,
     bhattacharyya,
     e_step,
     fit_em,
+    gaussian_of_moments,
     information_criterion,
     m_step,
     one_gaussian,
@@ -173,28 +175,57 @@ class _DivisivePathMixin:
         n = float(sub.weight.sum())
         if len(sub) < 2 or n < 2 * min_size:
             return None
-        one, lower, spread = one_gaussian(sub, self._reg, self._form)
-        crit1 = self._criterion((one, np.ones((len(sub), 1)), lower), sub)
-        if self.split_init == "pca":  # across the principal direction of the rows' spread
-            direction = np.linalg.eigh(spread)[1][:, -1]
-            side = (sub.mean - one.means[0]) @ direction > 0
-        else:
-            centers, _ = _backend.kmeans_plusplus(
-                sub.mean, 2, random_state=rng, sample_weight=sub.weight
+        if self.split_init == "pca" and sub.cov is None and _one_call(sub, self._form):
+            # rows, split across the principal direction: the whole proposal in one call
+            mean, spread, side, fit = _backend.gaussian_split(
+                sub.mean,
+                self._reg,
+                covariance_type=self._form,
+                tol=self.tol,
+                max_iter=self.max_iter,
+                min_weight=min_size,
+                sample_weight=sub.weight,
             )
-            side = _backend.nearest_center(sub.mean, centers)[0] == 1
-        side = _backend.two_means(sub.mean, side, sample_weight=sub.weight, max_iter=self.max_iter)
-        if min(sub.weight[~side].sum(), sub.weight[side].sum()) < min_size:
-            return None
-        halves = np.column_stack([~side, side]).astype(float)
-        mix, resp, lower, _, _ = self._em(sub, halves)
+            if fit is None:
+                return None
+            one, lower = gaussian_of_moments(mean, spread, self._reg, self._form)
+            *mix, resp, lower2, n_iter, self._em_converged = fit
+            self._em_iter += n_iter
+            mix = Mixture(*mix)
+        else:
+            one, lower, spread = one_gaussian(sub, self._reg, self._form)
+            side = self._initial_side(sub, one, spread, rng)
+            side = _backend.two_means(
+                sub.mean, side, sample_weight=sub.weight, max_iter=self.max_iter
+            )
+            if min(sub.weight[~side].sum(), sub.weight[side].sum()) < min_size:
+                return None
+            mix, resp, lower2, _, _ = self._em(sub, _indicators(side))
+        crit1 = self._criterion((one, np.ones((len(sub), 1)), lower), sub)
         if mix.weights.min() * n < min_size:  # EM isolated a handful of rows: the halves
+            halves = _indicators(side)
             mix = m_step(sub, halves, self._reg, self._form)
             lse, resp = e_step(sub, mix, self._form)
-            lower = float(sub.weight @ lse) / n
-        crit2 = self._criterion((mix, resp, lower), sub)
+            lower2 = float(sub.weight @ lse) / n
+        crit2 = self._criterion((mix, resp, lower2), sub)
         self._log(2, f"  split of {n:.0f} rows: local gain {crit1 - crit2:.1f}")
         return float(crit1 - crit2), mix
+
+    def _initial_side(self, sub, one, spread, rng):
+        """The rows' side of the first split: across the principal direction of their
+        spread, or of the k-means++ centres."""
+        if self.split_init == "pca":
+            direction = np.linalg.eigh(spread)[1][:, -1]
+            return (sub.mean - one.means[0]) @ direction > 0
+        centers, _ = _backend.kmeans_plusplus(
+            sub.mean, 2, random_state=rng, sample_weight=sub.weight
+        )
+        return _backend.nearest_center(sub.mean, centers)[0] == 1
+
+
+def _indicators(side):
+    """The (n, 2) responsibilities of a boolean split."""
+    return np.column_stack([~side, side]).astype(float)
 
 
 def _merge_components(mix, i, j):

@@ -190,6 +190,54 @@ def test_em_fit_in_one_call_is_the_loop_over_em_stats(rng, form):
     assert one[2] == pytest.approx(loop[2], rel=1e-10)
 
 
+@pytest.mark.parametrize("form", ["full", "diag", "spherical"])
+def test_split_in_one_call_is_its_five_calls(rng, form):
+    """gaussian_split against its pieces called one by one: the rows' moments, the side of
+    the principal direction, two_means, then gaussian_em_fit from the two sides."""
+    n, d = 400, 3
+    X = rng.normal(size=(n, d)) @ np.diag([1.0, 0.5, 0.2])
+    X[: n // 3] += [3.0, 1.0, 0.0]
+    w = rng.uniform(0.5, 2.0, n)
+    reg = np.array([1e-3, 2e-3, 1e-6])
+    mean, cov, side, fit = B.gaussian_split(
+        X, reg, covariance_type=form, tol=1e-6, max_iter=100, sample_weight=w
+    )
+    want_mean = w @ X / w.sum()
+    centred = X - want_mean
+    want_cov = (centred.T * w) @ centred / w.sum()
+    np.testing.assert_allclose(mean, want_mean, rtol=1e-12)
+    np.testing.assert_allclose(cov, want_cov, rtol=1e-10)
+    direction = np.linalg.eigh(want_cov)[1][:, -1]
+    start = centred @ direction > 0
+    want_side = B.two_means(X, start, sample_weight=w, max_iter=100)
+    if side[0] != want_side[0]:  # an eigenvector's sign is LAPACK's choice
+        want_side = B.two_means(X, ~start, sample_weight=w, max_iter=100)
+    np.testing.assert_array_equal(side, want_side)
+    assert 0.2 < w[side].sum() / w.sum() < 0.8  # the two groups, not a sliver
+    halves = np.column_stack([~side, side]).astype(float)
+    want = B.gaussian_em_fit(
+        X, halves, reg, covariance_type=form, tol=1e-6, max_iter=100, sample_weight=w
+    )
+    for got, expected in zip(fit, want, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+    # a side lighter than min_weight: the split without the fit
+    assert B.gaussian_split(X, reg, tol=1e-6, max_iter=100, min_weight=n)[3] is None
+
+
+def test_split_rejects_bad_input(rng):
+    X = rng.normal(size=(50, 2))
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        B.gaussian_split(X[:1], 1e-6, tol=1e-3, max_iter=10)
+    with pytest.raises(ValueError, match="covariance_type"):
+        B.gaussian_split(X, 1e-6, covariance_type="tied", tol=1e-3, max_iter=10)
+    with pytest.raises(ValueError, match="max_iter"):
+        B.gaussian_split(X, 1e-6, tol=1e-3, max_iter=0)
+    with pytest.raises(ValueError, match="NaN"):
+        B.gaussian_split(np.full((5, 2), np.nan), 1e-6, tol=1e-3, max_iter=10)
+    with config_context(backend="numpy"), pytest.raises(ValueError, match="Numba backend"):
+        B.gaussian_split(X, 1e-6, tol=1e-3, max_iter=10)
+
+
 def test_em_fit_rejects_bad_input(rng):
     X = rng.normal(size=(50, 2))
     with pytest.raises(ValueError, match="resp must have shape"):
