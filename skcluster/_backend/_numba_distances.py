@@ -16,6 +16,7 @@ not twice per block: with the Python loop 16 threads were slower than 8. Blocks 
 the data's shape, never by the thread count, so results do not depend on how many threads ran.
 """
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -53,7 +54,17 @@ def _n_threads():
     return numba.get_num_threads()
 
 
+_POOL_NAME = "skcluster-blocks"
 _pool = None
+
+
+def _forget_pool():
+    global _pool
+    _pool = None  # a forked child has none of the parent's threads: it starts its own
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _run_blocks(func, n_blocks):
@@ -83,9 +94,6 @@ def _run_blocks(func, n_blocks):
         finally:
             for done in others:
                 done.result()  # waits for every thread; re-raises a worker's exception
-
-
-_POOL_NAME = "skcluster-blocks"
 
 
 def _block_shape(n_rows, n_cols, itemsize, working_memory):

@@ -121,3 +121,29 @@ def test_block_runner_runs_every_block_once_nested_or_failing():
 
     with pytest.raises(RuntimeError, match="block 3"):
         _run_blocks(fail, 6)
+
+
+def _blocks_in_a_child(queue):
+    from skcluster._backend._numba_distances import _run_blocks
+
+    seen = []
+    _run_blocks(seen.append, 9)
+    queue.put(sorted(seen))
+
+
+def test_block_runner_works_in_a_forked_child():
+    """The parent's pool threads do not exist in a forked child: it must not wait on them."""
+    import multiprocessing
+
+    from skcluster._backend._numba_distances import _run_blocks
+
+    _run_blocks(lambda b: None, 4)  # the parent's pool exists
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_blocks_in_a_child, args=(queue,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the block runner hung in a forked child")
+    assert queue.get(timeout=5) == list(range(9))
