@@ -18,7 +18,9 @@ in the reference labels.
 Threads: on a 2-vCPU machine scikit-learn's OpenMP threads (the sweep's k-means
 initialisation) and OpenBLAS's wait on each other, and the sweep took 6x as long on a
 16-feature set as with ``OMP_NUM_THREADS=1``, which leaves Numba's threads alone. Quote the
-run with ``OMP_NUM_THREADS=1``, the peer's best (RESULTS.md keeps both).
+run with ``OMP_NUM_THREADS=1``, the peer's best (RESULTS.md keeps both). Each method fits
+each set once: on a shared 2-vCPU machine the totals vary by 10-30% from run to run, so
+compare two versions of the code by alternating runs in one sitting.
 """
 
 import argparse
