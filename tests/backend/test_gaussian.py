@@ -127,6 +127,30 @@ def test_em_stats_in_many_dimensions_matches_scipy(rng, d, n, dtype):
     )
 
 
+def test_em_stats_of_separated_groups_match_the_dense_sums(rng):
+    """Groups 40 sd apart in 70 features: each component's scatter leaves out the other
+    group's rows (responsibilities below 1e-20 of its largest); the sums stay those of
+    every row."""
+    n, d, K = 1000, 70, 2
+    X = rng.standard_normal((n, d))
+    X[n // 2 :, 0] += 40.0
+    means = np.array([X[: n // 2].mean(axis=0), X[n // 2 :].mean(axis=0)])
+    covs = np.stack([np.cov(X[: n // 2].T), np.cov(X[n // 2 :].T)]) + 0.1 * np.eye(d)
+    weights = np.array([0.5, 0.5])
+    log_p = np.column_stack(
+        [np.log(weights[k]) + multivariate_normal(means[k], covs[k]).logpdf(X) for k in range(K)]
+    )
+    resp = np.exp(log_p - scipy_logsumexp(log_p, axis=1)[:, None])
+    assert resp[: n // 2, 1].max() < 1e-100  # the case the skipping is for
+    _, nk, s1, s2 = B.gaussian_em_stats(X, weights, means, covs)
+    centred = X[:, None, :] - means[None]
+    np.testing.assert_allclose(nk, resp.sum(axis=0), rtol=1e-12)
+    want_s2 = np.einsum("nk,nkd,nke->kde", resp, centred, centred)
+    np.testing.assert_allclose(s2, want_s2, rtol=1e-9, atol=1e-9 * np.abs(want_s2).max())
+    want_s1 = np.einsum("nk,nkd->kd", resp, centred)
+    np.testing.assert_allclose(s1, want_s1, atol=1e-9 * np.abs(want_s2).max())
+
+
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_em_stats_of_diagonal_covariances_are_the_full_ones_diagonal(rng, backend, dtype):
