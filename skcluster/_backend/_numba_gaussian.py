@@ -499,6 +499,8 @@ def _m_step_rows(X, w, resp, reg, form, weights, means, cov):
     for i in range(n):
         for k in range(K):
             r = w[i] * resp[i, k]
+            if r == 0.0:  # starts from a hard split (a proposal's two sides): half the terms
+                continue
             for a in range(d):
                 diff[a] = X[i, a] - means[k, a]
             if form == 0:
