@@ -44,6 +44,7 @@ from ._gaussian import (
     precision_cholesky,
 )
 from ._kmeans import (
+    bisect_cells,
     center_sums,
     distance_sums,
     kmeans,
@@ -87,6 +88,7 @@ __all__ = [
     "lloyd_step",
     "lloyd",
     "two_means",
+    "bisect_cells",
     "kmeans",
     "kmeans_plusplus",
     "distance_sums",

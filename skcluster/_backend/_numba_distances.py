@@ -16,6 +16,7 @@ not twice per block: with the Python loop 16 threads were slower than 8. Blocks 
 the data's shape, never by the thread count, so results do not depend on how many threads ran.
 """
 
+import heapq
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -586,3 +587,154 @@ def two_means(X, weights, side, max_iter):
                 moved = True
         if not moved:
             break
+
+
+# --------------------------------------------------------------------------------------
+# cells of rows by recursive principal-direction bisection (PPP's reduction stage)
+# --------------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def bisect_cells(X, n_cells, weight, mean, cov):
+    """Split the rows of ``X`` (reordered in place) into at most ``n_cells`` cells, each
+    time the cell of largest sum of squares at the 1-D 2-means cut of its projections on
+    its principal direction; writes the cells' counts, means and covariances (in row order
+    of the cells) and returns their number. One call: as a Python loop over the
+    bisections, the per-cell overhead was most of a PPP fit on 30,000 rows (1.2 s of 1.9)."""
+    n, d = X.shape
+    heap = [(-_cell_sse(X, 0, n), 0, n)]
+    done = np.empty((n_cells, 2), dtype=np.int64)
+    n_done = 0
+    centre = np.empty(d)
+    while len(heap) > 0 and len(heap) + n_done < n_cells:
+        neg, start, stop = heapq.heappop(heap)
+        block = X[start:stop]
+        _column_means(block, centre)
+        direction = _principal_direction(block, centre)
+        proj = block @ direction
+        right = _two_means_cut(proj, centre @ direction)
+        n_right = 0
+        for i in range(stop - start):
+            n_right += right[i]
+        n_left = stop - start - n_right
+        if neg == 0 or n_left == 0 or n_right == 0:  # constant or unsplittable
+            done[n_done, 0], done[n_done, 1] = start, stop
+            n_done += 1
+            continue
+        # a stable partition: the left rows first, each side in its order
+        left_rows, right_rows = block[~right], block[right]
+        block[:n_left] = left_rows
+        block[n_left:] = right_rows
+        heapq.heappush(heap, (-_cell_sse(X, start, start + n_left), start, start + n_left))
+        heapq.heappush(heap, (-_cell_sse(X, start + n_left, stop), start + n_left, stop))
+    for _, start, stop in heap:
+        done[n_done, 0], done[n_done, 1] = start, stop
+        n_done += 1
+    bounds = done[:n_done]
+    bounds = bounds[np.argsort(bounds[:, 0])]
+    for c in range(n_done):
+        block = X[bounds[c, 0] : bounds[c, 1]]
+        m = block.shape[0]
+        weight[c] = m
+        _column_means(block, mean[c])
+        centred = block - mean[c]
+        cov[c] = (centred.T @ centred) / m
+    return n_done
+
+
+@njit(cache=True, nogil=True)
+def _column_means(block, out):
+    out[:] = 0.0
+    for i in range(block.shape[0]):
+        out += block[i]
+    out /= block.shape[0]
+
+
+@njit(cache=True, nogil=True)
+def _cell_sse(X, start, stop):
+    """Sum of squares of rows ``start .. stop`` about their mean."""
+    d = X.shape[1]
+    total = np.zeros(d)
+    squares = 0.0
+    for i in range(start, stop):
+        for a in range(d):
+            total[a] += X[i, a]
+            squares += X[i, a] * X[i, a]
+    m = stop - start
+    mean = total / m
+    return max(0.0, squares - m * (mean @ mean))
+
+
+@njit(cache=True, nogil=True)
+def _principal_direction(block, centre):
+    """Leading eigenvector of a block's covariance, with a fixed sign (the largest entry
+    positive). Above 64 features, 30 power iterations (O(m d) each) instead of the
+    covariance (O(m d^2))."""
+    m, d = block.shape
+    if d <= 64:
+        covariance = (block.T @ block) / m - np.outer(centre, centre)
+        v = np.linalg.eigh(covariance)[1][:, d - 1].copy()
+    else:
+        v = np.zeros(d)
+        for i in range(m):
+            v += block[i] * block[i]
+        v = v / m - centre * centre
+        for _ in range(30):
+            v = (block.T @ (block @ v)) / m - centre * (centre @ v)
+            norm = np.sqrt(v @ v)
+            if norm == 0:
+                break
+            v /= norm
+    top = np.argmax(np.abs(v))
+    return -v if v[top] < 0 else v
+
+
+@njit(cache=True, nogil=True)
+def _two_means_cut(proj, start):
+    """Rows on the right of the 1-D 2-means threshold of the projections (from ``start``),
+    iterated on a 256-bin histogram of (at most 65,536 evenly spaced of) the projections.
+    Cutting at the mean instead would slice the tail off a group that sits near the mean
+    and leave it, for good, in a cell of a group far away."""
+    sample = proj[:: max(1, len(proj) // 65536)]
+    counts, centres = _histogram(sample, 256)
+    cut = start
+    for _ in range(100):
+        n_right = n_left = 0.0
+        mass_right = mass_left = 0.0
+        for b in range(256):
+            if centres[b] > cut:
+                n_right += counts[b]
+                mass_right += counts[b] * centres[b]
+            else:
+                n_left += counts[b]
+                mass_left += counts[b] * centres[b]
+        if n_right == 0 or n_left == 0:
+            return proj > start
+        new = 0.5 * (mass_right / n_right + mass_left / n_left)
+        if new == cut:
+            break
+        cut = new
+    return proj > cut
+
+
+@njit(cache=True, nogil=True)
+def _histogram(a, n_bins):
+    """``numpy.histogram(a, bins=n_bins)``'s counts and bin centres (its equal-width rule:
+    edges from the minimum to the maximum, the last bin closed)."""
+    lo, hi = a.min(), a.max()
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    step = (hi - lo) / n_bins
+    edges = np.arange(n_bins + 1) * step + lo
+    edges[n_bins] = hi
+    counts = np.zeros(n_bins)
+    for x in a:
+        b = int((x - lo) / (hi - lo) * n_bins)
+        if b == n_bins:
+            b -= 1
+        if x < edges[b]:
+            b -= 1
+        elif b != n_bins - 1 and x >= edges[b + 1]:
+            b += 1
+        counts[b] += 1
+    return counts, 0.5 * (edges[1:] + edges[:-1])

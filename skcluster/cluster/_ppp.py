@@ -4,7 +4,6 @@ mixture, the number of clusters found by the data, the same answer for every see
 The estimator, its reduction of the rows to cells and its dask fit; the divisive path of
 Gaussian components is in ``_ppp_path``, the mixtures' EM in ``_mixture``."""
 
-import heapq
 import time
 from numbers import Integral, Real
 
@@ -601,83 +600,10 @@ def _canonical_order(X):
 
 def _reduce(X, n_cells):
     """Cells of rows by recursive principal-direction bisection of the cell with the largest
-    sum of squares; returns the cells' counts, means and covariances.
-
-    Works on a copy of ``X`` whose rows it reorders so that every cell is a contiguous block.
-    """
-    X = X.copy()
-    n, d = X.shape
-
-    def sse(start, stop):  # sum of squares about the mean, without a temporary block
-        block = X[start:stop]
-        mean = block.mean(axis=0)
-        return max(0.0, float(np.einsum("ij,ij->", block, block) - len(block) * mean @ mean))
-
-    heap = [(-sse(0, n), 0, n)]
-    cells = []
-    while heap and len(heap) + len(cells) < n_cells:
-        neg, start, stop = heapq.heappop(heap)
-        block = X[start:stop]
-        mean = block.mean(axis=0)
-        direction = _principal_direction(block, mean)
-        right = _two_means_cut(block @ direction, mean @ direction)
-        n_left = stop - start - int(right.sum())
-        if neg == 0 or n_left in (0, stop - start):
-            cells.append((start, stop))  # constant or unsplittable: keep as one cell
-            continue
-        X[start:stop] = block[np.argsort(right, kind="stable")]  # one temporary block
-        heapq.heappush(heap, (-sse(start, start + n_left), start, start + n_left))
-        heapq.heappush(heap, (-sse(start + n_left, stop), start + n_left, stop))
-    cells.extend((start, stop) for _, start, stop in heap)
-    cells.sort()
-    weight = np.array([stop - start for start, stop in cells], dtype=float)
-    mean = np.stack([X[start:stop].mean(axis=0) for start, stop in cells])
-    cov = np.empty((len(cells), d, d))
-    for c, (start, stop) in enumerate(cells):
-        centred = X[start:stop] - mean[c]
-        cov[c] = centred.T @ centred / (stop - start)
-    return Atoms(weight, mean, cov)
-
-
-def _two_means_cut(proj, start):
-    """Rows on the right of the 1-D 2-means threshold of the projections (from ``start``).
-
-    Cutting at the mean instead would slice the tail off a group that sits near the mean
-    and leave it, for good, in a cell of a group far away: a cell that is not one Gaussian
-    piece, which later passes for a cluster of its own. The 2-means iterations run on a
-    256-bin histogram of (at most 65,536 evenly spaced of) the projections.
-    """
-    counts, edges = np.histogram(proj[:: max(1, len(proj) // 65536)], bins=256)
-    centres = 0.5 * (edges[1:] + edges[:-1])
-    mass = counts * centres
-    cut = start
-    for _ in range(100):
-        right = centres > cut
-        n_right, n_left = counts[right].sum(), counts[~right].sum()
-        if n_right == 0 or n_left == 0:
-            return proj > start
-        new = 0.5 * (mass[right].sum() / n_right + mass[~right].sum() / n_left)
-        if new == cut:
-            break
-        cut = new
-    return proj > cut
-
-
-def _principal_direction(block, mean):
-    """Leading eigenvector of a block's covariance, with a fixed sign (no centred copy)."""
-    d = block.shape[1]
-    if d <= 64:
-        cov = block.T @ block / len(block) - np.outer(mean, mean)
-        v = np.linalg.eigh(cov)[1][:, -1]
-    else:  # power iterations cost O(m d) each instead of O(m d^2) for the covariance
-        v = (block**2).mean(axis=0) - mean**2
-        for _ in range(30):
-            v = block.T @ (block @ v) / len(block) - mean * (mean @ v)
-            norm = np.linalg.norm(v)
-            if norm == 0:
-                break
-            v /= norm
-    return v * np.sign(v[np.argmax(np.abs(v))] or 1.0)
+    sum of squares (``_backend.bisect_cells``: the 1-D 2-means cut of the projections, not
+    their mean, so that a group near the mean keeps its tail); the cells' counts, means and
+    covariances as atoms."""
+    return Atoms(*_backend.bisect_cells(X, n_cells))
 
 
 def _quantisation_variance(X):

@@ -146,3 +146,32 @@ def test_two_means_stops_when_a_side_empties_and_checks_its_split(backend, rng):
     assert not B.two_means(X, np.zeros(20, dtype=bool)).any()
     with pytest.raises(ValueError, match="side must have shape"):
         B.two_means(X, np.zeros(19, dtype=bool))
+
+
+@pytest.mark.parametrize("d", [3, 70])  # the covariance's eigenvector, power iterations
+def test_bisect_cells_partitions_the_rows(rng, d):
+    X = rng.standard_normal((3000, d))
+    X[:1000] += 4.0
+    before = X.copy()
+    weights, means, covs = B.bisect_cells(X, 200)
+    np.testing.assert_array_equal(X, before)  # the caller's rows are not reordered
+    assert len(weights) == 200 and weights.sum() == 3000 and weights.min() >= 1
+    # the cells' moments add up to the rows': mean, and within- plus between-cell spread
+    mean = weights @ means / 3000
+    np.testing.assert_allclose(mean, X.mean(axis=0), atol=1e-12)
+    centred = means - mean
+    total = (np.tensordot(weights, covs, 1) + (centred.T * weights) @ centred) / 3000
+    np.testing.assert_allclose(total, np.cov(X.T, bias=True), atol=1e-10)
+    # the sum of squares left inside the cells is a small share of the rows'
+    assert np.tensordot(weights, covs, 1).trace() < 0.3 * 3000 * total.trace()
+
+
+def test_bisect_cells_of_constant_rows_and_bad_input(rng):
+    weights, means, covs = B.bisect_cells(np.ones((50, 2)), 10)
+    assert weights.tolist() == [50.0] and np.all(covs == 0)
+    with pytest.raises(ValueError, match="NaN"):
+        B.bisect_cells(np.array([[0.0, np.nan], [1.0, 2.0]]), 2)
+    with pytest.raises(ValueError, match="n_cells"):
+        B.bisect_cells(rng.standard_normal((10, 2)), 0)
+    with pytest.raises(ValueError, match="2-D"):
+        B.bisect_cells(np.ones(5), 2)
