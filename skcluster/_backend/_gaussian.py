@@ -232,12 +232,14 @@ def gaussian_em_fit(
     n_iter : int
     converged : bool
     """
-    name, xp, (X,), _ = _prepare(("X", X))
-    if name != "numba":
-        raise ValueError(
-            f"gaussian_em_fit runs on the Numba backend (NumPy rows), not {name!r}; "
-            "loop over gaussian_em_stats there."
-        )
+    X, reg, w, form = _one_call_rows(
+        X,
+        reg_covar,
+        covariance_type,
+        sample_weight,
+        "gaussian_em_fit",
+        "; loop over gaussian_em_stats there",
+    )
     n, d = X.shape
     if init is None:
         resp = np.array(resp, dtype=np.float64, order="C")
@@ -254,16 +256,12 @@ def gaussian_em_fit(
                 f"{weights.shape}, {means.shape} and {cov.shape}."
             )
         resp = np.empty((n, K))
-    if covariance_type not in _FORM_CODES:
-        raise ValueError(f"covariance_type must be one of {sorted(_FORM_CODES)}.")
-    reg = np.ascontiguousarray(np.broadcast_to(np.asarray(reg_covar, np.float64), (d,)))
-    w = np.ascontiguousarray(_weights(np, sample_weight, n, np.float64))
-    ll, n_iter, converged = kernels(name).em_loop(
-        np.ascontiguousarray(X, dtype=np.float64),
+    ll, n_iter, converged = kernels("numba").em_loop(
+        X,
         w,
         resp,
         reg,
-        _FORM_CODES[covariance_type],
+        form,
         float(tol),
         int(max_iter),
         weights,
@@ -319,25 +317,21 @@ def gaussian_split(
     >>> int(side.sum()), np.round(np.sort(fit[1][:, 0]), 2).tolist()
     (5, [0.02, 1.07])
     """
-    name, xp, (X,), _ = _prepare(("X", X))
-    if name != "numba":
-        raise ValueError(f"gaussian_split runs on the Numba backend (NumPy rows), not {name!r}.")
+    X, reg, w, form = _one_call_rows(
+        X, reg_covar, covariance_type, sample_weight, "gaussian_split"
+    )
     n, d = X.shape
     if n < 2:
         raise ValueError(f"gaussian_split needs at least 2 rows, got {n}.")
-    if covariance_type not in _FORM_CODES:
-        raise ValueError(f"covariance_type must be one of {sorted(_FORM_CODES)}.")
     _check_count(max_iter, "max_iter")
-    reg = np.ascontiguousarray(np.broadcast_to(np.asarray(reg_covar, np.float64), (d,)))
-    w = np.ascontiguousarray(_weights(np, sample_weight, n, np.float64))
     mean, cov, side = np.empty(d), np.empty((d, d)), np.empty(n, dtype=bool)
     resp, weights = np.empty((n, 2)), np.empty(2)
     means, covs = np.empty((2, d)), np.empty((2, d, d))
-    fitted, ll, n_iter, converged = kernels(name).split_fit(
-        np.ascontiguousarray(X, dtype=np.float64),
+    fitted, ll, n_iter, converged = kernels("numba").split_fit(
+        X,
         w,
         reg,
-        _FORM_CODES[covariance_type],
+        form,
         float(tol),
         int(max_iter),
         float(min_weight),
@@ -351,3 +345,19 @@ def gaussian_split(
     )
     fit = (weights, means, covs, resp, float(ll), int(n_iter), bool(converged)) if fitted else None
     return mean, cov, side, fit
+
+
+def _one_call_rows(X, reg_covar, covariance_type, sample_weight, caller, elsewhere=""):
+    """The checked inputs of the Numba-only one-call functions: float64 rows, per-feature
+    ``reg_covar``, weights and the form's code."""
+    name, _, (X,), _ = _prepare(("X", X))
+    if name != "numba":
+        raise ValueError(
+            f"{caller} runs on the Numba backend (NumPy rows), not {name!r}{elsewhere}."
+        )
+    if covariance_type not in _FORM_CODES:
+        raise ValueError(f"covariance_type must be one of {sorted(_FORM_CODES)}.")
+    n, d = X.shape
+    reg = np.ascontiguousarray(np.broadcast_to(np.asarray(reg_covar, np.float64), (d,)))
+    w = np.ascontiguousarray(_weights(np, sample_weight, n, np.float64))
+    return np.ascontiguousarray(X, dtype=np.float64), reg, w, _FORM_CODES[covariance_type]

@@ -68,15 +68,20 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
-def _run_blocks(func, n_blocks):
+def _run_blocks(func, n_blocks, min_parallel=2):
     """Run ``func(b)`` for every block ``b``, on up to ``numba.get_num_threads()`` threads:
     the caller's and those of one pool kept for the process (starting threads for each
     call cost ~0.2 ms, as much as an EM pass of 2,048 x 64 rows). Each thread takes the
     next block left (one shared iterator: the GIL hands each block out once); a call from
-    one of the pool's own threads runs its blocks itself."""
+    one of the pool's own threads, or with fewer than ``min_parallel`` blocks, runs its
+    blocks itself."""
     global _pool
     n_threads = min(_n_threads(), n_blocks)
-    if n_threads <= 1 or threading.current_thread().name.startswith(_POOL_NAME):
+    if (
+        n_threads <= 1
+        or n_blocks < min_parallel
+        or threading.current_thread().name.startswith(_POOL_NAME)
+    ):
         for b in range(n_blocks):
             func(b)
         return

@@ -423,11 +423,7 @@ def _em_stats_gemm(X, weights, means, prec_chol, const, working_memory):
             else:
                 s2[b, k] = (Dk * r[:, None]).T @ Dk
 
-    if n_blocks < _GEMM_MIN_PARALLEL_BLOCKS:
-        for b in range(n_blocks):
-            work(b)
-    else:
-        _run_blocks(work, n_blocks)
+    _run_blocks(work, n_blocks, min_parallel=_GEMM_MIN_PARALLEL_BLOCKS)
     return float(ll.sum()), nk.sum(axis=0), s1.sum(axis=0), s2.sum(axis=0)
 
 
@@ -636,12 +632,7 @@ def split_fit(X, w, reg, form, tol, max_iter, min_weight, mean, S, side, resp, p
     mean /= total
     centred = X - mean
     S[:] = np.dot(centred.T * (w / total), centred)  # BLAS: O(n d^2) loops were 10 ms at d = 128
-    direction = np.linalg.eigh(S)[1][:, d - 1]
-    for i in range(n):
-        proj = 0.0
-        for a in range(d):
-            proj += (X[i, a] - mean[a]) * direction[a]
-        side[i] = proj > 0
+    side[:] = centred @ np.linalg.eigh(S)[1][:, d - 1] > 0  # across the principal direction
     _two_means(X, w, side, max_iter)
     heavy = 0.0
     for i in range(n):
