@@ -302,6 +302,9 @@ def gaussian_split(
     mean : ndarray of shape (n_features,)
     covariance : ndarray of shape (n_features, n_features)
         ``S``, unregularised.
+    log_likelihood : float
+        Mean weighted log-likelihood per row under one Gaussian
+        (:func:`gaussian_moments_loglik` of ``S``).
     side : bool ndarray of shape (n_samples,)
     fit : tuple or None
         ``(weights, means, covariances, resp, log_likelihood, n_iter, converged)`` as
@@ -313,7 +316,7 @@ def gaussian_split(
     >>> import numpy as np
     >>> from skcluster._backend import gaussian_split
     >>> X = np.r_[np.zeros((5, 2)), np.ones((5, 2))] + np.arange(10)[:, None] * 0.01
-    >>> mean, cov, side, fit = gaussian_split(X, 1e-6, tol=1e-3, max_iter=100)
+    >>> mean, cov, loglik, side, fit = gaussian_split(X, 1e-6, tol=1e-3, max_iter=100)
     >>> int(side.sum()), np.round(np.sort(fit[1][:, 0]), 2).tolist()
     (5, [0.02, 1.07])
     """
@@ -327,7 +330,7 @@ def gaussian_split(
     mean, cov, side = np.empty(d), np.empty((d, d)), np.empty(n, dtype=bool)
     resp, weights = np.empty((n, 2)), np.empty(2)
     means, covs = np.empty((2, d)), np.empty((2, d, d))
-    fitted, ll, n_iter, converged = kernels("numba").split_fit(
+    fitted, ll, n_iter, converged, one = kernels("numba").split_fit(
         X,
         w,
         reg,
@@ -344,7 +347,32 @@ def gaussian_split(
         covs,
     )
     fit = (weights, means, covs, resp, float(ll), int(n_iter), bool(converged)) if fitted else None
-    return mean, cov, side, fit
+    return mean, cov, float(one), side, fit
+
+
+def gaussian_moments_loglik(S, reg_covar, covariance_type="full"):
+    """Mean log-likelihood per row of rows of covariance ``S`` under the Gaussian of their
+    mean and covariance: ``S`` plus ``reg_covar`` on its diagonal, in the form
+    ``covariance_type`` (a spherical form averages the variances). In closed form,
+    ``-(d log 2 pi + log|Sigma| + tr(Sigma^-1 S)) / 2``, with no pass over the rows; the
+    same function :func:`gaussian_split` uses. NumPy on the Numba backend's kernel (a
+    (d, d) matrix: nothing for a GPU).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcluster._backend import gaussian_moments_loglik
+    >>> round(gaussian_moments_loglik(np.eye(2), 0.0), 4)  # -(2 log 2 pi + 2) / 2
+    -2.8379
+    """
+    if covariance_type not in _FORM_CODES:
+        raise ValueError(f"covariance_type must be one of {sorted(_FORM_CODES)}.")
+    S = np.ascontiguousarray(S, dtype=np.float64)
+    d = S.shape[0]
+    if S.shape != (d, d):
+        raise ValueError(f"S must be a square matrix, got shape {S.shape}.")
+    reg = np.ascontiguousarray(np.broadcast_to(np.asarray(reg_covar, np.float64), (d,)))
+    return float(kernels("numba").moments_loglik(S, reg, _FORM_CODES[covariance_type]))
 
 
 def _one_call_rows(X, reg_covar, covariance_type, sample_weight, caller, elsewhere=""):

@@ -166,18 +166,10 @@ def one_gaussian(atoms, reg_covar, covariance_type="full"):
 def gaussian_of_moments(mean, S, reg_covar, covariance_type="full"):
     """The Gaussian of mean ``mean`` and covariance ``S`` plus ``reg_covar`` (in the form
     ``covariance_type``) and the mean log-likelihood per row of rows whose mean and
-    covariance these are: ``-(d log 2 pi + log|Sigma| + tr(Sigma^-1 S)) / 2``, no pass
-    over the rows."""
-    d = len(mean)
+    covariance these are (``_backend.gaussian_moments_loglik``), no pass over the rows."""
     cov = _regularised(S[None].copy(), reg_covar, covariance_type)
-    if covariance_type == "full":
-        log_det = 2.0 * np.log(np.diagonal(np.linalg.cholesky(cov[0]))).sum()
-        trace = np.trace(np.linalg.solve(cov[0], S))
-    else:
-        var = np.diagonal(cov[0])
-        log_det, trace = np.log(var).sum(), (np.diagonal(S) / var).sum()
-    loglik = -0.5 * (d * math.log(2 * math.pi) + log_det + trace)
-    return Mixture(np.ones(1), mean[None], cov), float(loglik)
+    loglik = _backend.gaussian_moments_loglik(S, reg_covar, covariance_type)
+    return Mixture(np.ones(1), mean[None], cov), loglik
 
 
 def em_update(mix, stats, n, reg_covar, covariance_type="full"):

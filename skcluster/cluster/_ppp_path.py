@@ -10,7 +10,6 @@ from ._mixture import (
     bhattacharyya,
     e_step,
     fit_em,
-    gaussian_of_moments,
     information_criterion,
     m_step,
     one_gaussian,
@@ -177,7 +176,7 @@ class _DivisivePathMixin:
             return None
         if self.split_init == "pca" and sub.cov is None and _one_call(sub, self._form):
             # rows, split across the principal direction: the whole proposal in one call
-            mean, spread, side, fit = _backend.gaussian_split(
+            _, _, lower, side, fit = _backend.gaussian_split(
                 sub.mean,
                 self._reg,
                 covariance_type=self._form,
@@ -188,7 +187,6 @@ class _DivisivePathMixin:
             )
             if fit is None:
                 return None
-            one, lower = gaussian_of_moments(mean, spread, self._reg, self._form)
             *mix, resp, lower2, n_iter, self._em_converged = fit
             self._em_iter += n_iter
             mix = Mixture(*mix)
@@ -201,7 +199,9 @@ class _DivisivePathMixin:
             if min(sub.weight[~side].sum(), sub.weight[side].sum()) < min_size:
                 return None
             mix, resp, lower2, _, _ = self._em(sub, _indicators(side))
-        crit1 = self._criterion((one, np.ones((len(sub), 1)), lower), sub)
+        crit1 = information_criterion(
+            lower, np.ones((len(sub), 1)), sub, 1, self.criterion, self._form
+        )
         if mix.weights.min() * n < min_size:  # EM isolated a handful of rows: the halves
             halves = _indicators(side)
             mix = m_step(sub, halves, self._reg, self._form)

@@ -223,7 +223,7 @@ def test_split_in_one_call_is_its_five_calls(rng, form):
     X[: n // 3] += [3.0, 1.0, 0.0]
     w = rng.uniform(0.5, 2.0, n)
     reg = np.array([1e-3, 2e-3, 1e-6])
-    mean, cov, side, fit = B.gaussian_split(
+    mean, cov, loglik, side, fit = B.gaussian_split(
         X, reg, covariance_type=form, tol=1e-6, max_iter=100, sample_weight=w
     )
     want_mean = w @ X / w.sum()
@@ -231,6 +231,16 @@ def test_split_in_one_call_is_its_five_calls(rng, form):
     want_cov = (centred.T * w) @ centred / w.sum()
     np.testing.assert_allclose(mean, want_mean, rtol=1e-12)
     np.testing.assert_allclose(cov, want_cov, rtol=1e-10)
+    # the one Gaussian's log-likelihood: the mean of its log-densities over the rows
+    var = np.diag(want_cov) + reg
+    sigma = {
+        "full": want_cov + np.diag(reg),
+        "diag": np.diag(var),
+        "spherical": var.mean() * np.eye(d),
+    }[form]
+    logpdf = multivariate_normal(want_mean, sigma).logpdf(X)
+    assert loglik == pytest.approx(w @ logpdf / w.sum(), rel=1e-12)
+    assert B.gaussian_moments_loglik(cov, reg, form) == loglik
     direction = np.linalg.eigh(want_cov)[1][:, -1]
     start = centred @ direction > 0
     want_side = B.two_means(X, start, sample_weight=w, max_iter=100)
@@ -245,7 +255,14 @@ def test_split_in_one_call_is_its_five_calls(rng, form):
     for got, expected in zip(fit, want, strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
     # a side lighter than min_weight: the split without the fit
-    assert B.gaussian_split(X, reg, tol=1e-6, max_iter=100, min_weight=n)[3] is None
+    assert B.gaussian_split(X, reg, tol=1e-6, max_iter=100, min_weight=n)[4] is None
+
+
+def test_moments_loglik_rejects_bad_input():
+    with pytest.raises(ValueError, match="covariance_type"):
+        B.gaussian_moments_loglik(np.eye(2), 0.0, "tied")
+    with pytest.raises(ValueError, match="square"):
+        B.gaussian_moments_loglik(np.ones((2, 3)), 0.0)
 
 
 def test_split_rejects_bad_input(rng):
