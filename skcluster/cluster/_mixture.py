@@ -323,17 +323,21 @@ def entropy(resp):
 
 
 def bhattacharyya(means, covariances):
-    """Pairwise Bhattacharyya distances between Gaussian components (K, K)."""
-    K = len(means)
+    """Pairwise Bhattacharyya distances between Gaussian components (K, K), all pairs
+    at once (in chunks of at most ~2M matrix entries: 100 components in 128-D would
+    otherwise hold 650 MB)."""
+    K, d = means.shape
     _, logdet = np.linalg.slogdet(covariances)
     out = np.zeros((K, K))
-    for i in range(K):
-        for j in range(i + 1, K):
-            avg = 0.5 * (covariances[i] + covariances[j])
-            diff = means[i] - means[j]
-            _, ld = np.linalg.slogdet(avg)
-            maha = diff @ np.linalg.solve(avg, diff)
-            out[i, j] = out[j, i] = maha / 8 + 0.5 * (ld - 0.5 * (logdet[i] + logdet[j]))
+    first, second = np.triu_indices(K, 1)
+    chunk = max(1, 2**21 // (d * d))
+    for lo in range(0, len(first), chunk):
+        i, j = first[lo : lo + chunk], second[lo : lo + chunk]
+        avg = 0.5 * (covariances[i] + covariances[j])
+        diff = means[i] - means[j]
+        _, ld = np.linalg.slogdet(avg)
+        maha = np.einsum("pa,pa->p", diff, np.linalg.solve(avg, diff[:, :, None])[:, :, 0])
+        out[i, j] = out[j, i] = maha / 8 + 0.5 * (ld - 0.5 * (logdet[i] + logdet[j]))
     return out
 
 
@@ -351,8 +355,15 @@ def mixture_modes(mix, *, max_iter=500, tol=1e-9):
     target = np.einsum("kij,kj->ki", prec, mix.means)
     x = mix.means.copy()
     scale = np.sqrt(np.trace(mix.covariances, axis1=1, axis2=2).mean())
+    with np.errstate(divide="ignore"):  # log pi_k - log|Sigma_k| / 2 (the 2 pi cancels)
+        const = np.log(mix.weights) - 0.5 * np.linalg.slogdet(mix.covariances)[1]
     for _ in range(max_iter):
-        post = e_step(Atoms(None, x), mix)[1]
+        # posteriors of the K points (in NumPy: a backend call per iteration cost more
+        # than its K x K log-densities)
+        diff = x[:, None, :] - mix.means[None]
+        logp = const - 0.5 * (np.einsum("mka,kab->mkb", diff, prec) * diff).sum(axis=2)
+        post = np.exp(logp - logp.max(axis=1, keepdims=True))
+        post /= post.sum(axis=1, keepdims=True)
         new = np.linalg.solve(np.einsum("ik,kab->iab", post, prec), (post @ target)[..., None])
         new = new[..., 0]
         step = np.abs(new - x).max()

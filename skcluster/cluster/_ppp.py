@@ -527,11 +527,10 @@ class ProbabilisticPartitivePartitioning(
         self.n_iter_ = self._em_iter
         self.converged_ = self._em_converged
         dist = bhattacharyya(self.means_, self.covariances_)
-        sep = np.full((G, G), np.inf)
-        for a in range(G):  # between clusters: the closest pair of their components
-            for b in range(G):
-                pair = dist[np.ix_(self.component_labels_ == a, self.component_labels_ == b)]
-                sep[a, b] = 0.0 if a == b else pair.min()
+        sep = np.full((G, G), np.inf)  # between clusters: the closest pair of components
+        g = self.component_labels_
+        np.minimum.at(sep, (g[:, None], g[None, :]), dist)
+        np.fill_diagonal(sep, 0.0)
         self.separability_ = sep
         del self._offset, self._scale, self._em_iter, self._em_converged, self._form, self._reg
         return rank

@@ -393,6 +393,19 @@ def test_bhattacharyya_known_answers():
     d = mu[1] - mu[0]
     maha = d @ np.linalg.solve(S, d)
     np.testing.assert_allclose(bhattacharyya(mu, np.stack([S, S]))[0, 1], maha / 8)
+    # many pairs in many dimensions (computed in several chunks): each pair's formula
+    rng = np.random.default_rng(0)
+    K, d = 9, 400
+    A = rng.standard_normal((K, d, d)) / np.sqrt(d)
+    covs = A @ A.transpose(0, 2, 1) + np.eye(d)
+    means = rng.standard_normal((K, d))
+    D = bhattacharyya(means, covs)
+    for i, j in [(0, 1), (3, 7), (7, 8)]:
+        avg = (covs[i] + covs[j]) / 2
+        diff = means[i] - means[j]
+        logdets = [np.linalg.slogdet(c)[1] for c in (avg, covs[i], covs[j])]
+        want = diff @ np.linalg.solve(avg, diff) / 8 + (logdets[0] - sum(logdets[1:]) / 2) / 2
+        assert D[i, j] == pytest.approx(want, rel=1e-10) and D[j, i] == D[i, j]
 
 
 def test_separability_and_clusterability_follow_the_gap():
