@@ -430,7 +430,7 @@ class ProbabilisticPartitivePartitioning(
         min_size = self._min_size(atoms.mean.shape[1])
         self.n_cells_ = len(atoms)
         self._log(1, f"{n} rows, {atoms.mean.shape[1]} features -> {len(atoms)} cells")
-        self._em_iter, self.path_ = 0, []
+        self._em_iter, self._em_converged, self.path_ = 0, True, []
         forms = COVARIANCE_TYPES if self.covariance_type == "auto" else [self.covariance_type]
         gated = len(forms) > 1 and atoms.mean.shape[1] >= _GATED_FULL_FEATURES
         cheap = [form for form in forms if form != "full" or not gated]

@@ -104,7 +104,8 @@ class _DivisivePathMixin:
         each step it yields the number of components, the best so far, ``(criterion,
         (mixture, responsibilities, log-likelihood))``, and the step's mixture; it returns
         that best at the end and adds each step to ``path_``."""
-        mix, resp, lower, _, _ = self._em(atoms, np.ones((len(atoms), 1)))
+        mix, lower, _ = one_gaussian(atoms, self._reg, self._form)  # closed form, no EM
+        resp = np.ones((len(atoms), 1))
         best = (self._criterion((mix, resp, lower), atoms), (mix, resp, lower))
         current = best[0]  # the criterion of the mixture of the last step
         # path_ in the data's units: the criterion of the unscaled rows
