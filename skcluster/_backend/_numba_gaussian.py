@@ -124,14 +124,28 @@ def _rows_full(X, w, means, prec_t, const, lo, hi, nk, s1, s2, resp):
     K = means.shape[0]
     D = np.empty((K, d, _BLOCK))  # x - mu_k, feature-major
     A = np.empty((K, _BLOCK))  # log pi_k + log N(x | k), then the weighted responsibilities
-    y = np.empty(_BLOCK)
+    y, z = np.empty(_BLOCK), np.empty(_BLOCK)
     work = np.empty((4, _BLOCK))
     ll = 0.0
     for start in range(lo, hi, _BLOCK):
         m = min(_BLOCK, hi - start)
         _centre_block(X, means, start, m, D, A)
         for k in range(K):
-            for t in range(d):  # y = L^-1 (x - mu) row t, for every row of the block
+            for t in range(0, d - 1, 2):  # y = L^-1 (x - mu) rows t, t + 1, every row
+                y[:m] = 0.0
+                z[:m] = 0.0
+                for s in range(t + 1):  # two rows a load of D: half the loads a product
+                    p, q = prec_t[k, t, s], prec_t[k, t + 1, s]
+                    for i in range(m):
+                        y[i] += p * D[k, s, i]
+                        z[i] += q * D[k, s, i]
+                q = prec_t[k, t + 1, t + 1]
+                for i in range(m):
+                    z[i] += q * D[k, t + 1, i]
+                    A[k, i] += y[i] * y[i]
+                    A[k, i] += z[i] * z[i]
+            if d % 2:
+                t = d - 1
                 y[:m] = 0.0
                 for s in range(t + 1):
                     p = prec_t[k, t, s]
