@@ -437,7 +437,7 @@ class ProbabilisticPartitivePartitioning(
         steps = {form: [] for form in forms}
         now = self._walk(atoms, n, min_size, cheap, {}, steps)
         best = {form: self._merged(atoms, now[form], min_size, form) for form in cheap}
-        if gated and self._full_pays(atoms, best, steps, min_size):
+        if gated and self._full_pays(atoms, best, now, steps, min_size):
             now = self._walk(atoms, n, min_size, ["full"], now, steps)
             best["full"] = self._merged(atoms, now["full"], min_size, "full")
         self._form = min(best, key=lambda form: best[form][0])
@@ -482,13 +482,14 @@ class ProbabilisticPartitivePartitioning(
         fit = self._merge(atoms, *last[1][1], min_size)
         return self._criterion(fit, atoms), fit
 
-    def _full_pays(self, atoms, best, steps, min_size):
-        """Whether full covariances beat the best of the cheaper forms' paths with one
-        Gaussian or at a step of that path, refitted (mclust, too, compares its models on
-        one set of partitions); the steps are tried up to the best one, and no more than
-        ``patience`` past the best full fit so far."""
+    def _full_pays(self, atoms, best, now, steps, min_size):
+        """Whether full covariances beat the best (merged) fit of the cheaper forms with one
+        Gaussian or at a step of that form's path, refitted (mclust, too, compares its
+        models on one set of partitions); the steps are tried up to the path's best one
+        (``now``: the paths' last yields), and no more than ``patience`` past the best full
+        fit so far."""
         form = min(best, key=lambda f: best[f][0])
-        top, size = best[form][0], len(best[form][1][0].weights)
+        top, size = best[form][0], len(now[form][1][1][0].weights)
         self._form = "full"
         one, lower, _ = one_gaussian(atoms, self._reg, "full")
         crit = self._criterion((one, np.ones((len(atoms), 1)), lower), atoms)
