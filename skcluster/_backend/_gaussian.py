@@ -302,7 +302,7 @@ def gaussian_split(
     mean : ndarray of shape (n_features,)
     covariance : ndarray of shape (n_features, n_features)
         ``S``, unregularised.
-    log_likelihood : float
+    one_log_likelihood : float
         Mean weighted log-likelihood per row under one Gaussian
         (:func:`gaussian_moments_loglik` of ``S``).
     side : bool ndarray of shape (n_samples,)

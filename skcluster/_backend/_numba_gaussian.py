@@ -655,10 +655,9 @@ def moments_loglik(S, reg, form):
     return -0.5 * (d * math.log(2 * math.pi) + log_det + trace)
 
 
-# rows a block of ``_covariance``: its (rows, d) buffer stays below glibc's mmap threshold
-# (128 KiB) up to 256 features, so that it comes from the heap; an (n, d) temporary is
-# mapped afresh each call, and its page faults cost more than the product (2,048 x 128:
-# 4.2 ms against 1.4 for the product)
+# bytes of ``_covariance``'s (rows, d) buffer: below glibc's mmap threshold (128 KiB), so
+# that it comes from the heap; an (n, d) temporary is mapped afresh each call, and its
+# page faults cost more than the product (2,048 x 128: 4.2 ms against 1.4 for the product)
 _COV_BYTES = 2**16
 
 

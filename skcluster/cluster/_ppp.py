@@ -43,9 +43,9 @@ from ._ppp_path import _DivisivePathMixin
 
 # a fixed direction for the canonical row order (any generic vector will do)
 _SORT_SEED = 20200311
-# From this many features, a step of the full form's path costs over 20 times a diagonal
-# one (O(d^2) per row and component through BLAS against O(d): 34 features, 24 times):
-# there the full form walks its own path only when it pays on the cheaper forms' steps.
+# From this many features the full form's path walks only once full covariances pay on
+# the cheaper forms' best mixtures: there a full step costs over 20 times a diagonal one
+# (O(d^2) per row and component through BLAS against O(d); measured at 34 features).
 _GATED_FULL_FEATURES = 32
 
 
@@ -91,10 +91,11 @@ class ProbabilisticPartitivePartitioning(
        spherical ones are plain (the suite's 64- and 128-dimensional pairs: ARI 0 -> 0.93
        and 1.0; the mean ARI over the suite 0.476 -> 0.600, the sweep's 0.463). From 32
        features on, where a full step costs over 20 times a diagonal one, the full form
-       walks its own path only when full covariances beat the cheaper forms' best with one
-       Gaussian or refitted at one of the better cheap path's steps (mclust compares its
-       models on one set of partitions): on the suite this changed no answer and took the
-       64- and 128-dimensional pairs from 0.28 and 0.29 s to 0.09 and 0.16 s. Every
+       starts its path only once full covariances beat the cheaper forms' best so far with
+       one Gaussian or refitted on that best mixture (mclust compares its models on one set
+       of partitions), and not after ``patience`` such refits that did not improve: on
+       the suite this changed no answer and took the 64- and 128-dimensional pairs from
+       0.28 and 0.29 s to 0.09 and 0.16 s. Every
        variance gets, besides ``reg_covar``, the variance of rounding to the data's
        resolution (``h^2 / 12``, ``h`` the smallest gap between a feature's values:
        Sheppard's correction), so that rows sharing a value (iris is given to 0.1 cm) cannot
@@ -129,7 +130,7 @@ class ProbabilisticPartitivePartitioning(
         Form of the components' covariances; "auto" runs the path for each and keeps the
         form with the best criterion (3 paths; a diagonal one costs O(n K d) per EM
         iteration, a full one O(n K d^2); from 32 features the full path runs only where
-        full covariances pay on the cheaper paths' steps, see step 2).
+        full covariances pay on the cheaper paths' best mixtures, see step 2).
     patience : int, default=3
         Steps the path goes on after the best criterion so far (5 gave the same clusters on
         the development suite, at 1.5 times the time).
@@ -196,11 +197,13 @@ class ProbabilisticPartitivePartitioning(
     path_ : list of dict
         Every step of the divisive path of each form tried: the covariance form, the number
         of components and the criterion of the mixture kept at that step (lower is better).
-        From 32 features a full path that did not pay is absent.
+        With ``covariance_type="auto"`` and 32 features or more, a full path that did not
+        pay is absent.
     lower_bound_ : float
         Mean log-likelihood per training row of the final mixture.
     n_iter_ : int
-        EM iterations of the whole fit: every refit of the path, on rows, of every merge.
+        EM iterations of the whole fit: every refit of the paths (and of the full form's
+        check from 32 features), on rows, of every merge.
     converged_ : bool
         Whether the last EM fit converged.
     n_features_in_ : int
@@ -433,74 +436,88 @@ class ProbabilisticPartitivePartitioning(
         self._em_iter, self._em_converged, self.path_ = 0, True, []
         forms = COVARIANCE_TYPES if self.covariance_type == "auto" else [self.covariance_type]
         gated = len(forms) > 1 and atoms.mean.shape[1] >= _GATED_FULL_FEATURES
-        cheap = [form for form in forms if form != "full" or not gated]
-        steps = {form: [] for form in forms}
-        now = self._walk(atoms, n, min_size, cheap, {}, steps)
-        best = {form: self._merged(atoms, now[form], min_size, form) for form in cheap}
-        if gated and self._full_pays(atoms, best, now, steps, min_size):
-            now = self._walk(atoms, n, min_size, ["full"], now, steps)
-            best["full"] = self._merged(atoms, now["full"], min_size, "full")
+        now = self._walk(atoms, n, min_size, forms, gated)
+        best = {}
+        for form in now:
+            self._form = form
+            self._log(1, f"divisive path, {form}: {len(now[form][1][1][0].weights)} component(s)")
+            fit = self._merge(atoms, *now[form][1][1], min_size)
+            best[form] = (self._criterion(fit, atoms), fit)
         self._form = min(best, key=lambda form: best[form][0])
         self.covariance_type_ = self._form
         return best[self._form][1]
 
-    def _walk(self, atoms, n, min_size, forms, ended, steps):
-        """The divisive paths of ``forms`` in step, after those of ``ended`` (form: its last
-        yield); returns every path's last yield, ``(size, best, mixture)``, and adds each
-        step's mixture to ``steps[form]``."""
-        paths, now, ended = {}, dict(ended), dict(ended)
-        for form in forms:
+    def _walk(self, atoms, n, min_size, forms, gated):
+        """The divisive paths of ``forms`` in step; with ``gated``, the full form's path
+        starts only once :meth:`_full_gate` says full covariances pay. Returns each walked
+        path's last yield, ``(size, best, mixture)``."""
+        paths, now, ended = {}, {}, {}
+
+        def start(form):
             self._form = form
             paths[form] = self._path(atoms, n, min_size, check_random_state(self.random_state))
             now[form] = next(paths[form])
-            steps[form].append(now[form][2])
+
+        for form in forms:
+            if not (gated and form == "full"):
+                start(form)
+        gate = self._full_gate(atoms, min_size) if gated else None
+        if gate is not None:
+            next(gate)
         # the path with the fewest components advances a step; past the number of components
         # where one path ended, another goes on only while its best is better than that
         # path's best (a form that fits the groups badly would otherwise grow to
         # max_clusters: the spherical path of the standardised birch2 went to 317
         # components, 187 s; paths that split many components a step run ahead by steps)
-        while len(ended) < len(now):
-            self._form = min((f for f in forms if f not in ended), key=lambda f: now[f][0])
+        while True:
+            if gate is not None:  # the cheaper paths' best so far: does full pay on it?
+                crit, (mix, _, _) = min((now[f][1] for f in now), key=lambda b: b[0])
+                verdict = gate.send((crit, mix))
+                if verdict is not None:
+                    gate = None
+                    if verdict:
+                        start("full")
+            if len(ended) == len(now):
+                return now
+            self._form = min((f for f in now if f not in ended), key=lambda f: now[f][0])
             try:
                 now[self._form] = next(paths[self._form])
-                steps[self._form].append(now[self._form][2])
             except StopIteration:
                 ended[self._form] = now[self._form]
-            for form in forms:
-                size, (crit, _), _ = now[form]
+            for form in now:
+                size, (crit, _) = now[form]
                 if form not in ended and any(
                     size > now[g][0] and crit > now[g][1][0] for g in ended
                 ):
                     paths[form].close()
                     ended[form] = now[form]
-        return now
 
-    def _merged(self, atoms, last, min_size, form):
-        """A path's best mixture after merging, with its criterion."""
-        self._form = form
-        self._log(1, f"divisive path, {form}: {len(last[1][1][0].weights)} component(s)")
-        fit = self._merge(atoms, *last[1][1], min_size)
-        return self._criterion(fit, atoms), fit
-
-    def _full_pays(self, atoms, best, now, steps, min_size):
-        """Whether full covariances beat the best (merged) fit of the cheaper forms with one
-        Gaussian or at a step of that form's path, refitted (mclust, too, compares its
-        models on one set of partitions); the steps are tried up to the path's best one
-        (``now``: the paths' last yields), and no more than ``patience`` past the best full
-        fit so far."""
-        form = min(best, key=lambda f: best[f][0])
-        top, size = best[form][0], len(now[form][1][1][0].weights)
+    def _full_gate(self, atoms, min_size):
+        """From 32 features, whether full covariances pay: a generator, sent the cheaper
+        paths' best criterion so far with its mixture, that yields True once full
+        covariances beat it with one Gaussian or refitted on such a best mixture (mclust,
+        too, compares its models on one set of partitions), False once ``patience`` refits
+        in a row have not bettered the full form's best, None until then."""
+        form = self._form
         self._form = "full"
         one, lower, _ = one_gaussian(atoms, self._reg, "full")
         crit = self._criterion((one, np.ones((len(atoms), 1)), lower), atoms)
-        since = 0
-        for mix in steps[form][1:]:
-            if crit < top or since >= self.patience or len(mix.weights) > size:
-                break
-            new = self._criterion(self._refit(atoms, mix, min_size), atoms)
-            crit, since = (new, 0) if new < crit else (crit, since + 1)
+        self._form = form
+        since, seen, verdict = 0, None, None
+        while verdict is None:
+            top, mix = yield None
+            if crit >= top and mix is not seen and len(mix.weights) > 1:  # refit there
+                seen, form, converged = mix, self._form, self._em_converged
+                self._form = "full"
+                new = self._criterion(self._refit(atoms, mix, min_size), atoms)
+                self._form, self._em_converged = form, converged  # not a fit of the walk
+                crit, since = (new, 0) if new < crit else (crit, since + 1)
+            if crit < top:
+                verdict = True
+            elif since >= self.patience:
+                verdict = False
         self._log(1, f"full covariances: {crit - top:+.1f} against the best path")
-        return crit < top
+        yield verdict
 
     def _set_mixture(self, mix, lower):
         """Store the final mixture with its clusters (the modes of the density, clusters by

@@ -101,9 +101,9 @@ class _DivisivePathMixin:
         """Divisive path: each step refits the whole mixture from the split proposal of
         largest local gain and from the better half of the gaining ones at once, and keeps
         the better; stops ``patience`` steps past the best criterion. A generator: after
-        each step it yields the number of components, the best so far, ``(criterion,
-        (mixture, responsibilities, log-likelihood))``, and the step's mixture; it returns
-        that best at the end and adds each step to ``path_``."""
+        each step it yields the number of components and the best so far, ``(criterion,
+        (mixture, responsibilities, log-likelihood))``, and it returns that best at the end;
+        adds each step to ``path_``."""
         mix, lower, _ = one_gaussian(atoms, self._reg, self._form)  # closed form, no EM
         resp = np.ones((len(atoms), 1))
         best = (self._criterion((mix, resp, lower), atoms), (mix, resp, lower))
@@ -112,7 +112,7 @@ class _DivisivePathMixin:
         shift = 2 * n_rows * atoms.mean.shape[1] * np.log(self._scale)
         step = {"covariance_type": self._form, "n_components": 1}
         self.path_.append({**step, "criterion": float(best[0] + shift)})
-        yield 1, best, mix
+        yield 1, best
         proposals = {}  # by the component's atoms: unchanged components are not re-split
         cap, since = self._max_components(n_rows), 0
         while len(mix.weights) < cap and since < self.patience:
@@ -166,7 +166,7 @@ class _DivisivePathMixin:
                 best, since = (crit, (mix, resp, lower)), 0
             else:
                 since += 1
-            yield len(mix.weights), best, mix
+            yield len(mix.weights), best
         return best
 
     def _propose_split(self, sub, min_size, rng):

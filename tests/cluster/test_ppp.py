@@ -122,8 +122,8 @@ def test_high_dimensional_pair_needs_a_simpler_covariance_form():
 
 def test_full_form_in_many_dimensions_walks_its_path_where_it_pays():
     """Two groups of strongly correlated features in 32-D (a random linear map each):
-    diagonal forms need 6 to 11 components for them (ARI 0.34 / 0.19), full covariances two;
-    the full form's path is walked and kept."""
+    the diagonal forms need 6 and 13 components for them (ARI 0.34 and 0.17), full
+    covariances two; the full form's path is walked and kept."""
     rng = np.random.default_rng(0)
     shift = np.zeros(32)
     shift[:4] = 3.0
@@ -133,6 +133,26 @@ def test_full_form_in_many_dimensions_walks_its_path_where_it_pays():
     ppp = PPP().fit(X)
     assert ppp.covariance_type_ == "full"
     assert "full" in {step["covariance_type"] for step in ppp.path_}
+    assert ppp.n_clusters_ == 2 and adjusted_rand_score(y, ppp.labels_) > 0.99
+
+
+def test_full_form_walks_its_path_when_it_pays_on_a_cheaper_forms_mixture():
+    """Two groups in 32-D whose feature pairs correlate with opposite signs: pooled, the
+    correlations cancel, so one full Gaussian is worse than one diagonal one and the full
+    form pays only once refitted on a cheaper path's two-component mixture."""
+    rng = np.random.default_rng(0)
+
+    def group(sign):
+        z = rng.standard_normal((500, 16))
+        return np.column_stack([z, sign * 0.95 * z + 0.3 * rng.standard_normal((500, 16))])
+
+    shift = np.zeros(32)
+    shift[:4] = 3.0
+    X, y = np.vstack([group(1.0), group(-1.0) + shift]), np.repeat([0, 1], 500)
+    ppp = PPP().fit(X)
+    one = {step["covariance_type"]: step["criterion"] for step in ppp.path_[::-1]}
+    assert one["full"] > min(one["diag"], one["spherical"])  # the gate needed a refit
+    assert ppp.covariance_type_ == "full"
     assert ppp.n_clusters_ == 2 and adjusted_rand_score(y, ppp.labels_) > 0.99
 
 
