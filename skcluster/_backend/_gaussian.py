@@ -365,14 +365,12 @@ def gaussian_moments_loglik(S, reg_covar, covariance_type="full"):
     >>> round(gaussian_moments_loglik(np.eye(2), 0.0), 4)  # -(2 log 2 pi + 2) / 2
     -2.8379
     """
-    if covariance_type not in _FORM_CODES:
-        raise ValueError(f"covariance_type must be one of {sorted(_FORM_CODES)}.")
     S = np.ascontiguousarray(S, dtype=np.float64)
     d = S.shape[0]
     if S.shape != (d, d):
         raise ValueError(f"S must be a square matrix, got shape {S.shape}.")
-    reg = np.ascontiguousarray(np.broadcast_to(np.asarray(reg_covar, np.float64), (d,)))
-    return float(kernels("numba").moments_loglik(S, reg, _FORM_CODES[covariance_type]))
+    reg, form = _form_and_reg(covariance_type, reg_covar, d)
+    return float(kernels("numba").moments_loglik(S, reg, form))
 
 
 def _one_call_rows(X, reg_covar, covariance_type, sample_weight, caller, elsewhere=""):
@@ -383,9 +381,15 @@ def _one_call_rows(X, reg_covar, covariance_type, sample_weight, caller, elsewhe
         raise ValueError(
             f"{caller} runs on the Numba backend (NumPy rows), not {name!r}{elsewhere}."
         )
+    n, d = X.shape
+    reg, form = _form_and_reg(covariance_type, reg_covar, d)
+    w = np.ascontiguousarray(_weights(np, sample_weight, n, np.float64))
+    return np.ascontiguousarray(X, dtype=np.float64), reg, w, form
+
+
+def _form_and_reg(covariance_type, reg_covar, d):
+    """``reg_covar`` as one float64 value per feature, and the form's kernel code."""
     if covariance_type not in _FORM_CODES:
         raise ValueError(f"covariance_type must be one of {sorted(_FORM_CODES)}.")
-    n, d = X.shape
     reg = np.ascontiguousarray(np.broadcast_to(np.asarray(reg_covar, np.float64), (d,)))
-    w = np.ascontiguousarray(_weights(np, sample_weight, n, np.float64))
-    return np.ascontiguousarray(X, dtype=np.float64), reg, w, _FORM_CODES[covariance_type]
+    return reg, _FORM_CODES[covariance_type]

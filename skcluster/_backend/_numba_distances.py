@@ -17,6 +17,7 @@ the data's shape, never by the thread count, so results do not depend on how man
 """
 
 import heapq
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -642,9 +643,33 @@ def bisect_cells(X, n_cells, weight, mean, cov):
         m = block.shape[0]
         weight[c] = m
         _column_means(block, mean[c])
-        centred = block - mean[c]
-        cov[c] = (centred.T @ centred) / m
+        _covariance(block, np.ones(m), m, mean[c], cov[c])
     return n_done
+
+
+# bytes of ``_covariance``'s (rows, d) buffer: below glibc's mmap threshold (128 KiB), so
+# that it comes from the heap; an (n, d) temporary is mapped afresh each call, and its
+# page faults cost more than the product (2,048 x 128: 4.2 ms against 1.4 for the product)
+_COV_BYTES = 2**16
+
+
+@njit(cache=True, nogil=True)
+def _covariance(X, w, total, mean, S):
+    """The weighted covariance of the rows about ``mean`` into ``S``: BLAS products over
+    blocks of rows scaled by ``sqrt(w / total)``, through buffers reused block to block."""
+    n, d = X.shape
+    rows = max(1, min(n, _COV_BYTES // (8 * d)))
+    B = np.empty((rows, d))
+    P = np.empty((d, d))
+    S[:] = 0.0
+    for start in range(0, n, rows):
+        m = min(rows, n - start)
+        for i in range(m):
+            f = math.sqrt(w[start + i] / total)
+            for a in range(d):
+                B[i, a] = (X[start + i, a] - mean[a]) * f
+        np.dot(B[:m].T, B[:m], P)
+        S += P
 
 
 @njit(cache=True, nogil=True)

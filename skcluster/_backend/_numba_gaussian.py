@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit, prange
 from scipy.linalg import blas as _blas
 
-from ._numba_distances import _n_threads, _run_blocks
+from ._numba_distances import _covariance, _n_threads, _run_blocks
 from ._numba_distances import two_means as _two_means
 
 _REASSOC = {"reassoc", "contract"}
@@ -653,31 +653,6 @@ def moments_loglik(S, reg, form):
             log_det += math.log(var[t])
             trace += S[t, t] / var[t]
     return -0.5 * (d * math.log(2 * math.pi) + log_det + trace)
-
-
-# bytes of ``_covariance``'s (rows, d) buffer: below glibc's mmap threshold (128 KiB), so
-# that it comes from the heap; an (n, d) temporary is mapped afresh each call, and its
-# page faults cost more than the product (2,048 x 128: 4.2 ms against 1.4 for the product)
-_COV_BYTES = 2**16
-
-
-@njit(cache=True, nogil=True)
-def _covariance(X, w, total, mean, S):
-    """The weighted covariance of the rows about ``mean`` into ``S``: BLAS products over
-    blocks of rows scaled by ``sqrt(w / total)``, through buffers reused block to block."""
-    n, d = X.shape
-    rows = max(1, min(n, _COV_BYTES // (8 * d)))
-    B = np.empty((rows, d))
-    P = np.empty((d, d))
-    S[:] = 0.0
-    for start in range(0, n, rows):
-        m = min(rows, n - start)
-        for i in range(m):
-            f = math.sqrt(w[start + i] / total)
-            for a in range(d):
-                B[i, a] = (X[start + i, a] - mean[a]) * f
-        np.dot(B[:m].T, B[:m], P)
-        S += P
 
 
 @njit(cache=True, nogil=True)

@@ -358,12 +358,11 @@ def mixture_modes(mix, *, max_iter=500, tol=1e-9):
     with np.errstate(divide="ignore"):  # log pi_k - log|Sigma_k| / 2 (the 2 pi cancels)
         const = np.log(mix.weights) - 0.5 * np.linalg.slogdet(mix.covariances)[1]
     for _ in range(max_iter):
-        # posteriors of the K points (in NumPy: a backend call per iteration cost more
-        # than its K x K log-densities)
+        # posteriors of the K points: their K x K log-densities in NumPy (the backend's
+        # log-density call per iteration cost more than they do)
         diff = (x[:, None, :] - mix.means[None]).transpose(1, 0, 2)  # (K, M, d)
         logp = const - 0.5 * (np.matmul(diff, prec) * diff).sum(axis=2).T
-        post = np.exp(logp - logp.max(axis=1, keepdims=True))
-        post /= post.sum(axis=1, keepdims=True)
+        post = _backend.logsumexp(logp, responsibilities=True)[1]
         new = np.linalg.solve(np.einsum("ik,kab->iab", post, prec), (post @ target)[..., None])
         new = new[..., 0]
         step = np.abs(new - x).max()

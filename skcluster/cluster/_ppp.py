@@ -34,6 +34,7 @@ from ._mixture import (
     em_update,
     entropy,
     fitted_mixture,
+    information_criterion,
     iterate_em,
     mixture_modes,
     n_parameters,
@@ -450,7 +451,7 @@ class ProbabilisticPartitivePartitioning(
     def _walk(self, atoms, n, min_size, forms, gated):
         """The divisive paths of ``forms`` in step; with ``gated``, the full form's path
         starts only once :meth:`_full_gate` says full covariances pay. Returns each walked
-        path's last yield, ``(size, best, mixture)``."""
+        path's last yield, ``(size, best)``."""
         paths, now, ended = {}, {}, {}
 
         def start(form):
@@ -498,11 +499,10 @@ class ProbabilisticPartitivePartitioning(
         covariances beat it with one Gaussian or refitted on such a best mixture (mclust,
         too, compares its models on one set of partitions), False once ``patience`` refits
         in a row have not bettered the full form's best, None until then."""
-        form = self._form
-        self._form = "full"
-        one, lower, _ = one_gaussian(atoms, self._reg, "full")
-        crit = self._criterion((one, np.ones((len(atoms), 1)), lower), atoms)
-        self._form = form
+        lower = one_gaussian(atoms, self._reg, "full")[1]
+        crit = information_criterion(
+            lower, np.ones((len(atoms), 1)), atoms, 1, self.criterion, "full"
+        )
         since, seen, verdict = 0, None, None
         while verdict is None:
             top, mix = yield None
