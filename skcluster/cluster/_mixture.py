@@ -227,18 +227,20 @@ def fit_em(
     want_resp=True,
     init=None,
     covariance_type="full",
+    one_call_max_rows=_ONE_CALL_MAX_ROWS,
 ):
     """EM from initial responsibilities; stops when the mean log-likelihood gains < ``tol``.
 
     With ``init`` (a mixture) instead of ``resp``, EM starts from the responsibilities under
     ``init``: for rows that first M-step is one fused backend pass, with no (n, K) matrix.
+    Up to ``one_call_max_rows`` rows the whole loop is one backend call (``_one_call``).
 
     Returns the mixture, the final responsibilities (None unless ``want_resp``: without
     them the last pass needs no (n, K) matrix), the mean log-likelihood per row, the
     number of iterations and whether it converged.
     """
     fused = atoms.cov is None
-    if fused and _one_call(atoms, covariance_type):
+    if fused and _one_call(atoms, covariance_type, one_call_max_rows):
         *mix, resp, loglik, n_iter, converged = _backend.gaussian_em_fit(
             atoms.mean,
             resp,
@@ -277,14 +279,14 @@ def fit_em(
     return mix, resp, loglik, n_iter, converged
 
 
-def _one_call(atoms, covariance_type):
+def _one_call(atoms, covariance_type, max_rows=_ONE_CALL_MAX_ROWS):
     """Whether EM on these rows runs as one backend call (``gaussian_em_fit``): NumPy rows
-    on the Numba backend, up to 2,500 of them, full covariances in fewer than 32
+    on the Numba backend, up to ``max_rows`` of them, full covariances in fewer than 32
     dimensions (beyond, the fused pass, on every thread and with matrix products, is
     faster; the diagonal forms cost O(d) a row and component in both)."""
     n, d = atoms.mean.shape
     return (
-        n <= _ONE_CALL_MAX_ROWS
+        n <= max_rows
         and (d < _GEMM_MIN_FEATURES or covariance_type != "full")
         and isinstance(atoms.mean, np.ndarray)
         and _backend.get_backend_name(atoms.mean) == "numba"

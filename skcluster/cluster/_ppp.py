@@ -64,10 +64,15 @@ class ProbabilisticPartitivePartitioning(
     sweep (``benchmarks/bench_ppp_quality.py``, RESULTS.md):
 
     1. **Reduce.** Rows are put in a canonical order (so a row permutation changes nothing)
-       and, when there are more than ``50 * sqrt(n)`` of them, split into at most
-       ``max_cells`` cells by recursive principal-direction bisection of the cell with the
-       largest sum of squares (deterministic, no seed). Each cell is kept as its count, mean
-       and covariance; the next stage works on cells, not rows.
+       and, when ``min(50 * sqrt(n), max_cells)`` cells are at most a quarter of them,
+       split into that many cells by recursive principal-direction bisection of the cell
+       with the largest sum of squares (deterministic, no seed): from 32,000 rows with the
+       defaults. Each cell is kept as its count, mean and covariance; the next stage works
+       on cells, not rows. A cell costs about four times a row in the path (its covariance
+       enters every E-step, and its proposals and fits run through NumPy, not one backend
+       call each): on 25 sets of 2,300-10,000 rows held out from the development suite,
+       cells (then from 2,500 rows) took 45.7 s and rows 11.8 s, at mean ARI 0.545 and
+       0.544.
     2. **Divisive path, validated globally.** From one Gaussian, each step proposes a
        2-means split of every component's rows (seeded along its principal direction, Lloyd
        through the backend, then a two-component EM), refits the *whole* mixture by EM from
@@ -139,9 +144,10 @@ class ProbabilisticPartitivePartitioning(
         How components become clusters: by the modes of the fitted density, or one cluster
         per component.
     max_cells : int or None, default=8000
-        Most cells of the reduction stage, which keeps ``min(n, 50 * sqrt(n), max_cells)``
-        cells and works on rows when that is ``n``; None works on rows whatever ``n`` (exact
-        EM throughout, at a cost per iteration proportional to ``n``).
+        Most cells of the reduction stage, which keeps ``min(50 * sqrt(n), max_cells)``
+        cells when that is at most a quarter of the ``n`` rows and works on rows otherwise
+        (below 32,000 rows with the default); None works on rows whatever ``n`` (exact EM
+        throughout, at a cost per iteration proportional to ``n``).
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance, as in scikit-learn's ``GaussianMixture``
         but relative to the data's overall variance (PPP fits the rows centred and divided
@@ -389,7 +395,9 @@ class ProbabilisticPartitivePartitioning(
         self._scale = float(np.sqrt(spread)) if spread > 0 else 1.0
         check_covariance_scale(self, self._scale)
         self._reg = self.reg_covar
-        atoms = Atoms(weight, mean / self._scale, cov / self._scale**2)
+        # every block kept its rows when cells would not pay: rows, not cells of one row
+        cov = None if n_cells == n else cov / self._scale**2
+        atoms = Atoms(weight, mean / self._scale, cov)
 
         mix = self._fit_cells(atoms, n)[0]
         min_size = self._min_size(d)
@@ -424,8 +432,10 @@ class ProbabilisticPartitivePartitioning(
         return self
 
     def _n_cells(self, n):
+        """Atoms of the path: cells where they are at most a quarter of the rows (a cell
+        costs about four times a row, step 1), else the ``n`` rows."""
         cap = n if self.max_cells is None else min(np.ceil(50 * np.sqrt(n)), self.max_cells)
-        return int(min(n, cap))
+        return int(cap) if 4 * cap <= n else n
 
     def _fit_cells(self, atoms, n):
         """The divisive path on the atoms (cells or rows), for each covariance form tried;

@@ -489,7 +489,7 @@ def test_predict_checks_features():
 
 
 def test_verbose_reports_each_stage(capsys):
-    PPP(verbose=1).fit(make_gaussian_mixture(4000, 2, 3, random_state=0)[0])
+    PPP(verbose=1, max_cells=1000).fit(make_gaussian_mixture(4000, 2, 3, random_state=0)[0])
     out = capsys.readouterr().out
     for stage in ("cells", "components: BIC", "(best so far)", "divisive path", "on rows"):
         assert stage in out
