@@ -83,9 +83,14 @@ class ProbabilisticPartitivePartitioning(
        half at once: 100 clusters, ARI 0.96, in less time. All at once over-split round
        groups. Refitting from the three proposals of largest gain, as before, took 1.5 times
        as long on the development suite for a mean ARI 0.017 lower.) The path goes on
-       ``patience`` steps past the best criterion seen, so that a first split that does not
-       pay (many small groups) does not end the search, and the mixture with the best
-       criterion along the path is kept. A split is judged against the whole mixture, not
+       ``patience`` steps past the last best mixture with more components than before, so
+       that a first split that does not pay (many small groups) does not end the search,
+       and the mixture with the best criterion along the path is kept. A step that only
+       rearranges as many components (a split whose refit drops another component) counts
+       towards patience even when it betters the criterion: on a 64-feature set held out
+       from the suite the diagonal path spent 9 of its 20 steps at 8-10 components, each
+       dropping a component of 60-63 rows that a split had made (2.8 -> 2.0 s, the same
+       clusters). A split is judged against the whole mixture, not
        the cluster alone: judged alone, a half of a Gaussian is not Gaussian and splits
        again (36 clusters instead of 2 on a 1-D pair of Gaussians). Components that EM
        shrinks below ``min_cluster_size`` rows are dropped; after the path, the most
@@ -138,8 +143,8 @@ class ProbabilisticPartitivePartitioning(
         iteration, a full one O(n K d^2); from 32 features the full path runs only where
         full covariances pay on the cheaper paths' best mixtures, see step 2).
     patience : int, default=3
-        Steps the path goes on after the best criterion so far (5 gave the same clusters on
-        the development suite, at 1.5 times the time).
+        Steps the path goes on after its last best mixture with more components than
+        before (5 gave the same clusters on the development suite, at 1.5 times the time).
     merge : {"modes"} or None, default="modes"
         How components become clusters: by the modes of the fitted density, or one cluster
         per component.

@@ -107,7 +107,8 @@ class _DivisivePathMixin:
     def _path(self, atoms, n_rows, min_size, rng):
         """Divisive path: each step refits the whole mixture from the split proposal of
         largest local gain and from the better half of the gaining ones at once, and keeps
-        the better; stops ``patience`` steps past the best criterion. A generator: after
+        the better; stops ``patience`` steps past the last best mixture that gained
+        components (a step that only rearranges them counts). A generator: after
         each step it yields the number of components and the best so far, ``(criterion,
         (mixture, responsibilities, log-likelihood))``, and it returns that best at the end;
         adds each step to ``path_``."""
@@ -122,6 +123,7 @@ class _DivisivePathMixin:
         yield 1, best
         proposals = {}  # by the component's atoms: unchanged components are not re-split
         cap, since = self._max_components(n_rows), 0
+        size = 1  # components of the best mixture when the patience count last restarted
         while len(mix.weights) < cap and since < self.patience:
             K = len(mix.weights)
             hard = resp.argmax(axis=1)
@@ -170,7 +172,9 @@ class _DivisivePathMixin:
                 + (" (best so far)" if improved else ""),
             )
             if improved:
-                best, since = (crit, (mix, resp, lower)), 0
+                best = (crit, (mix, resp, lower))
+            if improved and len(mix.weights) > size:  # a better mixture of more components
+                since, size = 0, len(mix.weights)
             else:
                 since += 1
             yield len(mix.weights), best

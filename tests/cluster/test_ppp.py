@@ -513,3 +513,26 @@ def test_prune_drops_a_tiny_component_and_refits():
     ref = fit_em(rows, kept, reg_covar=1e-6, tol=ppp.tol, max_iter=ppp.max_iter)[0]
     np.testing.assert_allclose(got.means, ref.means, rtol=1e-9)
     np.testing.assert_allclose(got.covariances, ref.covariances, rtol=1e-9)
+
+
+def test_patience_counts_steps_that_only_rearrange_components():
+    """Past the last best mixture with more components, the path takes at most
+    ``patience`` steps, also when steps that split one component and drop another better
+    the criterion (two heavy-tailed groups in 24-D: the diagonal path took 8 such steps)."""
+    rng = np.random.default_rng(4)
+
+    def t_rows(n, shift):  # multivariate t, 3 degrees of freedom
+        return rng.standard_normal((n, 24)) / np.sqrt(rng.chisquare(3, n) / 3)[:, None] + shift
+
+    X = np.vstack([t_rows(600, 0.0), t_rows(600, 4.0)])
+    ppp = PPP().fit(X)
+    assert ppp.n_clusters_ == 2
+    for form in ("full", "diag", "spherical"):
+        steps = [p for p in ppp.path_ if p["covariance_type"] == form]
+        best, size, last = np.inf, 1, 0
+        for i, p in enumerate(steps):
+            if p["criterion"] < best:
+                best = p["criterion"]
+                if p["n_components"] > size:
+                    size, last = p["n_components"], i
+        assert len(steps) - 1 - last <= ppp.patience, form
