@@ -17,9 +17,11 @@ from .._backend import row_chunks
 
 # from this many features on, second moments are one matrix product per component
 _GEMM_MIN_FEATURES = 32
-# up to this many rows, EM runs as one sequential backend call (beyond, the fused pass
-# runs on every thread and Python's share of an iteration is small: CLAMS' fits of 5,000
-# rows took 1.6x as long in one call on 2 cores, PPP's of 2,048 rows 0.5x)
+# by default, up to this many rows EM runs as one sequential backend call (beyond, the
+# fused pass runs on every thread and Python's share of an iteration is small: a CLAMS
+# score of 20,000 rows took ~10% longer in one call on 2 cores, though one of 5,000 rows
+# now takes 0.11 s in one call against 0.17-0.26 s: a ceiling to re-measure for CLAMS);
+# PPP, whose many small fits gain from one call, passes its own (``_ppp_path``)
 _ONE_CALL_MAX_ROWS = 2_500
 
 

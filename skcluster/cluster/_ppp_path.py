@@ -19,7 +19,7 @@ from ._mixture import (
 # with the default max_cells): one sequential call was 25-30% faster than the fused pass on
 # both threads from 10,000 to 30,000 rows of blobs on 2 cores, and took 25 held-out sets of
 # 2,300-10,000 rows from 12.5 to 10.2 s (CLAMS keeps fit_em's default, 2,500)
-_ONE_CALL_MAX_ROWS = 32_000
+_PATH_ONE_CALL_MAX_ROWS = 32_000
 
 
 class _DivisivePathMixin:
@@ -49,7 +49,7 @@ class _DivisivePathMixin:
             max_iter=self.max_iter,
             init=init,
             covariance_type=self._form,
-            one_call_max_rows=_ONE_CALL_MAX_ROWS,
+            one_call_max_rows=_PATH_ONE_CALL_MAX_ROWS,
         )
         self._em_iter += result[3]
         self._em_converged = result[4]
@@ -189,7 +189,7 @@ class _DivisivePathMixin:
         if (
             self.split_init == "pca"
             and sub.cov is None
-            and _one_call(sub, self._form, _ONE_CALL_MAX_ROWS)
+            and _one_call(sub, self._form, _PATH_ONE_CALL_MAX_ROWS)
         ):
             # rows, split across the principal direction: the whole proposal in one call
             _, _, lower, side, fit = _backend.gaussian_split(
