@@ -20,6 +20,7 @@ import heapq
 import math
 import os
 import threading
+import types
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -67,6 +68,23 @@ def _forget_pool():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
+
+
+def threads_and_serial(func, **flags):
+    """``func`` compiled twice: with threads over its ``prange`` loops, and on the caller's
+    thread, for inputs so small that starting a parallel region costs more than the work.
+    The serial twin is a copy under a name of its own: Numba's cache keys a function by its
+    name and first line, not by its compile flags, so two compiles of one function would
+    both load whichever of them was cached first."""
+    name = func.__name__ + "_serial"
+    serial = types.FunctionType(
+        func.__code__, func.__globals__, name, func.__defaults__, func.__closure__
+    )
+    serial.__qualname__ = func.__qualname__ + "_serial"
+    return (
+        njit(parallel=True, cache=True, nogil=True, **flags)(func),
+        njit(cache=True, nogil=True, **flags)(serial),
+    )
 
 
 def _run_blocks(func, n_blocks, min_parallel=2):

@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit, prange
 from scipy.linalg import blas as _blas
 
-from ._numba_distances import _covariance, _n_threads, _run_blocks
+from ._numba_distances import _covariance, _n_threads, _run_blocks, threads_and_serial
 from ._numba_distances import two_means as _two_means
 
 _REASSOC = {"reassoc", "contract"}
@@ -20,7 +20,12 @@ _BLOCK = 32
 # --------------------------------------------------------------------------------------
 
 
-@njit(parallel=True, cache=True, nogil=True)
+# Below this many entries (rows x components) the row-parallel E-step pieces run on the
+# caller's thread: a parallel region costs more than the work, and with the cores busy
+# (a fit inside a parallel grid search) it waits for descheduled threads for milliseconds.
+_PARALLEL_MIN_ENTRIES = 2**14
+
+
 def _logsumexp_rows(A, out, resp, want_resp):
     n, K = A.shape
     for i in prange(n):
@@ -44,14 +49,17 @@ def _logsumexp_rows(A, out, resp, want_resp):
                 resp[i, k] = math.exp(A[i, k] - lse)
 
 
+_logsumexp_threads, _logsumexp_serial = threads_and_serial(_logsumexp_rows)
+
+
 def logsumexp(A, out, resp, working_memory):
     """Row-wise log-sum-exp into ``out``; with ``resp`` also the responsibilities."""
     want = resp is not None
-    _logsumexp_rows(A, out, resp if want else A[:0], want)
+    kernel = _logsumexp_serial if A.size < _PARALLEL_MIN_ENTRIES else _logsumexp_threads
+    kernel(A, out, resp if want else A[:0], want)
     return out, resp
 
 
-@njit(parallel=True, cache=True, nogil=True)
 def _log_density_diag(X, means, prec_chol, log_det, out):
     n, d = X.shape
     K = means.shape[0]
@@ -63,6 +71,9 @@ def _log_density_diag(X, means, prec_chol, log_det, out):
                 y = (X[i, t] - means[k, t]) * prec_chol[k, t]
                 acc += y * y
             out[i, k] = -0.5 * (d * log2pi + acc) + log_det[k]
+
+
+_log_density_diag_threads, _log_density_diag_serial = threads_and_serial(_log_density_diag)
 
 
 @njit(cache=True, nogil=True)
@@ -86,7 +97,9 @@ def gaussian_log_density(X, means, prec_chol, covariance_type, out, working_memo
     K = means.shape[0]
     if covariance_type == "diag":
         log_det = np.log(prec_chol).sum(axis=1)
-        _log_density_diag(X, means, prec_chol, log_det, out)
+        small = out.size < _PARALLEL_MIN_ENTRIES
+        kernel = _log_density_diag_serial if small else _log_density_diag_threads
+        kernel(X, means, prec_chol, log_det, out)
         return out
     log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
     const = log_det - 0.5 * d * math.log(2 * math.pi)

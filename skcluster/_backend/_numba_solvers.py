@@ -4,7 +4,9 @@ one projected-gradient step of the augmented Lagrangian, over fixed row chunks."
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from ._numba_distances import threads_and_serial
 
 # --------------------------------------------------------------------------------------
 # Nonnegative low-rank SDP: one projected-gradient step of the augmented Lagrangian
@@ -83,8 +85,7 @@ def _nlr_step_chunks(Xw, q, offsets, U, y, beta, step, target, dual, chunk, out)
     return part_e2.sum(), part_ch.sum()
 
 
-_nlr_step_threads = njit(parallel=True, cache=True, nogil=True)(_nlr_step_chunks)
-_nlr_step_serial = njit(cache=True, nogil=True)(_nlr_step_chunks)
+_nlr_step_threads, _nlr_step_serial = threads_and_serial(_nlr_step_chunks)
 
 
 def nlr_step(Xw, q, offsets, U, y, beta, step, target, dual, out, working_memory):

@@ -30,6 +30,30 @@ def test_logsumexp_and_responsibilities(backend, rng):
         B.logsumexp(np.array([[np.nan, 0.0]]))
 
 
+def test_row_kernels_small_and_large_inputs_agree_and_cache_apart(rng):
+    """Small inputs run the serial twin of a row-parallel kernel, large ones the threaded
+    one: the same rows either way, and each twin under its own Numba cache entry (keyed by
+    name, not by compile flags: one name would load whichever was cached first)."""
+    from skcluster._backend import _numba_gaussian as ng
+
+    A = rng.standard_normal((6000, 4)) * 20  # 24,000 entries: threads
+    lse, resp = B.logsumexp(A, responsibilities=True)
+    np.testing.assert_allclose(lse, scipy_logsumexp(A, axis=1), rtol=1e-12)
+    small_lse, small_resp = B.logsumexp(A[:100], responsibilities=True)  # serial
+    np.testing.assert_array_equal(small_lse, lse[:100])
+    np.testing.assert_array_equal(small_resp, resp[:100])
+    X, means, var = rng.standard_normal((6000, 3)), rng.standard_normal((4, 3)), np.ones((4, 3))
+    big = B.gaussian_log_density(X, means, var, covariance_type="diag")
+    np.testing.assert_array_equal(
+        B.gaussian_log_density(X[:50], means, var, covariance_type="diag"), big[:50]
+    )
+    for threads, serial in [
+        (ng._logsumexp_threads, ng._logsumexp_serial),
+        (ng._log_density_diag_threads, ng._log_density_diag_serial),
+    ]:
+        assert threads._cache._cache_file._index_name != serial._cache._cache_file._index_name
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_gaussian_log_density_full_and_diag(backend, rng, dtype):
     d = 4
