@@ -234,7 +234,7 @@ class ProbabilisticPartitivePartitioning(
     Cost: the reduction is O(n d^2 log(max_cells)), the divisive path depends on the number
     of cells only, and each row EM iteration is O(n K d^2). Memory is O(n d + n K); there is
     no n x n matrix. Measured on 2 cores: 200,000 x 16 from 20 Gaussians in 3.2 s,
-    2,000,000 x 16 in 17 s; the 100,000-row, 100-cluster ``birch1`` in 8-10 s.
+    2,000,000 x 16 in 17 s; the 100,000-row, 100-cluster ``birch1`` in 8-11 s.
 
     References
     ----------
