@@ -595,7 +595,7 @@ def _update(nk, s1, s2, reg, form, weights, means, cov):
 @njit(cache=True, nogil=True)
 def _pass(X, w, means, prec, const, form, out):
     """One fused pass of ``em_loop`` over all rows: ``(ll, nk, s1, s2)``, ``s2`` (K, d, d)
-    with its upper triangle (the diagonal forms: its diagonal in ``s2[:, 0]``)."""
+    with its upper triangle (the diagonal forms: (K, 1, d), the diagonal in ``s2[:, 0]``)."""
     K, d = means.shape
     nk, s1, s2, _ = _scratch(K, d, (K, d if form == 0 else 1, d))
     n = X.shape[0]

@@ -373,9 +373,11 @@ class ProbabilisticPartitivePartitioning(
 
     def _fit_dask(self, X):
         """The same three stages on a dask array: each row block is reduced to cells (its
-        share of ``max_cells``) in one pass, the divisive stage and the cell refinement run
-        on all blocks' cells, then EM on rows adds up per-block sums, one pass per
-        iteration. ``labels_`` and ``most_separable_`` stay lazy dask arrays."""
+        share of ``max_cells``; below 32,000 rows in all, where cells would not pay, every
+        block keeps its rows, with no covariances) in one pass, the divisive stage and the
+        cell refinement run on all blocks' cells, then EM on rows adds up per-block sums,
+        one pass per iteration (on rows kept as they are, a few iterations that confirm the
+        path's fit). ``labels_`` and ``most_separable_`` stay lazy dask arrays."""
         import dask
         import dask.array as da
 
@@ -392,17 +394,22 @@ class ProbabilisticPartitivePartitioning(
         )
         weight = np.concatenate([p.weight for p in parts])
         mean = np.concatenate([p.mean for p in parts])
-        cov = np.concatenate([p.cov for p in parts])
+        # rows kept as they are carry no covariance (an (m, d, d) array of zeros per block
+        # cost O(n d^2) memory: 1.9 GiB for 30,000 x 64); zeros only beside real cells
+        cov = None
+        if any(p.cov is not None for p in parts):
+            cov = np.concatenate(
+                [np.zeros((len(p.weight), d, d)) if p.cov is None else p.cov for p in parts]
+            )
         self._offset = weight @ mean / n
         mean -= self._offset
         # the rows' overall spread from the cells' (the same scale as in-memory data)
-        spread = weight @ ((mean * mean).sum(axis=1) + np.einsum("kii->k", cov)) / (n * d)
+        within = 0.0 if cov is None else np.einsum("kii->k", cov)
+        spread = weight @ ((mean * mean).sum(axis=1) + within) / (n * d)
         self._scale = float(np.sqrt(spread)) if spread > 0 else 1.0
         check_covariance_scale(self, self._scale)
         self._reg = self.reg_covar
-        # every block kept its rows when cells would not pay: rows, not cells of one row
-        cov = None if n_cells == n else cov / self._scale**2
-        atoms = Atoms(weight, mean / self._scale, cov)
+        atoms = Atoms(weight, mean / self._scale, None if cov is None else cov / self._scale**2)
 
         mix = self._fit_cells(atoms, n)[0]
         min_size = self._min_size(d)
@@ -650,7 +657,7 @@ def _block_cells(block, n_cells):
     block = check_array(block, dtype=np.float64)
     m, d = block.shape
     if n_cells >= m:
-        return Atoms(np.ones(m), block, np.zeros((m, d, d)))
+        return Atoms(np.ones(m), block)  # its rows: no covariances
     shift = block.mean(axis=0)  # centred, as the in-memory fit, for accurate moments
     cells = _reduce(block - shift, n_cells)
     cells.mean += shift

@@ -52,6 +52,7 @@ def test_row_kernels_small_and_large_inputs_agree_and_cache_apart(rng):
         (ng._log_density_diag_threads, ng._log_density_diag_serial),
     ]:
         assert threads._cache._cache_file._index_name != serial._cache._cache_file._index_name
+        assert threads.targetoptions.get("parallel") and not serial.targetoptions.get("parallel")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
