@@ -55,7 +55,7 @@ from ._kmeans import (
     nearest_center,
     two_means,
 )
-from ._memory import available_memory, row_chunks, single_blas_thread
+from ._memory import available_memory, row_chunks, run_aside, single_blas_thread
 from ._neighbors import (
     interpolate,
     kneighbors,
@@ -77,6 +77,7 @@ __all__ = [
     "device_free_memory",
     "available_memory",
     "row_chunks",
+    "run_aside",
     "single_blas_thread",
     "to_numpy",
     "safe_exponent",

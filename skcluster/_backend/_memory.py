@@ -1,7 +1,9 @@
 """Row blocks whose temporaries stay within the configured working memory; BLAS held to
-one thread."""
+one thread; the process's one pool of threads."""
 
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from .._config import get_config
 
@@ -112,3 +114,44 @@ def single_blas_thread():
 
         _controller = ThreadpoolController()
     return _controller.limit(limits=1, user_api="blas")
+
+
+_POOL_NAME = "skcluster-blocks"
+_pool = None
+
+
+def _forget_pool():
+    global _pool
+    _pool = None  # a forked child has none of the parent's threads: it starts its own
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def thread_pool():
+    """The process's pool of ``NUMBA_NUM_THREADS`` threads (started on first use: starting
+    threads for each call cost ~0.2 ms, as much as an EM pass of 2,048 x 64 rows)."""
+    global _pool
+    if _pool is None:
+        import numba
+
+        _pool = ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS, thread_name_prefix=_POOL_NAME)
+    return _pool
+
+
+def in_pool():
+    """True on one of the pool's threads (whose work runs its blocks itself)."""
+    return threading.current_thread().name.startswith(_POOL_NAME)
+
+
+def run_aside(func, *args):
+    """``func(*args)`` on a thread of the pool, as a ``concurrent.futures`` future, for work
+    that overlaps with the caller's own (``func`` should spend most of its time in GIL-free
+    kernels); None where there is no other thread to run it on (Numba set to one thread, or
+    the caller a pool thread): the caller then runs it itself."""
+    import numba
+
+    if numba.get_num_threads() <= 1 or in_pool():
+        return None
+    return thread_pool().submit(func, *args)

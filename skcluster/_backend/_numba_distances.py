@@ -18,16 +18,13 @@ the data's shape, never by the thread count, so results do not depend on how man
 
 import heapq
 import math
-import os
-import threading
 import types
-from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
 from numba import njit, prange
 
-from ._memory import single_blas_thread
+from ._memory import in_pool, single_blas_thread, thread_pool
 
 # Up to this many rows of Y (k-means centres, k-means++ candidates), direct loops beat the
 # blocked GEMM: measured on 2 cores at 100,000 x 32, 10 centres: 9 ms against 54 ms.
@@ -57,19 +54,6 @@ def _n_threads():
     return numba.get_num_threads()
 
 
-_POOL_NAME = "skcluster-blocks"
-_pool = None
-
-
-def _forget_pool():
-    global _pool
-    _pool = None  # a forked child has none of the parent's threads: it starts its own
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
-
-
 def threads_and_serial(func, **flags):
     """``func`` compiled twice: with threads over its ``prange`` loops, and on the caller's
     thread, for inputs so small that starting a parallel region costs more than the work.
@@ -89,18 +73,12 @@ def threads_and_serial(func, **flags):
 
 def _run_blocks(func, n_blocks, min_parallel=2):
     """Run ``func(b)`` for every block ``b``, on up to ``numba.get_num_threads()`` threads:
-    the caller's and those of one pool kept for the process (starting threads for each
-    call cost ~0.2 ms, as much as an EM pass of 2,048 x 64 rows). Each thread takes the
+    the caller's and those of the process's pool (``_memory.thread_pool``). Each thread takes the
     next block left (one shared iterator: the GIL hands each block out once); a call from
     one of the pool's own threads, or with fewer than ``min_parallel`` blocks, runs its
     blocks itself."""
-    global _pool
     n_threads = min(_n_threads(), n_blocks)
-    if (
-        n_threads <= 1
-        or n_blocks < min_parallel
-        or threading.current_thread().name.startswith(_POOL_NAME)
-    ):
+    if n_threads <= 1 or n_blocks < min_parallel or in_pool():
         for b in range(n_blocks):
             func(b)
         return
@@ -110,10 +88,8 @@ def _run_blocks(func, n_blocks, min_parallel=2):
         for b in blocks:
             func(b)
 
-    if _pool is None:
-        _pool = ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS, thread_name_prefix=_POOL_NAME)
     with single_blas_thread():
-        others = [_pool.submit(drain) for _ in range(n_threads - 1)]
+        others = [thread_pool().submit(drain) for _ in range(n_threads - 1)]
         try:
             drain()
         finally:

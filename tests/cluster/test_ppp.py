@@ -505,8 +505,8 @@ def test_prune_drops_a_tiny_component_and_refits():
     mix, resp, lower, _, _ = fit_em(rows, start, reg_covar=1e-6, tol=1e-8, max_iter=5)
     assert len(mix.weights) == 3 and mix.weights.min() * len(X) < 20
     ppp = PPP()
-    ppp._em_iter, ppp._form, ppp._reg = 0, "full", 1e-6
-    got, got_resp, _ = ppp._prune(rows, mix, resp, lower, 20)
+    ppp._em_iter, ppp._reg = 0, 1e-6
+    got, got_resp, _ = ppp._prune(rows, mix, resp, lower, 20, "full")
     assert len(got.weights) == 2 and got_resp.shape == (400, 2)
     kept = np.delete(resp, int(np.argmin(mix.weights)), axis=1)
     kept /= kept.sum(axis=1, keepdims=True)
@@ -536,3 +536,110 @@ def test_patience_counts_steps_that_only_rearrange_components():
                 if p["n_components"] > size:
                     size, last = p["n_components"], i
         assert len(steps) - 1 - last <= ppp.patience, form
+
+
+@pytest.fixture
+def numba_threads():
+    """Run a block with Numba set to a given number of threads (restored after)."""
+    import numba
+
+    before = numba.get_num_threads()
+    yield numba.set_num_threads
+    numba.set_num_threads(before)
+
+
+def test_steps_computed_ahead_change_nothing(numba_threads, capsys):
+    """Paths' steps computed ahead on a second thread give the fit of the walk on one
+    thread: labels, every EM iteration counted once (none of a step a path's end made
+    needless), path_ and the verbose lines in the same order."""
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one thread: nothing is computed ahead")
+    X, _ = make_blobs(900, centers=6, cluster_std=1.5, n_features=5, random_state=2)
+    fits = []
+    for threads in (1, 2):
+        numba_threads(threads)
+        fits.append((PPP(verbose=2).fit(X), capsys.readouterr().out))
+    (one, out_one), (two, out_two) = fits
+    np.testing.assert_array_equal(one.labels_, two.labels_)
+    assert (one.n_iter_, one.converged_, one.path_) == (two.n_iter_, two.converged_, two.path_)
+    strip = [line for line in out_one.splitlines() if "clusterability" not in line]
+    assert strip == [line for line in out_two.splitlines() if "clusterability" not in line]
+    assert len(strip) > 20 and len({p["covariance_type"] for p in one.path_}) == 3
+
+
+def _recording_path(form, n_steps, seen, fail_at=None, ppp=None):
+    """A stand-in for a path: yields (size, form) for n_steps, recording the thread of
+    each step (and counting an EM fit of ``size`` iterations on ``ppp``); raises at step
+    ``fail_at``."""
+    import threading
+
+    for size in range(1, n_steps + 1):
+        seen.append((form, size, threading.current_thread().name))
+        if size == fail_at:
+            raise ArithmeticError(f"{form} failed")
+        if ppp is not None:
+            ppp._count(size, size % 2 == 0)
+            ppp._report(1, f"{form} {size}", {"form": form, "size": size})
+        yield size, form
+
+
+def test_steps_ahead_are_taken_in_the_walks_order(numba_threads):
+    import numba
+
+    from skcluster.cluster._ppp_path import _END, _StepsAhead
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one thread: nothing is computed ahead")
+    numba_threads(2)
+    seen, taken = [], []
+    ppp = PPP()
+    ppp._em_iter, ppp._em_converged, ppp.path_ = 0, None, []
+    steps = _StepsAhead()
+    for form, n_steps in (("a", 6), ("b", 4), ("c", 9)):
+        steps.add(form, _recording_path(form, n_steps, seen, ppp=ppp))
+    sizes = {"a": 0, "b": 0, "c": 0}
+    order = ["a", "b", "c", "a", "b", "a", "c", "b", "b", "a", "a", "a", "c"]
+    for form in order:
+        out, tally = steps.take(form, sizes)
+        assert ppp._em_iter == sum(p["size"] for p in ppp.path_)  # nothing before taken
+        ppp._apply(tally)
+        if out is _END:
+            steps.drop(form)
+            taken.append((form, "end"))
+        else:
+            sizes[form] = out[0]
+            taken.append(out[::-1])
+    steps.drop("c")  # a path ended by the walk, with steps computed ahead
+    steps.wait()
+    # the steps taken, and only they, reported: in the order taken
+    kept = [t for t in taken if t[1] != "end"]
+    assert [(p["form"], p["size"]) for p in ppp.path_] == kept
+    assert ppp._em_iter == sum(size for _, size in kept)
+    assert ppp._em_converged is (kept[-1][1] % 2 == 0)
+    expected = {"a": 1, "b": 1, "c": 1}
+    for form, got in taken:  # each path's steps in its order, the end after its last
+        if got == "end":
+            assert expected[form] == {"a": 7, "b": 5}[form]
+        else:
+            assert got == expected[form]
+            expected[form] += 1
+    assert any(name.startswith("skcluster-blocks") for *_, name in seen)
+
+
+def test_a_failing_step_computed_ahead_raises_in_the_walk(numba_threads):
+    import numba
+
+    from skcluster.cluster._ppp_path import _StepsAhead
+
+    numba_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+    seen = []
+    steps = _StepsAhead()
+    steps.add("a", _recording_path("a", 5, seen))
+    steps.add("b", _recording_path("b", 5, seen, fail_at=2))
+    sizes = {"a": 0, "b": 0}
+    with pytest.raises(ArithmeticError, match="b failed"):
+        for form in ["a", "b", "a", "b", "a", "b"]:
+            steps.take(form, sizes)
+    steps.wait()
