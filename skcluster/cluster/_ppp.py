@@ -465,10 +465,18 @@ class ProbabilisticPartitivePartitioning(
         forms = COVARIANCE_TYPES if self.covariance_type == "auto" else [self.covariance_type]
         gated = len(forms) > 1 and atoms.mean.shape[1] >= _GATED_FULL_FEATURES
         now = self._walk(atoms, n, min_size, forms, gated)
+
+        def merged(form):
+            with _held(_Tally()) as tally:
+                return self._merge(atoms, *now[form][1][1], min_size, form), tally
+
+        # each form's merges are independent: all but the first on the pool's threads
+        aside = {form: _backend.run_aside(merged, form) for form in list(now)[1:]}
         best = {}
         for form in now:
             self._log(1, f"divisive path, {form}: {len(now[form][1][1][0].weights)} component(s)")
-            fit = self._merge(atoms, *now[form][1][1], min_size, form)
+            fit, tally = merged(form) if aside.get(form) is None else aside[form].result()
+            self._apply(tally)
             best[form] = (self._criterion(fit, atoms, form), fit)
         self.covariance_type_ = min(best, key=lambda form: best[form][0])
         return best[self.covariance_type_][1]
