@@ -346,7 +346,7 @@ class ProbabilisticPartitivePartitioning(
         # tolerances are relative to the data's spread, and c * X gets the clusters of X
         Xs, self._offset, self._scale = centre_and_scale(X[order])
         check_covariance_scale(self, self._scale)
-        self._reg = self.reg_covar + _quantisation_variance(Xs)
+        self._reg = self.reg_covar + _quantisation_variance(_smallest_gaps(Xs))
         rows = Atoms(np.ones(n), Xs)
         n_cells = self._n_cells(n)
         atoms = rows if n_cells >= n else _reduce(Xs, n_cells)
@@ -394,8 +394,11 @@ class ProbabilisticPartitivePartitioning(
         n_cells = self._n_cells(n)
         quotas = [max(1, round(n_cells * m / n)) for m in X.chunks[0]]
         blocks = X.to_delayed().ravel()
-        parts = dask.compute(
-            *[dask.delayed(_block_cells)(b, q) for b, q in zip(blocks, quotas, strict=True)]
+        parts, gaps = zip(
+            *dask.compute(
+                *[dask.delayed(_block_cells)(b, q) for b, q in zip(blocks, quotas, strict=True)]
+            ),
+            strict=True,
         )
         weight = np.concatenate([p.weight for p in parts])
         mean = np.concatenate([p.mean for p in parts])
@@ -413,7 +416,11 @@ class ProbabilisticPartitivePartitioning(
         spread = weight @ ((mean * mean).sum(axis=1) + within) / (n * d)
         self._scale = float(np.sqrt(spread)) if spread > 0 else 1.0
         check_covariance_scale(self, self._scale)
-        self._reg = self.reg_covar
+        # the rounding variance of the smallest gap within a block (a gap between two
+        # blocks' values is not seen: on rounded data each block holds the resolution's
+        # gap, on continuous data the variance is negligible either way)
+        gaps = np.min(gaps, axis=0) / self._scale
+        self._reg = self.reg_covar + _quantisation_variance(gaps)
         atoms = Atoms(weight, mean / self._scale, None if cov is None else cov / self._scale**2)
 
         mix = self._fit_cells(atoms, n)[0]
@@ -675,15 +682,16 @@ def _clusterability(mean_entropy, K):
 
 def _block_cells(block, n_cells):
     """One row block of a dask fit as at most ``n_cells`` cells (its rows when it has
-    no more rows than that)."""
+    no more rows than that), and the smallest gaps between its values per feature."""
     block = check_array(block, dtype=np.float64)
     m, d = block.shape
+    gaps = _smallest_gaps(block)
     if n_cells >= m:
-        return Atoms(np.ones(m), block)  # its rows: no covariances
+        return Atoms(np.ones(m), block), gaps  # its rows: no covariances
     shift = block.mean(axis=0)  # centred, as the in-memory fit, for accurate moments
     cells = _reduce(block - shift, n_cells)
     cells.mean += shift
-    return cells
+    return cells, gaps
 
 
 def _block_em_stats(block, offset, scale, mix):
@@ -716,12 +724,16 @@ def _reduce(X, n_cells):
     return Atoms(*_backend.bisect_cells(X, n_cells))
 
 
-def _quantisation_variance(X):
-    """Per feature, the variance ``h^2 / 12`` of rounding to the data's resolution ``h``
-    (the smallest gap between distinct values; Sheppard's correction). Added to every
-    component's variances, it keeps a group of tied values (iris's petal widths, given to
-    0.1 cm) from a zero variance and an unbounded likelihood; on continuous data it is
-    negligible."""
+def _smallest_gaps(X):
+    """Per feature, the smallest gap between distinct values (inf for a constant one)."""
     gaps = np.diff(np.sort(X, axis=0), axis=0)
-    gaps = np.where(gaps > 0, gaps, np.inf).min(axis=0, initial=np.inf)
+    return np.where(gaps > 0, gaps, np.inf).min(axis=0, initial=np.inf)
+
+
+def _quantisation_variance(gaps):
+    """Per feature, the variance ``h^2 / 12`` of rounding to the data's resolution ``h``
+    (the smallest gap between distinct values, ``gaps``; Sheppard's correction). Added to
+    every component's variances, it keeps a group of tied values (iris's petal widths,
+    given to 0.1 cm) from a zero variance and an unbounded likelihood; on continuous data
+    it is negligible."""
     return np.where(np.isfinite(gaps), gaps**2 / 12.0, 0.0)

@@ -19,7 +19,7 @@ from skcluster.cluster._mixture import (
     m_step,
     mixture_modes,
 )
-from skcluster.cluster._ppp import _quantisation_variance
+from skcluster.cluster._ppp import _quantisation_variance, _smallest_gaps
 from skcluster.datasets import make_gaussian_mixture
 
 
@@ -179,7 +179,7 @@ def test_tied_values_get_the_variance_of_their_rounding():
     assert np.einsum("kii->ki", ppp.covariances_).min() >= floor * (1 - 1e-9)
     assert ppp.n_components_ < 9
     grid = np.array([[0.0, 1.0], [0.1, 1.0], [0.3, 1.0], [0.3, 1.0]])  # constant column: none
-    np.testing.assert_allclose(_quantisation_variance(grid), [0.01 / 12, 0.0])
+    np.testing.assert_allclose(_quantisation_variance(_smallest_gaps(grid)), [0.01 / 12, 0.0])
 
 
 def test_diagonal_forms_are_the_full_m_step_constrained():
