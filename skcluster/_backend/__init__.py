@@ -40,7 +40,7 @@ from ._gaussian import (
     gaussian_em_stats,
     gaussian_log_density,
     gaussian_moments_loglik,
-    gaussian_split,
+    gaussian_splits,
     logsumexp,
     precision_cholesky,
 )
@@ -99,7 +99,7 @@ __all__ = [
     "logsumexp",
     "gaussian_log_density",
     "gaussian_em_fit",
-    "gaussian_split",
+    "gaussian_splits",
     "gaussian_moments_loglik",
     "gaussian_em_stats",
     "precision_cholesky",

@@ -1,6 +1,8 @@
 """Gaussian mixtures on the backend: log-sum-exp, precision factors, log-densities and one
 fused EM pass."""
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy.linalg import get_lapack_funcs
 
@@ -272,22 +274,49 @@ def gaussian_em_fit(
     return weights, means, cov, resp, float(ll), int(n_iter), bool(converged)
 
 
-def gaussian_split(
-    X, reg_covar, *, covariance_type="full", tol, max_iter, min_weight=0.0, sample_weight=None
-):
-    """A divisive path's split proposal for a set of rows, in one call.
+class Splits(NamedTuple):
+    """:func:`gaussian_splits`' result; per group ``g`` (G groups, n rows, d features)."""
 
-    The rows' weighted mean and covariance ``S``; their split across the principal
-    direction of ``S`` (the sign of the projection), improved by 2-means; then, when each
-    side weighs at least ``min_weight``, the two-component mixture EM fits from the two
-    sides (as :func:`gaussian_em_fit` from the sides' indicator responsibilities). One
-    call instead of five: their Python was most of the time of a small proposal. NumPy
-    rows on the Numba backend only, as :func:`gaussian_em_fit`.
+    mean: np.ndarray  # (G, d) the group's weighted mean
+    covariance: np.ndarray  # (G, d, d) its covariance S, unregularised
+    one_log_likelihood: np.ndarray  # (G,) mean per row under one Gaussian
+    side: np.ndarray  # (n,) bool, each row's side of its group's split
+    fitted: np.ndarray  # (G,) bool, whether EM ran (each side weighs min_weight)
+    weights: np.ndarray  # (G, 2) the two-component mixture EM fitted, where fitted
+    means: np.ndarray  # (G, 2, d)
+    covariances: np.ndarray  # (G, 2, d, d), diagonal forms as full matrices
+    resp: np.ndarray  # (n, 2) posteriors under its group's mixture
+    log_likelihood: np.ndarray  # (G,) mean per row under the mixture
+    n_iter: np.ndarray  # (G,) EM iterations
+    converged: np.ndarray  # (G,) bool
+
+
+def gaussian_splits(
+    X,
+    bounds,
+    reg_covar,
+    *,
+    covariance_type="full",
+    tol,
+    max_iter,
+    min_weight=0.0,
+    sample_weight=None,
+):
+    """A divisive path's split proposals for groups of rows, in one call.
+
+    For each group (rows ``bounds[g]`` to ``bounds[g + 1] - 1``): its weighted mean and
+    covariance ``S``; its rows' split across the principal direction of ``S`` (the sign of
+    the projection), improved by 2-means; then, when each side weighs at least
+    ``min_weight``, the two-component mixture EM fits from the two sides (as
+    :func:`gaussian_em_fit` from the sides' indicator responsibilities). One call for all
+    the groups of a step instead of five per group: their Python was most of the time of a
+    small proposal. NumPy rows on the Numba backend only, as :func:`gaussian_em_fit`.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-        At least two rows.
+    bounds : array-like of int of shape (n_groups + 1,)
+        Increasing row offsets from 0 to ``n_samples``; each group has at least 2 rows.
     reg_covar : float or ndarray of shape (n_features,)
     covariance_type : {"full", "diag", "spherical"}, default="full"
     tol : float
@@ -299,55 +328,73 @@ def gaussian_split(
 
     Returns
     -------
-    mean : ndarray of shape (n_features,)
-    covariance : ndarray of shape (n_features, n_features)
-        ``S``, unregularised.
-    one_log_likelihood : float
-        Mean weighted log-likelihood per row under one Gaussian
-        (:func:`gaussian_moments_loglik` of ``S``).
-    side : bool ndarray of shape (n_samples,)
-    fit : tuple or None
-        ``(weights, means, covariances, resp, log_likelihood, n_iter, converged)`` as
-        :func:`gaussian_em_fit` returns them; None when a side weighs less than
-        ``min_weight``.
+    Splits
+        A named tuple of per-group arrays (see :class:`Splits`); ``one_log_likelihood`` is
+        :func:`gaussian_moments_loglik` of ``S``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skcluster._backend import gaussian_split
+    >>> from skcluster._backend import gaussian_splits
     >>> X = np.r_[np.zeros((5, 2)), np.ones((5, 2))] + np.arange(10)[:, None] * 0.01
-    >>> mean, cov, loglik, side, fit = gaussian_split(X, 1e-6, tol=1e-3, max_iter=100)
-    >>> int(side.sum()), np.round(np.sort(fit[1][:, 0]), 2).tolist()
-    (5, [0.02, 1.07])
+    >>> splits = gaussian_splits(np.r_[X, X + 5], [0, 10, 20], 1e-6, tol=1e-3, max_iter=100)
+    >>> splits.side[:10].sum(), np.round(np.sort(splits.means[1, :, 0]), 2).tolist()
+    (np.int64(5), [5.02, 6.07])
     """
     X, reg, w, form = _one_call_rows(
-        X, reg_covar, covariance_type, sample_weight, "gaussian_split"
+        X, reg_covar, covariance_type, sample_weight, "gaussian_splits"
     )
     n, d = X.shape
-    if n < 2:
-        raise ValueError(f"gaussian_split needs at least 2 rows, got {n}.")
+    bounds = np.asarray(bounds)
+    if (
+        bounds.ndim != 1
+        or len(bounds) < 2
+        or bounds[0] != 0
+        or bounds[-1] != n
+        or (np.diff(bounds) < 2).any()
+    ):
+        raise ValueError(
+            f"bounds must increase from 0 to {n} (the rows) by at least 2 rows a group."
+        )
     _check_count(max_iter, "max_iter")
-    mean, cov, side = np.empty(d), np.empty((d, d)), np.empty(n, dtype=bool)
-    resp, weights = np.empty((n, 2)), np.empty(2)
-    means, covs = np.empty((2, d)), np.empty((2, d, d))
-    fitted, ll, n_iter, converged, one = kernels("numba").split_fit(
+    G = len(bounds) - 1
+    out = Splits(
+        np.empty((G, d)),
+        np.empty((G, d, d)),
+        np.empty(G),
+        np.empty(n, dtype=bool),
+        np.empty(G, dtype=bool),
+        np.empty((G, 2)),
+        np.empty((G, 2, d)),
+        np.empty((G, 2, d, d)),
+        np.empty((n, 2)),
+        np.empty(G),
+        np.empty(G, dtype=np.int64),
+        np.empty(G, dtype=bool),
+    )
+    kernels("numba").split_fits(
         X,
         w,
+        np.ascontiguousarray(bounds, dtype=np.int64),
         reg,
         form,
         float(tol),
         int(max_iter),
         float(min_weight),
-        mean,
-        cov,
-        side,
-        resp,
-        weights,
-        means,
-        covs,
+        out.mean,
+        out.covariance,
+        out.one_log_likelihood,
+        out.side,
+        out.fitted,
+        out.resp,
+        out.weights,
+        out.means,
+        out.covariances,
+        out.log_likelihood,
+        out.n_iter,
+        out.converged,
     )
-    fit = (weights, means, covs, resp, float(ll), int(n_iter), bool(converged)) if fitted else None
-    return mean, cov, float(one), side, fit
+    return out
 
 
 def gaussian_moments_loglik(S, reg_covar, covariance_type="full"):
@@ -355,7 +402,7 @@ def gaussian_moments_loglik(S, reg_covar, covariance_type="full"):
     mean and covariance: ``S`` plus ``reg_covar`` on its diagonal, in the form
     ``covariance_type`` (a spherical form averages the variances). In closed form,
     ``-(d log 2 pi + log|Sigma| + tr(Sigma^-1 S)) / 2``, with no pass over the rows; the
-    same function :func:`gaussian_split` uses. NumPy on the Numba backend's kernel (a
+    same function :func:`gaussian_splits` uses. NumPy on the Numba backend's kernel (a
     (d, d) matrix: nothing for a GPU).
 
     Examples

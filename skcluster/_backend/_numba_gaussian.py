@@ -669,7 +669,54 @@ def moments_loglik(S, reg, form):
 
 
 @njit(cache=True, nogil=True)
-def split_fit(X, w, reg, form, tol, max_iter, min_weight, mean, S, side, resp, pi, mu, cov):
+def split_fits(
+    X,
+    w,
+    bounds,
+    reg,
+    form,
+    tol,
+    max_iter,
+    min_weight,
+    mean,
+    S,
+    one,
+    side,
+    fitted,
+    resp,
+    pi,
+    mu,
+    cov,
+    ll,
+    n_iter,
+    conv,
+):
+    """Split proposals of consecutive groups of rows in one call (group ``g``: rows
+    ``bounds[g]`` to ``bounds[g + 1]``), each as ``_split_fit`` into its slice of the
+    outputs: a divisive path proposes a split of every changed component a step, and one
+    backend call per component spent more in Python than in the kernel on small groups."""
+    for g in range(len(bounds) - 1):
+        lo, hi = bounds[g], bounds[g + 1]
+        fitted[g], ll[g], n_iter[g], conv[g], one[g] = _split_fit(
+            X[lo:hi],
+            w[lo:hi],
+            reg,
+            form,
+            tol,
+            max_iter,
+            min_weight,
+            mean[g],
+            S[g],
+            side[lo:hi],
+            resp[lo:hi],
+            pi[g],
+            mu[g],
+            cov[g],
+        )
+
+
+@njit(cache=True, nogil=True)
+def _split_fit(X, w, reg, form, tol, max_iter, min_weight, mean, S, side, resp, pi, mu, cov):
     """A divisive path's split proposal in one call: the weighted mean and covariance
     ``S`` of the rows, their split across the principal direction of ``S``, 2-means from
     it (``side``), then, when each side weighs at least ``min_weight``, EM of two

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _backend
 from ._mixture import (
+    Atoms,
     Mixture,
     _one_call,
     bhattacharyya,
@@ -162,14 +163,18 @@ class _DivisivePathMixin:
         while len(mix.weights) < cap and since < self.patience:
             K = len(mix.weights)
             hard = resp.argmax(axis=1)
-            found = []
-            for k in range(K):
-                idx = np.flatnonzero(hard == k)
-                key = idx.tobytes()
-                if key not in proposals:
-                    proposals[key] = self._propose_split(atoms.take(idx), min_size, rng, form)
-                if proposals[key] is not None:
-                    found.append((-proposals[key][0], k, key))
+            # each component's rows, in row order
+            groups = np.split(np.argsort(hard, kind="stable"), np.cumsum(np.bincount(hard))[:-1])
+            groups += [groups[0][:0]] * (K - len(groups))  # the last components' may be empty
+            keys = [idx.tobytes() for idx in groups]
+            new = [k for k in range(K) if keys[k] not in proposals]
+            made = self._propose_splits(atoms, [groups[k] for k in new], min_size, rng, form)
+            proposals.update(zip((keys[k] for k in new), made, strict=True))
+            found = [
+                (-proposals[key][0], k, key)
+                for k, key in enumerate(keys)
+                if proposals[key] is not None
+            ]
             if not found:
                 break
             # the split of largest local gain (refitting the next two as well, as before,
@@ -217,41 +222,69 @@ class _DivisivePathMixin:
             yield len(mix.weights), best
         return best
 
-    def _propose_split(self, sub, min_size, rng, form):
-        """2-means split of one component's atoms and the two-component mixture EM fits
-        from it: (local criterion gain, mixture), or None when a part would be too small."""
-        n = float(sub.weight.sum())
-        if len(sub) < 2 or n < 2 * min_size:
-            return None
-        if (
-            self.split_init == "pca"
-            and sub.cov is None
-            and _one_call(sub, form, _PATH_ONE_CALL_MAX_ROWS)
-        ):
-            # rows, split across the principal direction: the whole proposal in one call
-            _, _, lower, side, fit = _backend.gaussian_split(
-                sub.mean,
+    def _propose_splits(self, atoms, groups, min_size, rng, form):
+        """Split proposals for groups of the atoms (index arrays), in their order: each the
+        2-means split of the group and the two-component mixture EM fits from it, ``(local
+        criterion gain, mixture)``, or None when a part would be too small. Groups of rows
+        split across their principal direction go to the backend in one call."""
+        big = [len(idx) >= 2 and atoms.weight[idx].sum() >= 2 * min_size for idx in groups]
+        in_one = [
+            ok and len(idx) <= _PATH_ONE_CALL_MAX_ROWS for ok, idx in zip(big, groups, strict=True)
+        ]
+        if not (self.split_init == "pca" and atoms.cov is None and _one_call(atoms, form, np.inf)):
+            in_one = [False] * len(groups)
+        if any(in_one):
+            batch = [idx for idx, one in zip(groups, in_one, strict=True) if one]
+            rows = atoms.take(np.concatenate(batch))
+            bounds = np.cumsum([0] + [len(idx) for idx in batch])
+            splits = _backend.gaussian_splits(
+                rows.mean,
+                bounds,
                 self._reg,
                 covariance_type=form,
                 tol=self.tol,
                 max_iter=self.max_iter,
                 min_weight=min_size,
-                sample_weight=sub.weight,
+                sample_weight=rows.weight,
             )
-            if fit is None:
-                return None
-            *mix, resp, lower2, n_iter, converged = fit
-            self._count(n_iter, converged)
-            mix = Mixture(*mix)
-        else:
-            one, lower, spread = one_gaussian(sub, self._reg, form)
-            side = self._initial_side(sub, one, spread, rng)
-            side = _backend.two_means(
-                sub.mean, side, sample_weight=sub.weight, max_iter=self.max_iter
-            )
-            if min(sub.weight[~side].sum(), sub.weight[side].sum()) < min_size:
-                return None
-            mix, resp, lower2, _, _ = self._em(sub, _indicators(side), form)
+        out, g = [], 0
+        for idx, ok, one in zip(groups, big, in_one, strict=True):
+            if not one:
+                out.append(
+                    self._propose_split(atoms.take(idx), min_size, rng, form) if ok else None
+                )
+                continue
+            rows_g = slice(bounds[g], bounds[g + 1])
+            sub = Atoms(rows.weight[rows_g], rows.mean[rows_g])
+            if not splits.fitted[g]:
+                out.append(None)
+            else:
+                self._count(int(splits.n_iter[g]), bool(splits.converged[g]))
+                mix = Mixture(
+                    splits.weights[g].copy(), splits.means[g].copy(), splits.covariances[g].copy()
+                )
+                fit = (mix, splits.resp[rows_g], float(splits.log_likelihood[g]))
+                lower = float(splits.one_log_likelihood[g])
+                out.append(self._gain(sub, lower, fit, splits.side[rows_g], min_size, form))
+            g += 1
+        return out
+
+    def _propose_split(self, sub, min_size, rng, form):
+        """The split proposal of one group of atoms (of at least ``2 * min_size``), as
+        :meth:`_propose_splits` but with NumPy EM: cells, or 2-means from k-means++."""
+        one, lower, spread = one_gaussian(sub, self._reg, form)
+        side = self._initial_side(sub, one, spread, rng)
+        side = _backend.two_means(sub.mean, side, sample_weight=sub.weight, max_iter=self.max_iter)
+        if min(sub.weight[~side].sum(), sub.weight[side].sum()) < min_size:
+            return None
+        mix, resp, lower2, _, _ = self._em(sub, _indicators(side), form)
+        return self._gain(sub, lower, (mix, resp, lower2), side, min_size, form)
+
+    def _gain(self, sub, lower, fit, side, min_size, form):
+        """``(local criterion gain, mixture)`` of a split of ``sub`` (mean log-likelihood
+        ``lower`` under one Gaussian) into ``side`` and EM's ``fit`` from it."""
+        mix, resp, lower2 = fit
+        n = float(sub.weight.sum())
         crit1 = information_criterion(lower, np.ones((len(sub), 1)), sub, 1, self.criterion, form)
         if mix.weights.min() * n < min_size:  # EM isolated a handful of rows: the halves
             halves = _indicators(side)

@@ -240,47 +240,64 @@ def test_em_fit_in_one_call_is_the_loop_over_em_stats(rng, form):
 
 
 @pytest.mark.parametrize("form", ["full", "diag", "spherical"])
-def test_split_in_one_call_is_its_five_calls(rng, form):
-    """gaussian_split against its pieces called one by one: the rows' moments, the side of
-    the principal direction, two_means, then gaussian_em_fit from the two sides."""
+def test_splits_in_one_call_are_their_five_calls(rng, form):
+    """gaussian_splits against the pieces called one by one for each group: the rows'
+    moments, the side of the principal direction, two_means, then gaussian_em_fit from the
+    two sides; a group with a side lighter than min_weight gets no fit."""
     n, d = 400, 3
     X = rng.normal(size=(n, d)) @ np.diag([1.0, 0.5, 0.2])
     X[: n // 3] += [3.0, 1.0, 0.0]
+    X[300:] = rng.normal(size=(100, d)) * 0.3  # a third group: one Gaussian
+    X[300:310] += 40.0  # ten far rows, a side too light for min_weight
     w = rng.uniform(0.5, 2.0, n)
     reg = np.array([1e-3, 2e-3, 1e-6])
-    mean, cov, loglik, side, fit = B.gaussian_split(
-        X, reg, covariance_type=form, tol=1e-6, max_iter=100, sample_weight=w
-    )
-    want_mean = w @ X / w.sum()
-    centred = X - want_mean
-    want_cov = (centred.T * w) @ centred / w.sum()
-    np.testing.assert_allclose(mean, want_mean, rtol=1e-12)
-    np.testing.assert_allclose(cov, want_cov, rtol=1e-10)
-    # the one Gaussian's log-likelihood: the mean of its log-densities over the rows
-    var = np.diag(want_cov) + reg
-    sigma = {
-        "full": want_cov + np.diag(reg),
-        "diag": np.diag(var),
-        "spherical": var.mean() * np.eye(d),
-    }[form]
-    logpdf = multivariate_normal(want_mean, sigma).logpdf(X)
-    assert loglik == pytest.approx(w @ logpdf / w.sum(), rel=1e-12)
-    assert B.gaussian_moments_loglik(cov, reg, form) == loglik
-    direction = np.linalg.eigh(want_cov)[1][:, -1]
-    start = centred @ direction > 0
-    want_side = B.two_means(X, start, sample_weight=w, max_iter=100)
-    if side[0] != want_side[0]:  # an eigenvector's sign is LAPACK's choice
-        want_side = B.two_means(X, ~start, sample_weight=w, max_iter=100)
-    np.testing.assert_array_equal(side, want_side)
-    assert 0.2 < w[side].sum() / w.sum() < 0.8  # the two groups, not a sliver
-    halves = np.column_stack([~side, side]).astype(float)
-    want = B.gaussian_em_fit(
-        X, halves, reg, covariance_type=form, tol=1e-6, max_iter=100, sample_weight=w
-    )
-    for got, expected in zip(fit, want, strict=True):
-        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
-    # a side lighter than min_weight: the split without the fit
-    assert B.gaussian_split(X, reg, tol=1e-6, max_iter=100, min_weight=n)[4] is None
+    bounds = [0, 150, 300, 400]
+    kw = dict(covariance_type=form, tol=1e-6, max_iter=100)
+    splits = B.gaussian_splits(X, bounds, reg, min_weight=20.0, sample_weight=w, **kw)
+    for g in range(3):
+        rows = slice(bounds[g], bounds[g + 1])
+        Xg, wg = X[rows], w[rows]
+        want_mean = wg @ Xg / wg.sum()
+        centred = Xg - want_mean
+        want_cov = (centred.T * wg) @ centred / wg.sum()
+        np.testing.assert_allclose(splits.mean[g], want_mean, rtol=1e-12)
+        np.testing.assert_allclose(splits.covariance[g], want_cov, rtol=1e-10)
+        # the one Gaussian's log-likelihood: the mean of its log-densities over the rows
+        var = np.diag(want_cov) + reg
+        sigma = {
+            "full": want_cov + np.diag(reg),
+            "diag": np.diag(var),
+            "spherical": var.mean() * np.eye(d),
+        }[form]
+        logpdf = multivariate_normal(want_mean, sigma).logpdf(Xg)
+        assert splits.one_log_likelihood[g] == pytest.approx(wg @ logpdf / wg.sum(), rel=1e-12)
+        assert B.gaussian_moments_loglik(want_cov, reg, form) == pytest.approx(
+            splits.one_log_likelihood[g], rel=1e-12
+        )
+        direction = np.linalg.eigh(want_cov)[1][:, -1]
+        start = centred @ direction > 0
+        want_side = B.two_means(Xg, start, sample_weight=wg, max_iter=100)
+        side = splits.side[rows]
+        if side[0] != want_side[0]:  # an eigenvector's sign is LAPACK's choice
+            want_side = B.two_means(Xg, ~start, sample_weight=wg, max_iter=100)
+        np.testing.assert_array_equal(side, want_side)
+        light = min(wg[side].sum(), wg[~side].sum()) < 20.0
+        assert splits.fitted[g] == (not light) and light == (g == 2)
+        if light:
+            continue
+        halves = np.column_stack([~side, side]).astype(float)
+        want = B.gaussian_em_fit(Xg, halves, reg, sample_weight=wg, **kw)
+        got = (
+            splits.weights[g],
+            splits.means[g],
+            splits.covariances[g],
+            splits.resp[rows],
+            splits.log_likelihood[g],
+            splits.n_iter[g],
+            splits.converged[g],
+        )
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
 def test_moments_loglik_rejects_bad_input():
@@ -290,18 +307,20 @@ def test_moments_loglik_rejects_bad_input():
         B.gaussian_moments_loglik(np.ones((2, 3)), 0.0)
 
 
-def test_split_rejects_bad_input(rng):
+def test_splits_reject_bad_input(rng):
     X = rng.normal(size=(50, 2))
-    with pytest.raises(ValueError, match="at least 2 rows"):
-        B.gaussian_split(X[:1], 1e-6, tol=1e-3, max_iter=10)
+    kw = dict(tol=1e-3, max_iter=10)
+    for bounds in ([0, 1, 50], [0, 20], [1, 50], [0, 30, 20, 50], [[0, 50]], [0]):
+        with pytest.raises(ValueError, match="bounds must increase from 0 to 50"):
+            B.gaussian_splits(X, bounds, 1e-6, **kw)
     with pytest.raises(ValueError, match="covariance_type"):
-        B.gaussian_split(X, 1e-6, covariance_type="tied", tol=1e-3, max_iter=10)
+        B.gaussian_splits(X, [0, 50], 1e-6, covariance_type="tied", **kw)
     with pytest.raises(ValueError, match="max_iter"):
-        B.gaussian_split(X, 1e-6, tol=1e-3, max_iter=0)
+        B.gaussian_splits(X, [0, 50], 1e-6, tol=1e-3, max_iter=0)
     with pytest.raises(ValueError, match="NaN"):
-        B.gaussian_split(np.full((5, 2), np.nan), 1e-6, tol=1e-3, max_iter=10)
+        B.gaussian_splits(np.full((5, 2), np.nan), [0, 5], 1e-6, **kw)
     with config_context(backend="numpy"), pytest.raises(ValueError, match="Numba backend"):
-        B.gaussian_split(X, 1e-6, tol=1e-3, max_iter=10)
+        B.gaussian_splits(X, [0, 50], 1e-6, **kw)
 
 
 def test_em_fit_rejects_bad_input(rng):
