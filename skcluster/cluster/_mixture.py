@@ -23,6 +23,10 @@ _GEMM_MIN_FEATURES = 32
 # now takes 0.11 s in one call against 0.17-0.26 s: a ceiling to re-measure for CLAMS);
 # PPP, whose many small fits gain from one call, passes its own (``_ppp_path``)
 _ONE_CALL_MAX_ROWS = 2_500
+# ... and full covariances in 32+ features up to this many rows (the fused pass's matrix
+# products pay from a few thousand rows; below, one call saves Python's share of each
+# iteration: the development suite's ionosphere, 351 x 34, 40 -> 23 ms a fit)
+_GEMM_MIN_ROWS = 1_000
 
 
 @dataclass
@@ -284,12 +288,13 @@ def fit_em(
 def _one_call(atoms, covariance_type, max_rows=_ONE_CALL_MAX_ROWS):
     """Whether EM on these rows runs as one backend call (``gaussian_em_fit``): NumPy rows
     on the Numba backend, up to ``max_rows`` of them, full covariances in fewer than 32
-    dimensions (beyond, the fused pass, on every thread and with matrix products, is
-    faster; the diagonal forms cost O(d) a row and component in both)."""
+    dimensions or on at most 1,000 rows (beyond, the fused pass, on every thread and with
+    matrix products, is faster; the diagonal forms cost O(d) a row and component in
+    both)."""
     n, d = atoms.mean.shape
     return (
         n <= max_rows
-        and (d < _GEMM_MIN_FEATURES or covariance_type != "full")
+        and (d < _GEMM_MIN_FEATURES or covariance_type != "full" or n <= _GEMM_MIN_ROWS)
         and isinstance(atoms.mean, np.ndarray)
         and _backend.get_backend_name(atoms.mean) == "numba"
     )
