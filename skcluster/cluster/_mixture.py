@@ -317,12 +317,16 @@ def information_criterion(
 ):
     """BIC (``-2 log L + p log n``) or ICL (BIC plus twice the assignment entropy; needs
     ``resp``)."""
-    n = atoms.weight.sum()
-    p = n_parameters(n_components, atoms.mean.shape[1], covariance_type)
-    value = -2.0 * mean_loglik * n + p * np.log(n)
-    if criterion == "icl":
-        value += 2.0 * float(atoms.weight @ entropy(resp))
-    return value
+    spread = float(atoms.weight @ entropy(resp)) if criterion == "icl" else 0.0
+    n, d = atoms.weight.sum(), atoms.mean.shape[1]
+    return information_criteria(mean_loglik, n, n_components, d, covariance_type, spread)
+
+
+def information_criteria(mean_loglik, n, n_components, n_features, covariance_type, spread=0):
+    """:func:`information_criterion` of mixtures of ``n_components`` on ``n`` rows (arrays
+    for many at once): BIC, plus twice ``spread``, the summed assignment entropy, for ICL."""
+    p = n_parameters(n_components, n_features, covariance_type)
+    return -2.0 * mean_loglik * n + p * np.log(n) + 2.0 * spread
 
 
 def entropy(resp):

@@ -13,7 +13,9 @@ from ._mixture import (
     _one_call,
     bhattacharyya,
     e_step,
+    entropy,
     fit_em,
+    information_criteria,
     information_criterion,
     m_step,
     one_gaussian,
@@ -247,6 +249,14 @@ class _DivisivePathMixin:
                 min_weight=min_size,
                 sample_weight=rows.weight,
             )
+            # the local gains of all the groups at once: criteria of one Gaussian and of
+            # the split, on each group's rows
+            starts, d = bounds[:-1], rows.mean.shape[1]
+            n = np.add.reduceat(rows.weight, starts)
+            crit1 = information_criteria(splits.one_log_likelihood, n, 1, d, form)
+            icl = self.criterion == "icl"
+            spread = np.add.reduceat(rows.weight * entropy(splits.resp), starts) if icl else 0
+            crit2 = information_criteria(splits.log_likelihood, n, 2, d, form, spread)
         out, g = [], 0
         for idx, ok, one in zip(groups, big, in_one, strict=True):
             if not one:
@@ -254,8 +264,6 @@ class _DivisivePathMixin:
                     self._propose_split(atoms.take(idx), min_size, rng, form) if ok else None
                 )
                 continue
-            rows_g = slice(bounds[g], bounds[g + 1])
-            sub = Atoms(rows.weight[rows_g], rows.mean[rows_g])
             if not splits.fitted[g]:
                 out.append(None)
             else:
@@ -263,9 +271,16 @@ class _DivisivePathMixin:
                 mix = Mixture(
                     splits.weights[g].copy(), splits.means[g].copy(), splits.covariances[g].copy()
                 )
-                fit = (mix, splits.resp[rows_g], float(splits.log_likelihood[g]))
-                lower = float(splits.one_log_likelihood[g])
-                out.append(self._gain(sub, lower, fit, splits.side[rows_g], min_size, form))
+                gain = float(crit1[g] - crit2[g])
+                if mix.weights.min() * n[g] < min_size:  # EM isolated a handful of rows
+                    rows_g = slice(bounds[g], bounds[g + 1])
+                    sub = Atoms(rows.weight[rows_g], rows.mean[rows_g])
+                    fit = (mix, splits.resp[rows_g], float(splits.log_likelihood[g]))
+                    lower = float(splits.one_log_likelihood[g])
+                    out.append(self._gain(sub, lower, fit, splits.side[rows_g], min_size, form))
+                else:
+                    self._report(2, f"  split of {n[g]:.0f} rows: local gain {gain:.1f}")
+                    out.append((gain, mix))
             g += 1
         return out
 

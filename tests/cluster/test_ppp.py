@@ -16,6 +16,7 @@ from skcluster.cluster._mixture import (
     bhattacharyya,
     e_step,
     fit_em,
+    information_criterion,
     m_step,
     mixture_modes,
 )
@@ -643,3 +644,34 @@ def test_a_failing_step_computed_ahead_raises_in_the_walk(numba_threads):
         for form in ["a", "b", "a", "b", "a", "b"]:
             steps.take(form, sizes)
     steps.wait()
+
+
+@pytest.mark.parametrize("criterion", ["bic", "icl"])
+def test_split_gains_of_a_step_are_each_groups_criteria(criterion):
+    """The local gains of a step's proposals, computed for all groups at once, are each
+    group's information criterion under one Gaussian less that under its split."""
+    from skcluster._backend import gaussian_splits
+
+    X, _ = make_blobs(600, centers=4, n_features=3, random_state=1)
+    ppp = PPP(criterion=criterion)
+    ppp._reg, ppp._em_iter, ppp._em_converged, ppp.path_ = np.full(3, 1e-6), 0, True, []
+    atoms = Atoms(np.ones(600), X)
+    groups = [np.flatnonzero(X[:, 0] < 0), np.flatnonzero(X[:, 0] >= 0)]
+    gains = ppp._propose_splits(atoms, groups, 4, None, "diag")
+    for idx, (gain, mix) in zip(groups, gains, strict=True):
+        sub = atoms.take(idx)
+        s = gaussian_splits(
+            sub.mean,
+            [0, len(idx)],
+            ppp._reg,
+            covariance_type="diag",
+            tol=ppp.tol,
+            max_iter=ppp.max_iter,
+            min_weight=4,
+        )
+        one = information_criterion(
+            s.one_log_likelihood[0], np.ones((len(idx), 1)), sub, 1, criterion, "diag"
+        )
+        two = information_criterion(s.log_likelihood[0], s.resp, sub, 2, criterion, "diag")
+        assert gain == pytest.approx(one - two, rel=1e-12) and gain > 0
+        np.testing.assert_array_equal(mix.means, s.means[0])
