@@ -282,7 +282,7 @@ class Splits(NamedTuple):
     one_log_likelihood: np.ndarray  # (G,) mean per row under one Gaussian
     side: np.ndarray  # (n,) bool, each row's side of its group's split
     fitted: np.ndarray  # (G,) bool, whether EM ran (each side weighs min_weight)
-    weights: np.ndarray  # (G, 2) the two-component mixture EM fitted, where fitted
+    weights: np.ndarray  # (G, 2) the two-component mixture EM fitted (NaN where not)
     means: np.ndarray  # (G, 2, d)
     covariances: np.ndarray  # (G, 2, d, d), diagonal forms as full matrices
     resp: np.ndarray  # (n, 2) posteriors under its group's mixture
@@ -347,28 +347,30 @@ def gaussian_splits(
     n, d = X.shape
     bounds = np.asarray(bounds)
     if (
-        bounds.ndim != 1
+        bounds.dtype.kind not in "iu"
+        or bounds.ndim != 1
         or len(bounds) < 2
         or bounds[0] != 0
         or bounds[-1] != n
         or (np.diff(bounds) < 2).any()
     ):
         raise ValueError(
-            f"bounds must increase from 0 to {n} (the rows) by at least 2 rows a group."
+            f"bounds must be integers increasing from 0 to {n} (the rows) by at least 2 "
+            "rows a group."
         )
     _check_count(max_iter, "max_iter")
     G = len(bounds) - 1
-    out = Splits(
+    out = Splits(  # a group EM did not fit keeps NaN (and 0 iterations, not converged)
         np.empty((G, d)),
         np.empty((G, d, d)),
         np.empty(G),
         np.empty(n, dtype=bool),
         np.empty(G, dtype=bool),
-        np.empty((G, 2)),
-        np.empty((G, 2, d)),
-        np.empty((G, 2, d, d)),
-        np.empty((n, 2)),
-        np.empty(G),
+        np.full((G, 2), np.nan),
+        np.full((G, 2, d), np.nan),
+        np.full((G, 2, d, d), np.nan),
+        np.full((n, 2), np.nan),
+        np.full(G, np.nan),
         np.empty(G, dtype=np.int64),
         np.empty(G, dtype=bool),
     )

@@ -5,7 +5,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from .._config import get_config
+from .._config import config_context, get_config
 
 # a block's temporary need not be large to keep BLAS busy; a smaller cap keeps caches warm
 _MAX_BLOCK_MIB = 128
@@ -118,6 +118,8 @@ def single_blas_thread():
 
 _POOL_NAME = "skcluster-blocks"
 _pool = None
+_pool_lock = threading.Lock()
+_concurrent_ok = None  # whether parallel kernels may start from two threads at once
 
 
 def _forget_pool():
@@ -133,11 +135,14 @@ def thread_pool():
     """The process's pool of ``NUMBA_NUM_THREADS`` threads (started on first use: starting
     threads for each call cost ~0.2 ms, as much as an EM pass of 2,048 x 64 rows)."""
     global _pool
-    if _pool is None:
-        import numba
+    with _pool_lock:
+        if _pool is None:
+            import numba
 
-        _pool = ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS, thread_name_prefix=_POOL_NAME)
-    return _pool
+            _pool = ThreadPoolExecutor(
+                numba.config.NUMBA_NUM_THREADS, thread_name_prefix=_POOL_NAME
+            )
+        return _pool
 
 
 def in_pool():
@@ -146,12 +151,29 @@ def in_pool():
 
 
 def run_aside(func, *args):
-    """``func(*args)`` on a thread of the pool, as a ``concurrent.futures`` future, for work
-    that overlaps with the caller's own (``func`` should spend most of its time in GIL-free
-    kernels); None where there is no other thread to run it on (Numba set to one thread, or
-    the caller a pool thread): the caller then runs it itself."""
+    """``func(*args)`` on a thread of the pool, as a ``concurrent.futures`` future, under
+    the caller's skcluster configuration and Numba thread count (both are per thread), for
+    work that overlaps with the caller's own (``func`` should spend most of its time in
+    GIL-free kernels). None where there is no other thread to run it on: Numba set to one
+    thread, the caller a pool thread, or a Numba threading layer that cannot start
+    parallel kernels from two threads at once (workqueue, where neither OpenMP nor TBB is
+    installed: it aborts the process); the caller then runs it itself."""
+    global _concurrent_ok
     import numba
 
     if numba.get_num_threads() <= 1 or in_pool():
         return None
-    return thread_pool().submit(func, *args)
+    if _concurrent_ok is None:
+        from ._numba_distances import start_threading_layer
+
+        _concurrent_ok = start_threading_layer() in ("omp", "tbb")
+    if not _concurrent_ok:
+        return None
+    config, n_threads = get_config(), numba.get_num_threads()
+
+    def run():
+        numba.set_num_threads(n_threads)
+        with config_context(**config):
+            return func(*args)
+
+    return thread_pool().submit(run)

@@ -745,7 +745,7 @@ def _split_fit(X, w, reg, form, tol, max_iter, min_weight, mean, S, side, resp, 
     for i in range(n):
         heavy += w[i] * side[i]
     if min(heavy, total - heavy) < min_weight:
-        return False, 0.0, 0, False, one
+        return False, np.nan, 0, False, one
     for i in range(n):
         resp[i, 0] = 0.0 if side[i] else 1.0
         resp[i, 1] = 1.0 - resp[i, 0]

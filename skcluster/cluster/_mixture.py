@@ -285,13 +285,14 @@ def fit_em(
     return mix, resp, loglik, n_iter, converged
 
 
-def _one_call(atoms, covariance_type, max_rows=_ONE_CALL_MAX_ROWS):
-    """Whether EM on these rows runs as one backend call (``gaussian_em_fit``): NumPy rows
-    on the Numba backend, up to ``max_rows`` of them, full covariances in fewer than 32
-    dimensions or on at most 1,000 rows (beyond, the fused pass, on every thread and with
-    matrix products, is faster; the diagonal forms cost O(d) a row and component in
-    both)."""
+def _one_call(atoms, covariance_type, max_rows=_ONE_CALL_MAX_ROWS, n_rows=None):
+    """Whether EM on these rows (or on ``n_rows`` of them) runs as one backend call
+    (``gaussian_em_fit``): NumPy rows on the Numba backend, up to ``max_rows`` of them,
+    full covariances in fewer than 32 dimensions or on at most 1,000 rows (beyond, the
+    fused pass, on every thread and with matrix products, is faster; the diagonal forms
+    cost O(d) a row and component in both)."""
     n, d = atoms.mean.shape
+    n = n if n_rows is None else n_rows
     return (
         n <= max_rows
         and (d < _GEMM_MIN_FEATURES or covariance_type != "full" or n <= _GEMM_MIN_ROWS)

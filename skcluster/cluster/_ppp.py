@@ -477,14 +477,22 @@ class ProbabilisticPartitivePartitioning(
             with _held(_Tally()) as tally:
                 return self._merge(atoms, *now[form][1][1], min_size, form), tally
 
-        # each form's merges are independent: all but the first on the pool's threads
-        aside = {form: _backend.run_aside(merged, form) for form in list(now)[1:]}
+        # each form's merges are independent: the last form's on a thread of the pool (one:
+        # another stays free for the blocks of this thread's passes)
+        forms = list(now)
+        aside = _backend.run_aside(merged, forms[-1]) if len(forms) > 1 else None
         best = {}
-        for form in now:
-            self._log(1, f"divisive path, {form}: {len(now[form][1][1][0].weights)} component(s)")
-            fit, tally = merged(form) if aside.get(form) is None else aside[form].result()
-            self._apply(tally)
-            best[form] = (self._criterion(fit, atoms, form), fit)
+        try:
+            for form in forms:
+                self._log(
+                    1, f"divisive path, {form}: {len(now[form][1][1][0].weights)} component(s)"
+                )
+                fit, tally = merged(form) if aside is None or form != forms[-1] else aside.result()
+                self._apply(tally)
+                best[form] = (self._criterion(fit, atoms, form), fit)
+        finally:
+            if aside is not None:
+                aside.exception()  # nothing left running past the fit
         self.covariance_type_ = min(best, key=lambda form: best[form][0])
         return best[self.covariance_type_][1]
 
@@ -493,7 +501,10 @@ class ProbabilisticPartitivePartitioning(
         starts only once :meth:`_full_gate` says full covariances pay. Returns each walked
         path's last yield, ``(size, best)``. Steps may be computed ahead on a second
         thread (:class:`_StepsAhead`); the walk takes them in its own order."""
-        steps, now, ended = _StepsAhead(), {}, {}
+        # steps computed ahead draw from no shared random generator: the default split
+        # draws nothing, and an int random_state gives each path a generator of its own
+        shared_rng = self.split_init != "pca" and not isinstance(self.random_state, Integral)
+        steps, now, ended = _StepsAhead(ahead=not shared_rng), {}, {}
 
         def take(form):
             out, tally = steps.take(form, {f: now[f][0] for f in now})

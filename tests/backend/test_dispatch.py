@@ -147,3 +147,33 @@ def test_block_runner_works_in_a_forked_child():
         child.kill()
         pytest.fail("the block runner hung in a forked child")
     assert queue.get(timeout=5) == list(range(9))
+
+
+def test_work_run_aside_sees_the_callers_configuration():
+    """skcluster's configuration and Numba's thread count are per thread: work run aside
+    on the pool runs under the caller's (the pool's threads would otherwise use the
+    defaults: backend "auto", 1,024 MiB of working memory)."""
+    import numba
+
+    import skcluster
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one thread: nothing runs aside")
+
+    def seen():
+        return skcluster.get_config(), numba.get_num_threads(), B._memory.in_pool()
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(2)
+    try:
+        with skcluster.config_context(backend="numpy", working_memory=64):
+            future = B.run_aside(seen)
+            assert future is not None  # OpenMP or TBB layer (CI's Linux)
+            config, threads, on_pool = future.result()
+            assert config == {"backend": "numpy", "working_memory": 64}
+            assert threads == 2 and on_pool
+            assert B.run_aside(seen) is not None
+        numba.set_num_threads(1)
+        assert B.run_aside(seen) is None  # one thread: the caller runs it
+    finally:
+        numba.set_num_threads(before)

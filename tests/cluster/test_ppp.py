@@ -549,7 +549,7 @@ def numba_threads():
     numba.set_num_threads(before)
 
 
-def test_steps_computed_ahead_change_nothing(numba_threads, capsys):
+def test_steps_computed_ahead_change_nothing(numba_threads, capsys, monkeypatch):
     """Paths' steps computed ahead on a second thread give the fit of the walk on one
     thread: labels, every EM iteration counted once (none of a step a path's end made
     needless), path_ and the verbose lines in the same order."""
@@ -557,12 +557,24 @@ def test_steps_computed_ahead_change_nothing(numba_threads, capsys):
 
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("one thread: nothing is computed ahead")
+    import threading
+
+    from skcluster.cluster import _ppp_path
+
     X, _ = make_blobs(900, centers=6, cluster_std=1.5, n_features=5, random_state=2)
-    fits = []
+    fits, where = [], []
+
+    def step(path):  # _step, recording the thread that computes it
+        where.append(threading.current_thread().name)
+        return plain_step(path)
+
+    plain_step = _ppp_path._step
+    monkeypatch.setattr(_ppp_path, "_step", step)
     for threads in (1, 2):
         numba_threads(threads)
         fits.append((PPP(verbose=2).fit(X), capsys.readouterr().out))
     (one, out_one), (two, out_two) = fits
+    assert sum(name.startswith("skcluster-blocks") for name in where) > 5  # computed ahead
     np.testing.assert_array_equal(one.labels_, two.labels_)
     assert (one.n_iter_, one.converged_, one.path_) == (two.n_iter_, two.converged_, two.path_)
     strip = [line for line in out_one.splitlines() if "clusterability" not in line]
@@ -629,21 +641,47 @@ def test_steps_ahead_are_taken_in_the_walks_order(numba_threads):
     assert any(name.startswith("skcluster-blocks") for *_, name in seen)
 
 
-def test_a_failing_step_computed_ahead_raises_in_the_walk(numba_threads):
+def test_a_failing_step_raises_when_the_walk_takes_it(numba_threads):
+    """A step computed ahead that failed raises only when the walk takes it: a path the
+    walk ends before that step ends silently."""
     import numba
 
     from skcluster.cluster._ppp_path import _StepsAhead
 
     numba_threads(min(2, numba.config.NUMBA_NUM_THREADS))
-    seen = []
-    steps = _StepsAhead()
-    steps.add("a", _recording_path("a", 5, seen))
-    steps.add("b", _recording_path("b", 5, seen, fail_at=2))
-    sizes = {"a": 0, "b": 0}
-    with pytest.raises(ArithmeticError, match="b failed"):
-        for form in ["a", "b", "a", "b", "a", "b"]:
-            steps.take(form, sizes)
-    steps.wait()
+    for take_b in (True, False):
+        seen = []
+        steps = _StepsAhead()
+        steps.add("a", _recording_path("a", 9, seen))
+        steps.add("b", _recording_path("b", 9, seen, fail_at=3))
+        sizes = {"a": 0, "b": 0}
+        for form in ["a", "b", "a", "b", "a", "a"]:
+            sizes[form] = steps.take(form, sizes)[0][0]
+        if take_b:  # the third step of b
+            with pytest.raises(ArithmeticError, match="b failed"):
+                steps.take("b", sizes)
+        else:
+            steps.drop("b")
+            assert [steps.take("a", sizes)[0][0] for _ in range(3)] == [5, 6, 7]
+        steps.wait()
+
+
+def test_paths_sharing_a_random_generator_step_in_the_walks_order(numba_threads):
+    """With k-means++ splits and one RandomState instance for all paths, the draws follow
+    the walk's order, on one thread or two: the same fit."""
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one thread: nothing is computed ahead")
+    X, _ = make_blobs(600, centers=5, cluster_std=1.5, n_features=3, random_state=5)
+    fits = []
+    for threads in (1, 2, 2):
+        numba_threads(threads)
+        rng = np.random.RandomState(0)
+        fits.append(PPP(split_init="k-means++", random_state=rng).fit(X))
+    for fit in fits[1:]:
+        np.testing.assert_array_equal(fit.labels_, fits[0].labels_)
+        assert (fit.n_iter_, fit.path_) == (fits[0].n_iter_, fits[0].path_)
 
 
 @pytest.mark.parametrize("criterion", ["bic", "icl"])
@@ -655,10 +693,14 @@ def test_split_gains_of_a_step_are_each_groups_criteria(criterion):
     X, _ = make_blobs(600, centers=4, n_features=3, random_state=1)
     ppp = PPP(criterion=criterion)
     ppp._reg, ppp._em_iter, ppp._em_converged, ppp.path_ = np.full(3, 1e-6), 0, True, []
-    atoms = Atoms(np.ones(600), X)
-    groups = [np.flatnonzero(X[:, 0] < 0), np.flatnonzero(X[:, 0] >= 0)]
+    X = np.vstack([X, np.random.default_rng(0).normal(size=(50, 3)), [[90, 0, 0], [91, 0, 0]]])
+    atoms = Atoms(np.ones(len(X)), X)
+    left, right = np.flatnonzero(X[:600, 0] < 0), np.flatnonzero(X[:600, 0] >= 0)
+    # among them a group too small to split and one whose split leaves 2 rows on a side
+    groups = [left, np.arange(600, 603), np.arange(600, 652), right]
     gains = ppp._propose_splits(atoms, groups, 4, None, "diag")
-    for idx, (gain, mix) in zip(groups, gains, strict=True):
+    assert gains[1] is None and gains[2] is None
+    for idx, (gain, mix) in zip([left, right], [gains[0], gains[3]], strict=True):
         sub = atoms.take(idx)
         s = gaussian_splits(
             sub.mean,
