@@ -146,7 +146,7 @@ def run(sets, sweep_max_rows, repeat=1):
         f"\nk hit (within max(1, 5%)): PPP {hits_ppp} of {len(rows)}, "
         f"sweep {hits_sw} of {both.sum()}; mean ARI: PPP {rows[:, 2].mean():.3f} "
         f"(on the sweep's sets {rows[both, 2].mean():.3f}), sweep {rows[both, 4].mean():.3f}; "
-        f"time on the sweep's sets: PPP {rows[both, 5].sum():.1f} s, "
+        f"time on the sweep's sets: PPP {rows[both, 5].sum():.2f} s, "
         f"sweep {rows[both, 6].sum():.1f} s ({rows[both, 6].sum() / rows[both, 5].sum():.1f}x)"
     )
 

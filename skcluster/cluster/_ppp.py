@@ -110,7 +110,9 @@ class ProbabilisticPartitivePartitioning(
        the walk computes one path's step, a second thread (where Numba has two or more)
        computes the next step of another, taken when the walk gets to it: the same fit,
        reported in the same order, in 16% less time on the suite on 2 cores
-       (``numba.set_num_threads(1)`` keeps a fit on one thread). Every
+       (``numba.set_num_threads(1)`` keeps a fit on one thread; paths that draw from one
+       shared random generator, k-means++ splits without an int ``random_state``, step
+       in turn). Every
        variance gets, besides ``reg_covar``, the variance of rounding to the data's
        resolution (``h^2 / 12``, ``h`` the smallest gap between a feature's values:
        Sheppard's correction), so that rows sharing a value (iris is given to 0.1 cm) cannot
