@@ -119,7 +119,7 @@ def single_blas_thread():
 _POOL_NAME = "skcluster-blocks"
 _pool = None
 _pool_lock = threading.Lock()
-_concurrent_ok = None  # whether parallel kernels may start from two threads at once
+_layer_to_come = None  # whether the layer Numba would load is OpenMP or TBB, once asked
 
 
 def _forget_pool():
@@ -158,22 +158,80 @@ def run_aside(func, *args):
     thread, the caller a pool thread, or a Numba threading layer that cannot start
     parallel kernels from two threads at once (workqueue, where neither OpenMP nor TBB is
     installed: it aborts the process); the caller then runs it itself."""
-    global _concurrent_ok
     import numba
 
-    if numba.get_num_threads() <= 1 or in_pool():
+    n_threads = _numba_threads()
+    if n_threads <= 1 or in_pool() or not _threadsafe_layer():
         return None
-    if _concurrent_ok is None:
-        from ._numba_distances import start_threading_layer
-
-        _concurrent_ok = start_threading_layer() in ("omp", "tbb")
-    if not _concurrent_ok:
-        return None
-    config, n_threads = get_config(), numba.get_num_threads()
+    config = get_config()
 
     def run():
-        numba.set_num_threads(n_threads)
+        if _layer_started():  # else every thread has the default count
+            numba.set_num_threads(n_threads)
         with config_context(**config):
             return func(*args)
 
     return thread_pool().submit(run)
+
+
+def _layer_started():
+    import numba
+
+    try:
+        numba.threading_layer()
+        return True
+    except ValueError:
+        return False
+
+
+def _numba_threads():
+    """The caller's Numba thread count, without starting Numba's threading layer (its
+    functions start it: a process whose layer started under GNU OpenMP has forked
+    children abort on their first parallel kernel; before the layer starts, no thread
+    has changed its count from ``NUMBA_NUM_THREADS``)."""
+    import numba
+
+    return numba.get_num_threads() if _layer_started() else numba.config.NUMBA_NUM_THREADS
+
+
+def _threadsafe_layer():
+    """Whether Numba's threading layer is, or will be, OpenMP or TBB (parallel kernels
+    may start from two threads at once), told without starting it: starting it (its
+    threads) in a fit that needs no parallel kernel would leave a process whose forked
+    children abort on their first parallel kernel under GNU OpenMP. Unsure means no."""
+    global _layer_to_come
+    import numba
+
+    if _layer_started():
+        return numba.threading_layer() in ("omp", "tbb")
+    if _layer_to_come is None:
+        _layer_to_come = _layer_numba_would_load()
+    return _layer_to_come
+
+
+def _layer_numba_would_load():
+    """Whether the layer Numba would load, choosing as it does, is OpenMP or TBB."""
+    import numba
+
+    try:
+        import importlib
+
+        layer = str(numba.config.THREADING_LAYER).lower()
+        if layer in ("safe", "threadsafe"):  # TBB, or TBB or OpenMP
+            return True
+        names = {"default": list(numba.config.THREADING_LAYER_PRIORITY)}.get(layer, [layer])
+        for name in names:
+            if name == "workqueue":
+                return False
+            try:
+                if name == "tbb":  # Numba checks the TBB version first
+                    importlib.import_module(
+                        "numba.np.ufunc.parallel"
+                    )._check_tbb_version_compatible()
+                importlib.import_module(f"numba.np.ufunc.{name}pool")
+                return True
+            except ImportError:
+                continue
+    except Exception:
+        pass
+    return False

@@ -71,19 +71,6 @@ def threads_and_serial(func, **flags):
     )
 
 
-@njit(parallel=True, cache=True)
-def _threading_probe(out):
-    for i in prange(out.shape[0]):
-        out[i] = i
-
-
-def start_threading_layer():
-    """The name of Numba's threading layer ("omp", "tbb" or "workqueue"), started by a
-    tiny parallel kernel if no parallel kernel has run yet."""
-    _threading_probe(np.empty(2))
-    return numba.threading_layer()
-
-
 def _run_blocks(func, n_blocks, min_parallel=2):
     """Run ``func(b)`` for every block ``b``, on up to ``numba.get_num_threads()`` threads:
     the caller's and those of the process's pool (``_memory.thread_pool``). Each thread takes the

@@ -177,3 +177,51 @@ def test_work_run_aside_sees_the_callers_configuration():
         assert B.run_aside(seen) is None  # one thread: the caller runs it
     finally:
         numba.set_num_threads(before)
+
+
+def test_a_small_fit_leaves_forked_children_able_to_run_parallel_kernels():
+    """Starting Numba's threading layer under GNU OpenMP makes a forked child abort on its
+    first parallel kernel; a small PPP fit (steps ahead on the pool, no parallel kernel)
+    must not start it. In a fresh interpreter: this one has started it already."""
+    import multiprocessing
+    import subprocess
+    import sys
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork here")
+    code = """
+import multiprocessing, numpy as np
+from sklearn.datasets import make_blobs
+from skcluster import _backend
+from skcluster.cluster import PPP
+PPP().fit(make_blobs(600, centers=3, random_state=0)[0])
+def child(q):
+    q.put(float(_backend.logsumexp(np.zeros((300, 300))).sum()))  # a parallel kernel
+ctx = multiprocessing.get_context("fork")
+q = ctx.Queue()
+p = ctx.Process(target=child, args=(q,))
+p.start()
+p.join(60)
+print(p.exitcode, q.get(timeout=5) if p.exitcode == 0 else None)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    exitcode, total = out.stdout.split()
+    assert exitcode == "0", out.stderr
+    assert float(total) == pytest.approx(300 * np.log(300))
+
+
+def test_the_layer_numba_would_load_is_told_without_starting_it(monkeypatch):
+    """Work runs aside only under a threading layer that lets parallel kernels start from
+    two threads (OpenMP, TBB), told as Numba would choose it: workqueue never."""
+    import numba
+
+    from skcluster._backend._memory import _layer_numba_would_load
+
+    monkeypatch.setattr(numba.config, "THREADING_LAYER", "workqueue")
+    assert not _layer_numba_would_load()
+    monkeypatch.setattr(numba.config, "THREADING_LAYER", "threadsafe")
+    assert _layer_numba_would_load()
+    monkeypatch.setattr(numba.config, "THREADING_LAYER", "default")
+    monkeypatch.setattr(numba.config, "THREADING_LAYER_PRIORITY", ["workqueue", "omp", "tbb"])
+    assert not _layer_numba_would_load()
