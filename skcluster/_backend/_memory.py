@@ -119,12 +119,14 @@ def single_blas_thread():
 _POOL_NAME = "skcluster-blocks"
 _pool = None
 _pool_lock = threading.Lock()
-_layer_to_come = None  # whether the layer Numba would load is OpenMP or TBB, once asked
+_layer_to_come = {}  # by Numba's configuration: whether it would load OpenMP or TBB
 
 
 def _forget_pool():
-    global _pool
-    _pool = None  # a forked child has none of the parent's threads: it starts its own
+    global _pool, _pool_lock
+    # a forked child has none of the parent's threads (it starts its own), and the lock
+    # may have been held by one of them
+    _pool, _pool_lock = None, threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -135,14 +137,15 @@ def thread_pool():
     """The process's pool of ``NUMBA_NUM_THREADS`` threads (started on first use: starting
     threads for each call cost ~0.2 ms, as much as an EM pass of 2,048 x 64 rows)."""
     global _pool
-    with _pool_lock:
-        if _pool is None:
-            import numba
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                import numba
 
-            _pool = ThreadPoolExecutor(
-                numba.config.NUMBA_NUM_THREADS, thread_name_prefix=_POOL_NAME
-            )
-        return _pool
+                _pool = ThreadPoolExecutor(
+                    numba.config.NUMBA_NUM_THREADS, thread_name_prefix=_POOL_NAME
+                )
+    return _pool
 
 
 def in_pool():
@@ -199,14 +202,14 @@ def _threadsafe_layer():
     may start from two threads at once), told without starting it: starting it (its
     threads) in a fit that needs no parallel kernel would leave a process whose forked
     children abort on their first parallel kernel under GNU OpenMP. Unsure means no."""
-    global _layer_to_come
     import numba
 
     if _layer_started():
         return numba.threading_layer() in ("omp", "tbb")
-    if _layer_to_come is None:
-        _layer_to_come = _layer_numba_would_load()
-    return _layer_to_come
+    key = (str(numba.config.THREADING_LAYER), tuple(numba.config.THREADING_LAYER_PRIORITY))
+    if key not in _layer_to_come:
+        _layer_to_come[key] = _layer_numba_would_load()
+    return _layer_to_come[key]
 
 
 def _layer_numba_would_load():

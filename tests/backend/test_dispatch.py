@@ -225,3 +225,30 @@ def test_the_layer_numba_would_load_is_told_without_starting_it(monkeypatch):
     monkeypatch.setattr(numba.config, "THREADING_LAYER", "default")
     monkeypatch.setattr(numba.config, "THREADING_LAYER_PRIORITY", ["workqueue", "omp", "tbb"])
     assert not _layer_numba_would_load()
+
+
+def _pool_in_a_child(queue):
+    from skcluster._backend._memory import thread_pool
+
+    queue.put(thread_pool().submit(lambda: 7).result(timeout=30))
+
+
+def test_a_forked_child_gets_a_pool_while_the_parent_creates_one():
+    """Forked while another thread holds the pool's lock, the child starts its own pool
+    (it does not wait on the parent's lock forever)."""
+    import multiprocessing
+
+    from skcluster._backend import _memory
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork here")
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    with _memory._pool_lock:  # as a thread inside thread_pool() at the fork
+        child = ctx.Process(target=_pool_in_a_child, args=(queue,))
+        child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the child waited on the parent's pool lock")
+    assert queue.get(timeout=5) == 7
