@@ -133,20 +133,29 @@ def _blocks_in_a_child(queue):
 
 def test_block_runner_works_in_a_forked_child():
     """The parent's pool threads do not exist in a forked child: it must not wait on them."""
-    import multiprocessing
 
     from skcluster._backend._numba_distances import _run_blocks
 
     _run_blocks(lambda b: None, 4)  # the parent's pool exists
+    assert _forked(_blocks_in_a_child, "the block runner hung") == list(range(9))
+
+
+def _forked(target, hang, lock=None):
+    """What ``target(queue)`` puts in the queue in a forked child (forked while holding
+    ``lock``); fails with ``hang`` when the child does not finish."""
+    import contextlib
+    import multiprocessing
+
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
-    child = ctx.Process(target=_blocks_in_a_child, args=(queue,))
-    child.start()
+    with lock or contextlib.nullcontext():
+        child = ctx.Process(target=target, args=(queue,))
+        child.start()
     child.join(60)
     if child.is_alive():
         child.kill()
-        pytest.fail("the block runner hung in a forked child")
-    assert queue.get(timeout=5) == list(range(9))
+        pytest.fail(f"{hang} in a forked child")
+    return queue.get(timeout=5)
 
 
 def test_work_run_aside_sees_the_callers_configuration():
@@ -242,13 +251,5 @@ def test_a_forked_child_gets_a_pool_while_the_parent_creates_one():
 
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork here")
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
-    with _memory._pool_lock:  # as a thread inside thread_pool() at the fork
-        child = ctx.Process(target=_pool_in_a_child, args=(queue,))
-        child.start()
-    child.join(60)
-    if child.is_alive():
-        child.kill()
-        pytest.fail("the child waited on the parent's pool lock")
-    assert queue.get(timeout=5) == 7
+    # forked while holding the lock, as a thread inside thread_pool() at the fork
+    assert _forked(_pool_in_a_child, "the pool's lock was held", _memory._pool_lock) == 7
