@@ -1,6 +1,7 @@
 """Row blocks whose temporaries stay within the configured working memory; BLAS held to
 one thread; the process's one pool of threads."""
 
+import importlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -163,7 +164,7 @@ def run_aside(func, *args):
     installed: it aborts the process); the caller then runs it itself."""
     import numba
 
-    n_threads = _numba_threads()
+    n_threads = numba_threads()
     if n_threads <= 1 or in_pool() or not _threadsafe_layer():
         return None
     config = get_config()
@@ -187,11 +188,12 @@ def _layer_started():
         return False
 
 
-def _numba_threads():
-    """The caller's Numba thread count, without starting Numba's threading layer (its
-    functions start it: a process whose layer started under GNU OpenMP has forked
-    children abort on their first parallel kernel; before the layer starts, no thread
-    has changed its count from ``NUMBA_NUM_THREADS``)."""
+def numba_threads():
+    """The caller's Numba thread count (the one place the backend reads it), without
+    starting Numba's threading layer (``numba.get_num_threads`` starts it: a process whose
+    layer started under GNU OpenMP has forked children abort on their first parallel
+    kernel; before the layer starts, no thread has changed its count from
+    ``NUMBA_NUM_THREADS``)."""
     import numba
 
     return numba.get_num_threads() if _layer_started() else numba.config.NUMBA_NUM_THREADS
@@ -217,8 +219,6 @@ def _layer_numba_would_load():
     import numba
 
     try:
-        import importlib
-
         layer = str(numba.config.THREADING_LAYER).lower()
         if layer in ("safe", "threadsafe"):  # TBB, or TBB or OpenMP
             return True

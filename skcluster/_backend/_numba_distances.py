@@ -20,11 +20,10 @@ import heapq
 import math
 import types
 
-import numba
 import numpy as np
 from numba import njit, prange
 
-from ._memory import in_pool, single_blas_thread, thread_pool
+from ._memory import in_pool, numba_threads, single_blas_thread, thread_pool
 
 # Up to this many rows of Y (k-means centres, k-means++ candidates), direct loops beat the
 # blocked GEMM: measured on 2 cores at 100,000 x 32, 10 centres: 9 ms against 54 ms.
@@ -50,10 +49,6 @@ _BLOCK_ROWS = 512
 _BLOCK_COLS = 512
 
 
-def _n_threads():
-    return numba.get_num_threads()
-
-
 def threads_and_serial(func, **flags):
     """``func`` compiled twice: with threads over its ``prange`` loops, and on the caller's
     thread, for inputs so small that starting a parallel region costs more than the work.
@@ -77,7 +72,7 @@ def _run_blocks(func, n_blocks, min_parallel=2):
     next block left (one shared iterator: the GIL hands each block out once); a call from
     one of the pool's own threads, or with fewer than ``min_parallel`` blocks, runs its
     blocks itself."""
-    n_threads = min(_n_threads(), n_blocks)
+    n_threads = min(numba_threads(), n_blocks)
     if n_threads <= 1 or n_blocks < min_parallel or in_pool():
         for b in range(n_blocks):
             func(b)
@@ -101,7 +96,7 @@ def _block_shape(n_rows, n_cols, itemsize, working_memory):
     """Block (rows, cols) of the distance matrix one thread holds at a time."""
     cols = min(n_cols, _BLOCK_COLS)
     rows = max(1, (_BLOCK_ROWS * _BLOCK_COLS) // cols)
-    budget = int(working_memory * 2**20 / (itemsize * cols * max(1, _n_threads())))
+    budget = int(working_memory * 2**20 / (itemsize * cols * max(1, numba_threads())))
     rows = max(1, min(rows, budget, n_rows))
     return rows, cols
 

@@ -8,7 +8,8 @@ import numpy as np
 from numba import njit, prange
 from scipy.linalg import blas as _blas
 
-from ._numba_distances import _covariance, _n_threads, _run_blocks, threads_and_serial
+from ._memory import numba_threads
+from ._numba_distances import _covariance, _run_blocks, threads_and_serial
 from ._numba_distances import two_means as _two_means
 
 _REASSOC = {"reassoc", "contract"}
@@ -104,7 +105,7 @@ def gaussian_log_density(X, means, prec_chol, covariance_type, out, working_memo
     log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
     const = log_det - 0.5 * d * math.log(2 * math.pi)
     shifts = np.einsum("kd,kde->ke", means, prec_chol)
-    rows = max(1, min(n, int(working_memory * 2**20 / (X.itemsize * d * 2 * _n_threads()))))
+    rows = max(1, min(n, int(working_memory * 2**20 / (X.itemsize * d * 2 * numba_threads()))))
     rows = min(rows, 8192)
 
     def work(b):
@@ -406,7 +407,7 @@ def _em_stats_gemm(X, weights, means, prec_chol, const, working_memory):
     (below, their call costs more than they save)."""
     n, d = X.shape
     K = means.shape[0]
-    budget = int(working_memory * 2**20 / (8 * (2 * d + 2 * K) * max(1, _n_threads())))
+    budget = int(working_memory * 2**20 / (8 * (2 * d + 2 * K) * max(1, numba_threads())))
     rows = max(1, min(n, max(256, _GEMM_BYTES // (8 * d)), budget))
     n_blocks = -(-n // rows)
     ll = np.zeros(n_blocks)

@@ -420,7 +420,7 @@ class _StepsAhead:
         if self.busy is not None and self.busy[1].done():
             form, future = self.busy
             self.busy = None
-            self.ready[form].append(future.result())  # a step's error is raised here
+            self.ready[form].append(future.result())  # a failed step is kept, not raised
 
     def _next_ahead(self, sizes, skip):
         """The path to compute a step of ahead of the walk: the fewest components, at most
